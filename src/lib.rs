@@ -1,0 +1,11 @@
+//! forklore: run real Python multiprocessing programs and watch them work.
+//!
+//! Layers, one direction: `runtime` (processes, socket, threads) produces
+//! `protocol::Event`s; `model` folds them (pure); `ui` draws the model
+//! (read-only); `record` writes and reads event logs.
+
+pub mod headless;
+pub mod model;
+pub mod protocol;
+pub mod record;
+pub mod runtime;

@@ -1,0 +1,199 @@
+//! The pure core: `update(&mut Model, Event)` folds events into what the
+//! screen shows. No I/O, no clocks, no threads; bounded in memory so a
+//! million-item map or an endless print loop cannot grow it without limit.
+
+mod chunks;
+mod manager;
+mod output;
+mod procs;
+mod queues;
+mod sync;
+
+pub use chunks::{Cell, Job, Jobs, Tally};
+pub use manager::{Call, ManagedObject, Managers, Server};
+pub use output::{Fragment, Line, Output};
+pub use procs::{Proc, ProcState, Procs, VarValue};
+pub use queues::{QueueObj, Queues};
+pub use sync::{SyncObj, SyncObjs};
+
+use crate::protocol::{Body, Event};
+
+/// Where the run as a whole stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum RunState {
+    #[default]
+    Starting,
+    Running,
+    Paused,
+    /// The run is over; the main process's exit code (negative = signal).
+    Finished(i32),
+}
+
+/// The `hello` facts of the run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunInfo {
+    pub python: String,
+    pub start_method: String,
+    pub script: String,
+    pub root: Option<i32>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub events: u64,
+    pub malformed: u64,
+    pub rejected: u64,
+    pub shim_errors: std::collections::VecDeque<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub info: RunInfo,
+    pub state: RunState,
+    pub procs: Procs,
+    pub sync: SyncObjs,
+    pub queues: Queues,
+    pub jobs: Jobs,
+    pub managers: Managers,
+    pub output: Output,
+    pub stats: Stats,
+    /// Time of the first and the latest event (ns, CLOCK_MONOTONIC).
+    pub first_t: Option<u64>,
+    pub last_t: u64,
+    /// When the main script's own code ended.
+    pub script_end_t: Option<u64>,
+}
+
+const MAX_SHIM_ERRORS: usize = 32;
+
+impl Model {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Fold one event into the model.
+    pub fn update(&mut self, event: &Event) {
+        self.stats.events += 1;
+        self.first_t.get_or_insert(event.t);
+        self.last_t = self.last_t.max(event.t);
+        let (pid, t) = (event.pid, event.t);
+        match &event.body {
+            Body::Hello {
+                python,
+                start_method,
+                script,
+                ..
+            } => {
+                self.info = RunInfo {
+                    python: python.clone(),
+                    start_method: start_method.clone(),
+                    script: script.clone(),
+                    root: Some(pid),
+                };
+                if self.state == RunState::Starting {
+                    self.state = RunState::Running;
+                }
+            }
+            Body::ProcStart { .. } | Body::ProcSpawn { .. } | Body::ProcExit { .. } => {
+                self.procs.apply(pid, t, &event.body);
+                if let Body::ProcExit { .. } = event.body {
+                    self.sync.forget_waiter(pid);
+                }
+            }
+            Body::Var {
+                name,
+                repr,
+                len,
+                first,
+                last,
+            } => {
+                let value = VarValue {
+                    repr: repr.clone(),
+                    len: *len,
+                    first: first.clone(),
+                    last: last.clone(),
+                };
+                self.procs
+                    .get_or_add(pid, t)
+                    .vars
+                    .insert(name.clone(), value);
+            }
+            Body::Line { line, .. } => self.procs.get_or_add(pid, t).line = Some(*line),
+            Body::Map { .. } | Body::ChunkTake { .. } | Body::ChunkDone { .. } => {
+                self.jobs.apply(pid, &event.body);
+                if let Body::ChunkTake { .. } = event.body {
+                    self.procs.get_or_add(pid, t).state = ProcState::Running;
+                }
+            }
+            Body::Sync {
+                id,
+                kind,
+                name,
+                op,
+                value,
+            } => {
+                let state = self.sync.apply(pid, id, kind, name.as_deref(), *op, *value);
+                self.procs.get_or_add(pid, t).state = state;
+            }
+            Body::Queue {
+                id,
+                name,
+                op,
+                item,
+                size,
+            } => {
+                let state =
+                    self.queues
+                        .apply(pid, id, name.as_deref(), *op, item.as_deref(), *size);
+                self.procs.get_or_add(pid, t).state = state;
+            }
+            Body::Manager { ppid } => self.managers.server_started(pid, *ppid),
+            Body::Proxy {
+                server,
+                id,
+                typeid,
+                method,
+                args,
+                result,
+            } => {
+                self.managers
+                    .call(pid, *server, id, typeid, method, args, result);
+            }
+            Body::Write { fd, text } => self.output.write(pid, *fd, text),
+            Body::ScriptEnd {} => self.script_end_t = Some(t),
+            Body::ShimError { error } => {
+                if self.stats.shim_errors.len() == MAX_SHIM_ERRORS {
+                    self.stats.shim_errors.pop_front();
+                }
+                self.stats
+                    .shim_errors
+                    .push_back(format!("pid {pid}: {error}"));
+            }
+            Body::RunPaused {} => self.state = RunState::Paused,
+            Body::RunResumed {} => self.state = RunState::Running,
+            Body::RunEnd {
+                exitcode,
+                malformed,
+                rejected,
+            } => {
+                self.state = RunState::Finished(*exitcode);
+                self.stats.malformed = *malformed;
+                self.stats.rejected = *rejected;
+                self.output.flush_partial();
+            }
+        }
+    }
+
+    /// Fold a sequence of events (tests, replay).
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
+        let mut model = Self::new();
+        for e in events {
+            model.update(e);
+        }
+        model
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.state == RunState::Paused
+    }
+}

@@ -1,0 +1,219 @@
+//! The process tree: every Python process of the run, by real PID.
+
+use std::collections::BTreeMap;
+
+use crate::protocol::{Body, Role};
+
+/// What a process is doing now.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ProcState {
+    /// Asked for by its parent, not yet running Python code.
+    #[default]
+    Starting,
+    Running,
+    /// Waiting in an acquire/get/put/wait on the object `on` (an id).
+    Blocked {
+        on: String,
+        what: String,
+    },
+    Exited(i32),
+    Killed(i32),
+}
+
+impl ProcState {
+    pub fn is_alive(&self) -> bool {
+        !matches!(self, ProcState::Exited(_) | ProcState::Killed(_))
+    }
+
+    fn from_exitcode(code: i32) -> Self {
+        if code < 0 {
+            ProcState::Killed(-code)
+        } else {
+            ProcState::Exited(code)
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VarValue {
+    pub repr: String,
+    pub len: Option<u64>,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proc {
+    pub pid: i32,
+    pub ppid: Option<i32>,
+    pub name: String,
+    pub role: Role,
+    pub daemon: bool,
+    pub method: Option<String>,
+    pub state: ProcState,
+    /// Order of first appearance: gives each process one colour everywhere.
+    pub seq: usize,
+    pub started_t: u64,
+    pub ended_t: Option<u64>,
+    pub line: Option<u32>,
+    pub vars: BTreeMap<String, VarValue>,
+}
+
+/// Bounded process table: past `MAX_PROCS` the oldest exited ones go.
+#[derive(Clone, Debug, Default)]
+pub struct Procs {
+    by_pid: BTreeMap<i32, Proc>,
+    next_seq: usize,
+}
+
+const MAX_PROCS: usize = 4096;
+
+impl Procs {
+    pub fn get(&self, pid: i32) -> Option<&Proc> {
+        self.by_pid.get(&pid)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_pid.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_pid.is_empty()
+    }
+
+    /// Processes in order of appearance.
+    pub fn in_order(&self) -> Vec<&Proc> {
+        let mut all: Vec<&Proc> = self.by_pid.values().collect();
+        all.sort_by_key(|p| p.seq);
+        all
+    }
+
+    /// Processes as a tree: (depth, proc), parents before children.
+    pub fn tree(&self) -> Vec<(usize, &Proc)> {
+        let ordered = self.in_order();
+        let is_root = |p: &Proc| {
+            p.ppid
+                .is_none_or(|pp| !self.by_pid.contains_key(&pp) || pp == p.pid)
+        };
+        let mut out = Vec::with_capacity(ordered.len());
+        for p in ordered.iter().filter(|p| is_root(p)) {
+            self.push_subtree(p, 0, &ordered, &mut out);
+        }
+        out
+    }
+
+    fn push_subtree<'a>(
+        &'a self,
+        p: &'a Proc,
+        depth: usize,
+        all: &[&'a Proc],
+        out: &mut Vec<(usize, &'a Proc)>,
+    ) {
+        out.push((depth, p));
+        if depth > 64 {
+            return;
+        }
+        for child in all
+            .iter()
+            .filter(|c| c.ppid == Some(p.pid) && c.pid != p.pid)
+        {
+            self.push_subtree(child, depth + 1, all, out);
+        }
+    }
+
+    pub fn get_or_add(&mut self, pid: i32, t: u64) -> &mut Proc {
+        if !self.by_pid.contains_key(&pid) {
+            self.evict_if_full();
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            self.by_pid.insert(
+                pid,
+                Proc {
+                    pid,
+                    ppid: None,
+                    name: String::new(),
+                    role: Role::Unknown,
+                    daemon: false,
+                    method: None,
+                    state: ProcState::Starting,
+                    seq,
+                    started_t: t,
+                    ended_t: None,
+                    line: None,
+                    vars: BTreeMap::new(),
+                },
+            );
+        }
+        self.by_pid.get_mut(&pid).expect("inserted above")
+    }
+
+    fn evict_if_full(&mut self) {
+        if self.by_pid.len() < MAX_PROCS {
+            return;
+        }
+        let oldest_dead = self
+            .by_pid
+            .values()
+            .filter(|p| !p.state.is_alive())
+            .min_by_key(|p| p.seq)
+            .map(|p| p.pid);
+        if let Some(pid) =
+            oldest_dead.or_else(|| self.by_pid.values().min_by_key(|p| p.seq).map(|p| p.pid))
+        {
+            self.by_pid.remove(&pid);
+        }
+    }
+
+    pub fn apply(&mut self, pid: i32, t: u64, body: &Body) {
+        match body {
+            Body::ProcStart {
+                ppid,
+                name,
+                role,
+                daemon,
+                method,
+                ..
+            } => {
+                let p = self.get_or_add(pid, t);
+                p.ppid = Some(*ppid);
+                p.role = *role;
+                p.daemon = *daemon;
+                if let Some(name) = name {
+                    p.name = name.clone();
+                }
+                if method.is_some() {
+                    p.method = method.clone();
+                }
+                if p.state == ProcState::Starting {
+                    p.state = ProcState::Running;
+                }
+            }
+            Body::ProcSpawn {
+                child,
+                name,
+                daemon,
+                method,
+            } => {
+                let c = self.get_or_add(*child, t);
+                c.ppid.get_or_insert(pid);
+                c.daemon = *daemon;
+                if c.name.is_empty() {
+                    c.name = name.clone().unwrap_or_default();
+                }
+                c.method = method.clone().or(c.method.take());
+            }
+            Body::ProcExit { exitcode, .. } => {
+                let p = self.get_or_add(pid, t);
+                if p.state.is_alive() {
+                    p.state = ProcState::from_exitcode(*exitcode);
+                    p.ended_t = Some(t);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn alive(&self) -> impl Iterator<Item = &Proc> {
+        self.by_pid.values().filter(|p| p.state.is_alive())
+    }
+}

@@ -1,0 +1,125 @@
+//! multiprocessing Queues and the items in them, as the processes saw them.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::ProcState;
+use crate::protocol::QueueOp;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueObj {
+    pub id: String,
+    pub name: Option<String>,
+    /// Items put and not yet taken, oldest first (bounded; `size` is exact).
+    pub items: VecDeque<String>,
+    pub size: Option<i64>,
+    pub puts: u64,
+    pub gets: u64,
+    /// The last item moved, with who moved it: (pid, op, item).
+    pub last: Option<(i32, QueueOp, String)>,
+    pub seq: usize,
+}
+
+impl QueueObj {
+    pub fn label(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("Queue#{}", self.seq + 1))
+    }
+}
+
+const MAX_QUEUES: usize = 64;
+const MAX_ITEMS: usize = 256;
+
+#[derive(Clone, Debug, Default)]
+pub struct Queues {
+    by_id: BTreeMap<String, QueueObj>,
+}
+
+impl Queues {
+    pub fn get(&self, id: &str) -> Option<&QueueObj> {
+        self.by_id.get(id)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    pub fn in_order(&self) -> Vec<&QueueObj> {
+        let mut all: Vec<&QueueObj> = self.by_id.values().collect();
+        all.sort_by_key(|q| q.seq);
+        all
+    }
+
+    pub fn apply(
+        &mut self,
+        pid: i32,
+        id: &str,
+        name: Option<&str>,
+        op: QueueOp,
+        item: Option<&str>,
+        size: Option<i64>,
+    ) -> ProcState {
+        let seq = self.by_id.len();
+        if !self.by_id.contains_key(id) && self.by_id.len() >= MAX_QUEUES {
+            return ProcState::Running;
+        }
+        let q = self
+            .by_id
+            .entry(id.to_string())
+            .or_insert_with(|| QueueObj {
+                id: id.to_string(),
+                name: None,
+                items: VecDeque::new(),
+                size: None,
+                puts: 0,
+                gets: 0,
+                last: None,
+                seq,
+            });
+        if q.name.is_none() {
+            q.name = name.map(str::to_string);
+        }
+        if size.is_some() {
+            q.size = size;
+        }
+        let item = item.unwrap_or("").to_string();
+        match op {
+            QueueOp::Put => {
+                q.puts += 1;
+                if q.items.len() == MAX_ITEMS {
+                    q.items.pop_front();
+                }
+                q.items.push_back(item.clone());
+                q.last = Some((pid, op, item));
+            }
+            QueueOp::Get => {
+                q.gets += 1;
+                // Several producers: the pipe's order can differ from the
+                // order their put events arrived in, so take the matching one.
+                match q.items.iter().position(|i| *i == item) {
+                    Some(i) => {
+                        q.items.remove(i);
+                    }
+                    None => {
+                        q.items.pop_front();
+                    }
+                }
+                q.last = Some((pid, op, item));
+            }
+            QueueOp::PutBlocked => {
+                return ProcState::Blocked {
+                    on: id.to_string(),
+                    what: "put".into(),
+                }
+            }
+            QueueOp::GetBlocked => {
+                return ProcState::Blocked {
+                    on: id.to_string(),
+                    what: "get".into(),
+                }
+            }
+            QueueOp::Unknown => {}
+        }
+        ProcState::Running
+    }
+}

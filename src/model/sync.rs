@@ -1,0 +1,147 @@
+//! Locks, semaphores and conditions: value, owner(s) and who waits, in order.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::ProcState;
+use crate::protocol::SyncOp;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncObj {
+    pub id: String,
+    /// Lock, RLock, Semaphore, BoundedSemaphore or Condition.
+    pub kind: String,
+    /// The variable name the script gave it, when the shim could tell.
+    pub name: Option<String>,
+    pub value: Option<i64>,
+    /// Processes holding it now (one for a lock; several for a semaphore).
+    pub holders: Vec<i32>,
+    /// Processes blocked in acquire, in the order they began waiting.
+    pub waiters: VecDeque<i32>,
+    pub acquisitions: u64,
+    pub seq: usize,
+}
+
+impl SyncObj {
+    /// The label a learner knows it by: `lock`, else `Lock#2`.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => n.clone(),
+            None => format!("{}#{}", self.kind, self.seq + 1),
+        }
+    }
+
+    pub fn is_semaphore(&self) -> bool {
+        self.kind.contains("Semaphore")
+    }
+}
+
+const MAX_OBJECTS: usize = 256;
+const MAX_LISTED: usize = 256;
+
+#[derive(Clone, Debug, Default)]
+pub struct SyncObjs {
+    by_id: BTreeMap<String, SyncObj>,
+}
+
+impl SyncObjs {
+    pub fn get(&self, id: &str) -> Option<&SyncObj> {
+        self.by_id.get(id)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    pub fn in_order(&self) -> Vec<&SyncObj> {
+        let mut all: Vec<&SyncObj> = self.by_id.values().collect();
+        all.sort_by_key(|o| o.seq);
+        all
+    }
+
+    /// Apply one operation; returns the acting process's new state.
+    pub fn apply(
+        &mut self,
+        pid: i32,
+        id: &str,
+        kind: &str,
+        name: Option<&str>,
+        op: SyncOp,
+        value: Option<i64>,
+    ) -> ProcState {
+        let seq = self.by_id.len();
+        if !self.by_id.contains_key(id) && self.by_id.len() >= MAX_OBJECTS {
+            return ProcState::Running;
+        }
+        let obj = self.by_id.entry(id.to_string()).or_insert_with(|| SyncObj {
+            id: id.to_string(),
+            kind: kind.to_string(),
+            name: None,
+            value: None,
+            holders: Vec::new(),
+            waiters: VecDeque::new(),
+            acquisitions: 0,
+            seq,
+        });
+        if obj.name.is_none() {
+            obj.name = name.map(str::to_string);
+        }
+        if value.is_some() {
+            obj.value = value;
+        }
+        let waiting = |what: &str| ProcState::Blocked {
+            on: id.to_string(),
+            what: what.to_string(),
+        };
+        match op {
+            SyncOp::Blocked | SyncOp::Waiting => {
+                if op == SyncOp::Waiting {
+                    remove_one(&mut obj.holders, pid);
+                }
+                if !obj.waiters.contains(&pid) && obj.waiters.len() < MAX_LISTED {
+                    obj.waiters.push_back(pid);
+                }
+                waiting(if op == SyncOp::Waiting {
+                    "wait"
+                } else {
+                    "acquire"
+                })
+            }
+            SyncOp::Acquired => {
+                obj.waiters.retain(|w| *w != pid);
+                if obj.holders.len() < MAX_LISTED {
+                    obj.holders.push(pid);
+                }
+                obj.acquisitions += 1;
+                ProcState::Running
+            }
+            SyncOp::Released => {
+                if !remove_one(&mut obj.holders, pid) && !obj.is_semaphore() {
+                    // A Lock may be released by another process than its taker.
+                    obj.holders.clear();
+                }
+                ProcState::Running
+            }
+            SyncOp::Timeout | SyncOp::Unknown => {
+                obj.waiters.retain(|w| *w != pid);
+                ProcState::Running
+            }
+        }
+    }
+
+    /// A process that ended waits for nothing any more.
+    pub fn forget_waiter(&mut self, pid: i32) {
+        for obj in self.by_id.values_mut() {
+            obj.waiters.retain(|w| *w != pid);
+        }
+    }
+}
+
+fn remove_one(list: &mut Vec<i32>, pid: i32) -> bool {
+    match list.iter().position(|p| *p == pid) {
+        Some(i) => {
+            list.remove(i);
+            true
+        }
+        None => false,
+    }
+}

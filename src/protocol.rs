@@ -1,0 +1,300 @@
+//! The event contract between the Python shim and forklore (see docs/protocol.md).
+//!
+//! One JSON object per datagram (and per line of a recording). Decoding is
+//! total: anything that is not a known event becomes a [`DecodeError`] that the
+//! caller counts and skips; nothing here panics on input.
+
+use serde::{Deserialize, Serialize};
+
+/// Version carried in the `hello` event; bump on incompatible changes.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Datagrams larger than this are rejected as oversized (the shim splits
+/// long writes well below it).
+pub const MAX_DATAGRAM: usize = 64 * 1024;
+
+/// One event: what happened (`body`), which process did it, and when
+/// (CLOCK_MONOTONIC nanoseconds).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    // Serialized first so every line starts with its `kind`.
+    #[serde(flatten)]
+    pub body: Body,
+    pub pid: i32,
+    #[serde(default)]
+    pub t: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Body {
+    /// First event of a run, from the main interpreter.
+    Hello {
+        v: u32,
+        python: String,
+        #[serde(default)]
+        executable: String,
+        start_method: String,
+        script: String,
+        #[serde(default)]
+        argv: Vec<String>,
+        #[serde(default)]
+        forklore: Option<String>,
+    },
+    /// A Python process began running (or its role became known).
+    ProcStart {
+        ppid: i32,
+        #[serde(default)]
+        parent: Option<i32>,
+        #[serde(default)]
+        name: Option<String>,
+        role: Role,
+        #[serde(default)]
+        daemon: bool,
+        #[serde(default)]
+        method: Option<String>,
+        #[serde(default)]
+        argv: Vec<String>,
+    },
+    /// A parent asked for a child (`Process.start` returned); `pid` is the parent.
+    ProcSpawn {
+        child: i32,
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        daemon: bool,
+        #[serde(default)]
+        method: Option<String>,
+    },
+    /// A process was reaped; `pid` is the process that ended. Negative
+    /// `exitcode` = killed by that signal (Python's convention).
+    ProcExit {
+        exitcode: i32,
+        #[serde(default)]
+        by: Option<i32>,
+    },
+    /// A Pool map/starmap job was created in the caller.
+    Map {
+        job: u64,
+        items: u64,
+        chunksize: u64,
+        chunks: u64,
+        #[serde(default)]
+        workers: Option<u32>,
+    },
+    /// Worker `pid` took chunk `index` (items `[start, end)`) of `job`.
+    ChunkTake {
+        job: u64,
+        index: u64,
+        size: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        start: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        end: Option<u64>,
+    },
+    ChunkDone {
+        job: u64,
+        index: u64,
+        #[serde(default = "yes")]
+        ok: bool,
+    },
+    /// A Lock/RLock/Semaphore/BoundedSemaphore/Condition operation.
+    Sync {
+        id: String,
+        #[serde(rename = "type")]
+        kind: String,
+        #[serde(default)]
+        name: Option<String>,
+        op: SyncOp,
+        #[serde(default)]
+        value: Option<i64>,
+    },
+    /// A multiprocessing Queue put/get.
+    Queue {
+        id: String,
+        #[serde(default)]
+        name: Option<String>,
+        op: QueueOp,
+        #[serde(default)]
+        item: Option<String>,
+        #[serde(default)]
+        size: Option<i64>,
+    },
+    /// A Manager server process started; `pid` is the server.
+    Manager {
+        ppid: i32,
+    },
+    /// A client's call on a Manager proxy.
+    Proxy {
+        #[serde(default)]
+        server: Option<i32>,
+        id: String,
+        #[serde(default)]
+        typeid: String,
+        method: String,
+        #[serde(default)]
+        args: Vec<String>,
+        #[serde(default)]
+        result: String,
+    },
+    /// Text a process wrote to stdout (1) or stderr (2). `pid` 0: bytes that
+    /// reached the run's pipes without passing through the shim.
+    Write {
+        fd: u8,
+        text: String,
+    },
+    /// A watched module global of the script, when it changed.
+    Var {
+        name: String,
+        repr: String,
+        #[serde(default)]
+        len: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last: Option<String>,
+    },
+    /// Current line of the script in this process.
+    Line {
+        file: String,
+        line: u32,
+    },
+    /// The main script's own code finished; interpreter shutdown begins.
+    ScriptEnd {},
+    ShimError {
+        error: String,
+    },
+    /// Supervisor events (made by forklore, not the shim).
+    RunPaused {},
+    RunResumed {},
+    RunEnd {
+        exitcode: i32,
+        #[serde(default)]
+        malformed: u64,
+        #[serde(default)]
+        rejected: u64,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Main,
+    Process,
+    PoolWorker,
+    Manager,
+    Forkserver,
+    ResourceTracker,
+    Python,
+    #[serde(other)]
+    Unknown,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Main => "main",
+            Role::Process => "process",
+            Role::PoolWorker => "pool worker",
+            Role::Manager => "Manager server",
+            Role::Forkserver => "forkserver",
+            Role::ResourceTracker => "resource tracker",
+            Role::Python => "python",
+            Role::Unknown => "?",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncOp {
+    Blocked,
+    Acquired,
+    Released,
+    Waiting,
+    Timeout,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueOp {
+    Put,
+    Get,
+    PutBlocked,
+    GetBlocked,
+    #[serde(other)]
+    Unknown,
+}
+
+/// Why a datagram or recording line was not an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    Oversized(usize),
+    NotUtf8,
+    Invalid(String),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Oversized(n) => write!(f, "oversized event ({n} bytes)"),
+            DecodeError::NotUtf8 => write!(f, "event is not UTF-8"),
+            DecodeError::Invalid(why) => write!(f, "not a forklore event: {why}"),
+        }
+    }
+}
+
+/// Decode one datagram or recording line. Total: never panics.
+pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
+    if bytes.len() > MAX_DATAGRAM {
+        return Err(DecodeError::Oversized(bytes.len()));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| DecodeError::NotUtf8)?;
+    serde_json::from_str(text.trim_end()).map_err(|e| DecodeError::Invalid(e.to_string()))
+}
+
+/// Encode an event as one line (no trailing newline).
+pub fn encode(event: &Event) -> String {
+    // Serializing plain data with string keys cannot fail.
+    serde_json::to_string(event).unwrap_or_default()
+}
+
+/// Fills in `start`/`end` of chunk events from their job's `map` event: a
+/// worker never sees the chunk's position, only its index and size, while
+/// the caller knows the chunksize (all chunks but the last have that size).
+#[derive(Default)]
+pub struct ChunkPositions {
+    chunksizes: std::collections::HashMap<u64, u64>,
+}
+
+impl ChunkPositions {
+    pub fn enrich(&mut self, event: &mut Event) {
+        match &mut event.body {
+            Body::Map { job, chunksize, .. } => {
+                if self.chunksizes.len() > 4096 {
+                    self.chunksizes.clear();
+                }
+                self.chunksizes.insert(*job, *chunksize);
+            }
+            Body::ChunkTake {
+                job,
+                index,
+                size,
+                start,
+                end,
+            } if start.is_none() => {
+                let chunksize = self.chunksizes.get(job).copied().unwrap_or(*size);
+                let s = index.saturating_mul(chunksize);
+                *start = Some(s);
+                *end = Some(s.saturating_add(*size));
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Recordings: every event of a run, in arrival order, one JSON line each.
+//! The first line is the run's `hello`.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::protocol::{decode, encode, Event};
+
+pub struct Recorder {
+    out: BufWriter<File>,
+    path: PathBuf,
+}
+
+impl Recorder {
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let file = File::create(path)?;
+        Ok(Recorder {
+            out: BufWriter::new(file),
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn write(&mut self, event: &Event) -> io::Result<()> {
+        self.out.write_all(encode(event).as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// A recording that could not be read, with the line at fault.
+#[derive(Debug)]
+pub struct ReadError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+        }
+    }
+}
+
+/// Read a whole recording; the first bad line is an error naming it.
+pub fn read(path: &Path) -> Result<Vec<Event>, ReadError> {
+    let err = |line, message: String| ReadError {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let file = File::open(path).map_err(|e| err(0, e.to_string()))?;
+    let mut events = Vec::new();
+    for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
+        let line = line.map_err(|e| err(i + 1, e.to_string()))?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        events.push(decode(&line).map_err(|e| err(i + 1, e.to_string()))?);
+    }
+    Ok(events)
+}
