@@ -1,0 +1,156 @@
+//! Helpers shared by the integration tests: run the real forklore binary on
+//! a fixture with real python3 and read back its recording.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use forklore::protocol::{Body, Event};
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn forklore() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_forklore"))
+}
+
+pub struct Headless {
+    pub output: Output,
+    pub events: Vec<Event>,
+}
+
+impl Headless {
+    pub fn code(&self) -> Option<i32> {
+        self.output.status.code()
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Event> + 'a {
+        self.events.iter().filter(move |e| kind_of(e) == kind)
+    }
+}
+
+pub fn kind_of(e: &Event) -> String {
+    let line = forklore::protocol::encode(e);
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    v["kind"].as_str().unwrap().to_string()
+}
+
+/// `forklore run --headless --record <tmp> [extra] script -- args`.
+pub fn run_headless(script: &Path, extra: &[&str], args: &[&str]) -> Headless {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("run.jsonl");
+    let mut cmd = forklore();
+    cmd.arg("run")
+        .arg("--headless")
+        .arg("--record")
+        .arg(&rec)
+        .args(extra)
+        .arg(script);
+    if !args.is_empty() {
+        cmd.arg("--").args(args);
+    }
+    let output = cmd.output().expect("forklore runs");
+    let events = if rec.exists() {
+        forklore::record::read(&rec).expect("recording reads")
+    } else {
+        Vec::new()
+    };
+    Headless { output, events }
+}
+
+/// Plain `python3 script args`, for comparing output and exit code.
+pub fn run_plain(python: &str, script: &Path, args: &[&str]) -> Output {
+    Command::new(python)
+        .arg(script)
+        .args(args)
+        .env_remove("PYTHONPATH")
+        .output()
+        .expect("python3 runs")
+}
+
+/// Every chunk_take of job 0: (start, end, pid).
+pub fn chunks(events: &[Event]) -> Vec<(u64, u64, i32)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::ChunkTake {
+                start: Some(s),
+                end: Some(t),
+                ..
+            } => Some((*s, *t, e.pid)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Assert the chunks cover 0..n exactly once.
+pub fn assert_covers_once(chunks: &[(u64, u64, i32)], n: u64) {
+    let mut seen = vec![0u32; n as usize];
+    for (s, e, _) in chunks {
+        assert!(s < e && *e <= n, "chunk {s}..{e} outside 0..{n}");
+        for i in *s..*e {
+            seen[i as usize] += 1;
+        }
+    }
+    let wrong: Vec<usize> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c != 1)
+        .map(|(i, _)| i)
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "items not covered exactly once: {:?}",
+        &wrong[..wrong.len().min(10)]
+    );
+}
+
+/// Installed CPython interpreters of a minor version, if present.
+pub fn python_minor(minor: u32) -> Option<PathBuf> {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let mut found: Vec<PathBuf> = std::fs::read_dir(Path::new(&home).join(".pyenv/versions"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|d| {
+            d.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("3.{minor}."))
+        })
+        .map(|d| d.path().join(format!("bin/python3.{minor}")))
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    let system = PathBuf::from(format!("/usr/bin/python3.{minor}"));
+    found.pop().or_else(|| system.exists().then_some(system))
+}
+
+/// Wait until `pid` no longer exists (or is a zombie nobody will reap).
+pub fn gone_within(pid: i32, secs: u64) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| {
+                s.rsplit(')')
+                    .next()
+                    .map(|r| !r.trim_start().starts_with('Z'))
+                    .unwrap_or(false)
+            })
+            .unwrap_or(false);
+        if !alive {
+            return true;
+        }
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,106 @@
+//! The decoder is total: random bytes, truncations and mutations of valid
+//! events never panic; valid events round-trip.
+
+use forklore::protocol::{decode, encode, DecodeError, MAX_DATAGRAM};
+
+const VALID: &[&str] = &[
+    r#"{"kind":"hello","v":1,"pid":1,"t":2,"python":"3.11.7","start_method":"fork","script":"/x.py","forklore":"0.1.0"}"#,
+    r#"{"kind":"proc_start","pid":2,"t":3,"ppid":1,"name":"P","role":"pool_worker","daemon":true}"#,
+    r#"{"kind":"proc_exit","pid":2,"t":4,"exitcode":-15,"by":1}"#,
+    r#"{"kind":"map","pid":1,"t":5,"job":0,"items":600,"chunksize":50,"chunks":12,"workers":3}"#,
+    r#"{"kind":"chunk_take","pid":2,"t":6,"job":0,"index":3,"size":50,"start":150,"end":200}"#,
+    r#"{"kind":"chunk_done","pid":2,"t":7,"job":0,"index":3,"ok":true}"#,
+    r#"{"kind":"sync","pid":2,"t":8,"id":"h1","type":"Semaphore","name":"empty","op":"acquired","value":1}"#,
+    r#"{"kind":"queue","pid":2,"t":9,"id":"q","op":"put","item":"'a'","size":1}"#,
+    r#"{"kind":"manager","pid":3,"t":10,"ppid":1}"#,
+    r#"{"kind":"proxy","pid":2,"t":11,"server":3,"id":"7f","typeid":"dict","method":"__getitem__","args":["'count'"],"result":"100"}"#,
+    r#"{"kind":"write","pid":2,"t":12,"fd":1,"text":"héllo\n"}"#,
+    r#"{"kind":"var","pid":2,"t":13,"name":"pageList","repr":"[1]","len":1,"first":"1","last":"1"}"#,
+    r#"{"kind":"line","pid":2,"t":14,"file":"/x.py","line":7}"#,
+    r#"{"kind":"script_end","pid":1,"t":15}"#,
+    r#"{"kind":"shim_error","pid":2,"t":16,"error":"boom"}"#,
+    r#"{"kind":"run_end","pid":1,"t":17,"exitcode":0,"malformed":0,"rejected":0}"#,
+];
+
+/// xorshift64*: deterministic, no dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn every_kind_decodes_and_round_trips() {
+    for line in VALID {
+        let event = decode(line.as_bytes()).unwrap_or_else(|e| panic!("{line}: {e}"));
+        let again = decode(encode(&event).as_bytes()).unwrap();
+        assert_eq!(event, again, "{line}");
+        assert!(encode(&event).starts_with("{\"kind\":"), "kind comes first");
+    }
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..50_000 {
+        let len = rng.below(200);
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        assert!(decode(&bytes).is_err() || bytes.first() == Some(&b'{'));
+    }
+}
+
+#[test]
+fn truncated_and_mutated_events_never_panic() {
+    let mut rng = Rng(42);
+    let mut accepted = 0;
+    for line in VALID {
+        let bytes = line.as_bytes();
+        for cut in 0..bytes.len() {
+            let _ = decode(&bytes[..cut]);
+        }
+        for _ in 0..2_000 {
+            let mut m = bytes.to_vec();
+            for _ in 0..1 + rng.below(4) {
+                let i = rng.below(m.len());
+                match rng.below(3) {
+                    0 => m[i] = rng.next() as u8,
+                    1 => {
+                        m.remove(i);
+                    }
+                    _ => m.insert(i, b"{}[]\":,0-9e"[rng.below(11)]),
+                }
+                if m.is_empty() {
+                    break;
+                }
+            }
+            if decode(&m).is_ok() {
+                accepted += 1;
+            }
+        }
+    }
+    // Some mutations (inside strings) are still valid events: decoding is
+    // tolerant, not merely rejecting everything.
+    assert!(accepted > 0);
+}
+
+#[test]
+fn oversized_and_unknown_are_errors() {
+    let big = vec![b'{'; MAX_DATAGRAM + 1];
+    assert_eq!(decode(&big), Err(DecodeError::Oversized(MAX_DATAGRAM + 1)));
+    assert!(matches!(
+        decode(br#"{"kind":"teleport","pid":1,"t":1}"#),
+        Err(DecodeError::Invalid(_))
+    ));
+    assert!(matches!(
+        decode(br#"{"kind":"write","t":1,"fd":1,"text":"no pid"}"#),
+        Err(DecodeError::Invalid(_))
+    ));
+    assert_eq!(decode(&[0xff, 0xfe]), Err(DecodeError::NotUtf8));
+}

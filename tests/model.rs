@@ -1,0 +1,401 @@
+//! The pure model, fed hand-written event sequences.
+
+use forklore::model::{Model, ProcState, RunState};
+use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncOp};
+
+fn ev(pid: i32, t: u64, body: Body) -> Event {
+    Event { pid, t, body }
+}
+
+fn start(pid: i32, ppid: i32, role: Role, name: &str) -> Event {
+    ev(
+        pid,
+        1,
+        Body::ProcStart {
+            ppid,
+            parent: Some(ppid),
+            name: Some(name.into()),
+            role,
+            daemon: role == Role::PoolWorker,
+            method: Some("fork".into()),
+            argv: vec![],
+        },
+    )
+}
+
+fn sync(pid: i32, op: SyncOp, value: i64) -> Event {
+    ev(
+        pid,
+        2,
+        Body::Sync {
+            id: "h1".into(),
+            kind: "Lock".into(),
+            name: Some("lock".into()),
+            op,
+            value: Some(value),
+        },
+    )
+}
+
+#[test]
+fn process_tree_and_exit_states() {
+    let m = Model::from_events(&[
+        start(10, 1, Role::Main, "MainProcess"),
+        start(11, 10, Role::PoolWorker, "ForkPoolWorker-1"),
+        start(12, 10, Role::PoolWorker, "ForkPoolWorker-2"),
+        start(13, 12, Role::Process, "Grandchild"),
+        ev(
+            11,
+            5,
+            Body::ProcExit {
+                exitcode: -15,
+                by: Some(10),
+            },
+        ),
+        ev(
+            12,
+            6,
+            Body::ProcExit {
+                exitcode: 0,
+                by: Some(10),
+            },
+        ),
+    ]);
+    let tree: Vec<(usize, i32)> = m.procs.tree().iter().map(|(d, p)| (*d, p.pid)).collect();
+    assert_eq!(tree, vec![(0, 10), (1, 11), (1, 12), (2, 13)]);
+    assert_eq!(m.procs.get(11).unwrap().state, ProcState::Killed(15));
+    assert_eq!(m.procs.get(12).unwrap().state, ProcState::Exited(0));
+    assert_eq!(m.procs.get(13).unwrap().state, ProcState::Running);
+    assert_eq!(m.procs.alive().count(), 2);
+}
+
+#[test]
+fn spawn_before_start_keeps_the_parent() {
+    let m = Model::from_events(&[
+        start(10, 1, Role::Main, "MainProcess"),
+        ev(
+            10,
+            2,
+            Body::ProcSpawn {
+                child: 20,
+                name: Some("Process-1".into()),
+                daemon: true,
+                method: Some("spawn".into()),
+            },
+        ),
+    ]);
+    let child = m.procs.get(20).unwrap();
+    assert_eq!(child.ppid, Some(10));
+    assert_eq!(child.state, ProcState::Starting);
+    assert!(child.daemon);
+    assert_eq!(child.name, "Process-1");
+}
+
+#[test]
+fn lock_owner_and_waiters_in_order() {
+    let mut m = Model::from_events(&[
+        sync(1, SyncOp::Acquired, 0),
+        sync(2, SyncOp::Blocked, 0),
+        sync(3, SyncOp::Blocked, 0),
+    ]);
+    let lock = m.sync.get("h1").unwrap();
+    assert_eq!(lock.holders, vec![1]);
+    assert_eq!(lock.waiters.iter().copied().collect::<Vec<_>>(), vec![2, 3]);
+    assert!(matches!(&m.procs.get(2).unwrap().state, ProcState::Blocked { on, .. } if on == "h1"));
+    assert_eq!(lock.label(), "lock");
+
+    m.update(&sync(1, SyncOp::Released, 1));
+    m.update(&sync(2, SyncOp::Acquired, 0));
+    let lock = m.sync.get("h1").unwrap();
+    assert_eq!(lock.holders, vec![2]);
+    assert_eq!(lock.waiters.iter().copied().collect::<Vec<_>>(), vec![3]);
+    assert_eq!(m.procs.get(2).unwrap().state, ProcState::Running);
+    assert_eq!(lock.acquisitions, 2);
+
+    // A waiter that dies waits no more.
+    m.update(&ev(
+        3,
+        9,
+        Body::ProcExit {
+            exitcode: -9,
+            by: None,
+        },
+    ));
+    assert!(m.sync.get("h1").unwrap().waiters.is_empty());
+}
+
+#[test]
+fn semaphore_holders_and_value() {
+    let sem = |pid, op, value| {
+        ev(
+            pid,
+            1,
+            Body::Sync {
+                id: "s".into(),
+                kind: "Semaphore".into(),
+                name: None,
+                op,
+                value: Some(value),
+            },
+        )
+    };
+    let m = Model::from_events(&[
+        sem(1, SyncOp::Acquired, 1),
+        sem(2, SyncOp::Acquired, 0),
+        sem(3, SyncOp::Blocked, 0),
+        sem(1, SyncOp::Released, 1),
+    ]);
+    let s = m.sync.get("s").unwrap();
+    assert_eq!(s.holders, vec![2]);
+    assert_eq!(s.value, Some(1));
+    assert_eq!(s.label(), "Semaphore#1");
+}
+
+#[test]
+fn queue_items_follow_puts_and_gets() {
+    let q = |pid, op, item: &str, size| {
+        ev(
+            pid,
+            1,
+            Body::Queue {
+                id: "q".into(),
+                name: Some("buffer".into()),
+                op,
+                item: Some(item.into()),
+                size: Some(size),
+            },
+        )
+    };
+    let m = Model::from_events(&[
+        q(1, QueueOp::Put, "1", 1),
+        q(2, QueueOp::Put, "2", 2),
+        q(3, QueueOp::Get, "2", 1),
+        q(3, QueueOp::GetBlocked, "", 0),
+    ]);
+    let queue = m.queues.get("q").unwrap();
+    assert_eq!(
+        queue.items.iter().cloned().collect::<Vec<_>>(),
+        vec!["1".to_string()]
+    );
+    assert_eq!((queue.puts, queue.gets, queue.size), (2, 1, Some(0)));
+    assert!(
+        matches!(&m.procs.get(3).unwrap().state, ProcState::Blocked { what, .. } if what == "get")
+    );
+}
+
+#[test]
+fn chunks_fill_the_strip_and_tally_per_worker() {
+    let mut events = vec![ev(
+        10,
+        1,
+        Body::Map {
+            job: 0,
+            items: 1000,
+            chunksize: 125,
+            chunks: 8,
+            workers: Some(2),
+        },
+    )];
+    for i in 0..8u64 {
+        let worker = if i == 3 { 12 } else { 11 };
+        events.push(ev(
+            worker,
+            2,
+            Body::ChunkTake {
+                job: 0,
+                index: i,
+                size: 125,
+                start: Some(i * 125),
+                end: Some(i * 125 + 125),
+            },
+        ));
+        if i < 6 {
+            events.push(ev(
+                worker,
+                3,
+                Body::ChunkDone {
+                    job: 0,
+                    index: i,
+                    ok: true,
+                },
+            ));
+        }
+    }
+    let m = Model::from_events(&events);
+    let job = m.jobs.current().unwrap();
+    assert_eq!((job.taken, job.done, job.pending()), (8, 6, 0));
+    assert_eq!(job.tallies[&11].chunks, 7);
+    assert_eq!(job.tallies[&11].items, 875);
+    assert_eq!(job.tallies[&12].chunks, 1);
+    assert_eq!(job.cells[3].taker, 12);
+    assert_eq!(job.cells[7].done, 0);
+}
+
+#[test]
+fn a_million_chunks_stay_bounded() {
+    let mut m = Model::new();
+    m.update(&ev(
+        1,
+        1,
+        Body::Map {
+            job: 0,
+            items: 1_000_000,
+            chunksize: 1,
+            chunks: 1_000_000,
+            workers: Some(4),
+        },
+    ));
+    for i in (0..1_000_000u64).step_by(997) {
+        m.update(&ev(
+            2,
+            2,
+            Body::ChunkTake {
+                job: 0,
+                index: i,
+                size: 1,
+                start: None,
+                end: None,
+            },
+        ));
+    }
+    let job = m.jobs.current().unwrap();
+    assert!(job.cells.len() <= 65_536);
+    assert_eq!(job.taken, 1_000_000u64.div_ceil(997));
+}
+
+#[test]
+fn endless_output_is_bounded_and_garbling_counted() {
+    let mut m = Model::new();
+    let w = |pid, text: &str| {
+        ev(
+            pid,
+            1,
+            Body::Write {
+                fd: 1,
+                text: text.into(),
+            },
+        )
+    };
+    m.update(&w(1, "Pid: 1 LoopCount: 0"));
+    m.update(&w(2, "Pid: 2 LoopCount: 0"));
+    m.update(&w(1, "\n"));
+    m.update(&w(2, "\n"));
+    m.update(&w(1, "Pid: 1 LoopCount: 1\n"));
+    assert_eq!(m.output.total_lines, 3);
+    assert_eq!(m.output.garbled_lines, 1);
+    assert!(m.output.lines[0].is_garbled());
+    assert_eq!(m.output.lines[0].writers(), vec![1, 2]);
+    assert!(
+        !m.output.lines[1].is_garbled(),
+        "a lone newline is not garbling"
+    );
+
+    for k in 0..100_000 {
+        m.update(&w(3, &format!("line {k}\n")));
+    }
+    assert!(m.output.lines.len() <= 2000);
+    assert_eq!(m.output.total_lines, 100_003);
+    m.update(&w(3, &"x".repeat(1 << 20)));
+    assert!(
+        m.output.current.text().len() <= 4096,
+        "a line without end is capped"
+    );
+}
+
+#[test]
+fn manager_dict_contents_from_calls() {
+    let call = |client, method: &str, args: &[&str], result: &str| {
+        ev(
+            client,
+            1,
+            Body::Proxy {
+                server: Some(50),
+                id: "7f".into(),
+                typeid: "dict".into(),
+                method: method.into(),
+                args: args.iter().map(|s| s.to_string()).collect(),
+                result: result.into(),
+            },
+        )
+    };
+    let m = Model::from_events(&[
+        ev(50, 0, Body::Manager { ppid: 10 }),
+        call(11, "__getitem__", &["'count'"], "100"),
+        call(11, "__setitem__", &["'count'", "99"], "None"),
+        call(
+            12,
+            "__getitem__",
+            &["'missing'"],
+            "raised KeyError('missing')",
+        ),
+    ]);
+    let server = &m.managers.servers[&50];
+    assert_eq!(server.ppid, Some(10));
+    assert_eq!(server.calls, 3);
+    assert_eq!(
+        server.objects["7f"]
+            .entries
+            .get("'count'")
+            .map(String::as_str),
+        Some("99")
+    );
+    assert!(!server.objects["7f"].entries.contains_key("'missing'"));
+}
+
+#[test]
+fn vars_lines_and_run_state() {
+    let m = Model::from_events(&[
+        ev(
+            1,
+            1,
+            Body::Var {
+                name: "pageList".into(),
+                repr: "[]".into(),
+                len: Some(0),
+                first: None,
+                last: None,
+            },
+        ),
+        ev(
+            1,
+            2,
+            Body::Line {
+                file: "x.py".into(),
+                line: 7,
+            },
+        ),
+        ev(1, 3, Body::RunPaused {}),
+    ]);
+    let p = m.procs.get(1).unwrap();
+    assert_eq!(p.vars["pageList"].len, Some(0));
+    assert_eq!(p.line, Some(7));
+    assert_eq!(m.state, RunState::Paused);
+    let m2 = Model::from_events(&[ev(
+        1,
+        9,
+        Body::RunEnd {
+            exitcode: -15,
+            malformed: 2,
+            rejected: 1,
+        },
+    )]);
+    assert_eq!(m2.state, RunState::Finished(-15));
+    assert_eq!((m2.stats.malformed, m2.stats.rejected), (2, 1));
+}
+
+#[test]
+fn decoded_lines_fold_the_same_as_built_events() {
+    let line = br#"{"kind":"sync","pid":4,"t":9,"id":"h1","type":"Lock","name":"lock","op":"blocked","value":0}"#;
+    let event = decode(line).unwrap();
+    assert_eq!(event, sync(4, SyncOp::Blocked, 0).with_t(9));
+}
+
+trait WithT {
+    fn with_t(self, t: u64) -> Self;
+}
+impl WithT for Event {
+    fn with_t(mut self, t: u64) -> Self {
+        self.t = t;
+        self
+    }
+}

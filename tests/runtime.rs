@@ -1,0 +1,428 @@
+//! The runtime with real python3 processes: faithful events, same output and
+//! exit codes as plain python3, and nothing left running.
+
+mod common;
+
+use std::collections::{BTreeSet, HashSet};
+
+use common::*;
+use forklore::protocol::{Body, QueueOp, Role, SyncOp};
+
+fn check_pool_map(method: &str, python: Option<&str>) {
+    let script = fixture("pool_map.py");
+    let mut extra = vec![];
+    if let Some(p) = python {
+        extra.extend(["--python", p]);
+    }
+    let run = run_headless(&script, &extra, &[method]);
+    assert_eq!(run.code(), Some(0), "stderr: {}", run.stderr());
+
+    let maps: Vec<_> = run
+        .events
+        .iter()
+        .filter_map(|e| match e.body {
+            Body::Map {
+                items,
+                chunksize,
+                chunks,
+                workers,
+                ..
+            } => Some((items, chunksize, chunks, workers)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(maps, vec![(600, 50, 12, Some(3))], "{method}");
+
+    let taken = chunks(&run.events);
+    assert_covers_once(&taken, 600);
+    let workers: HashSet<i32> = taken.iter().map(|c| c.2).collect();
+    assert!(
+        workers.len() >= 2,
+        "{method}: chunks taken by {workers:?} only"
+    );
+    let main = run.of_kind("hello").next().unwrap().pid;
+    assert!(!workers.contains(&main), "the parent took a chunk");
+
+    let plain = run_plain(python.unwrap_or("python3"), &script, &[method]);
+    assert_eq!(
+        run.stdout(),
+        String::from_utf8_lossy(&plain.stdout),
+        "{method}: output differs from plain python3"
+    );
+    assert_eq!(run.code(), plain.status.code());
+}
+
+#[test]
+fn pool_map_under_fork() {
+    check_pool_map("fork", None);
+}
+
+#[test]
+fn pool_map_under_spawn() {
+    check_pool_map("spawn", None);
+}
+
+#[test]
+fn pool_map_under_forkserver() {
+    check_pool_map("forkserver", None);
+}
+
+#[test]
+fn every_installed_cpython_3_8_to_3_13() {
+    let mut tried = Vec::new();
+    for minor in 8..=13 {
+        let Some(python) = python_minor(minor) else {
+            eprintln!("skipping Python 3.{minor}: not installed");
+            continue;
+        };
+        let method = if minor % 2 == 0 { "spawn" } else { "fork" };
+        check_pool_map(method, Some(python.to_str().unwrap()));
+        tried.push(minor);
+    }
+    eprintln!("exercised Python 3.{tried:?}");
+    assert!(!tried.is_empty(), "no CPython 3.8-3.13 found at all");
+}
+
+#[test]
+fn start_method_flag_sets_the_default() {
+    let run = run_headless(
+        &fixture("many_writers.py"),
+        &["--start-method", "spawn"],
+        &[],
+    );
+    assert_eq!(run.code(), Some(0));
+    let methods: BTreeSet<String> = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::ProcSpawn { method, .. } => method.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(methods, BTreeSet::from(["spawn".to_string()]));
+}
+
+#[test]
+fn lock_and_semaphore_events() {
+    let run = run_headless(&fixture("sync_ops.py"), &[], &[]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    let sync: Vec<_> = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Sync {
+                kind,
+                name,
+                op,
+                value,
+                ..
+            } => Some((e.pid, kind.clone(), name.clone(), *op, *value)),
+            _ => None,
+        })
+        .collect();
+    let lock_acquired: HashSet<i32> = sync
+        .iter()
+        .filter(|s| s.1 == "Lock" && s.3 == SyncOp::Acquired)
+        .map(|s| s.0)
+        .collect();
+    assert_eq!(
+        lock_acquired.len(),
+        3,
+        "three children took the lock via `with`: {sync:?}"
+    );
+    assert!(
+        sync.iter().any(|s| s.1 == "Lock" && s.3 == SyncOp::Blocked),
+        "someone waited for the lock"
+    );
+    assert!(sync
+        .iter()
+        .filter(|s| s.1 == "Lock")
+        .all(|s| s.2.as_deref() == Some("lock")));
+    let sem: Vec<_> = sync.iter().filter(|s| s.1 == "Semaphore").collect();
+    assert_eq!(sem.iter().filter(|s| s.3 == SyncOp::Acquired).count(), 3);
+    assert_eq!(sem.iter().filter(|s| s.3 == SyncOp::Released).count(), 3);
+    assert!(
+        sem.iter().all(|s| matches!(s.4, Some(0..=2))),
+        "Semaphore(2) values stay in 0..=2"
+    );
+    // No internal lock of multiprocessing leaks out (Queue, Pool, Process).
+    assert!(sync
+        .iter()
+        .all(|s| s.2.as_deref() == Some("lock") || s.2.as_deref() == Some("sem")));
+}
+
+#[test]
+fn queue_put_and_get() {
+    let run = run_headless(&fixture("queue_ops.py"), &[], &[]);
+    assert_eq!(run.code(), Some(0));
+    let ops: Vec<_> = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Queue { op, item, name, .. } => Some((e.pid, *op, item.clone(), name.clone())),
+            _ => None,
+        })
+        .collect();
+    let puts: Vec<_> = ops
+        .iter()
+        .filter(|o| o.1 == QueueOp::Put)
+        .map(|o| o.2.clone().unwrap())
+        .collect();
+    let gets: Vec<_> = ops
+        .iter()
+        .filter(|o| o.1 == QueueOp::Get)
+        .map(|o| o.2.clone().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..5).map(|k| format!("'item-{k}'")).collect();
+    assert_eq!(puts, expected);
+    assert_eq!(gets, expected);
+    let putters: HashSet<i32> = ops
+        .iter()
+        .filter(|o| o.1 == QueueOp::Put)
+        .map(|o| o.0)
+        .collect();
+    let getters: HashSet<i32> = ops
+        .iter()
+        .filter(|o| o.1 == QueueOp::Get)
+        .map(|o| o.0)
+        .collect();
+    assert_eq!(putters.len(), 1);
+    assert_eq!(getters.len(), 1);
+    assert_ne!(putters, getters);
+    assert!(ops.iter().all(|o| o.3.as_deref() == Some("q")));
+}
+
+#[test]
+fn manager_dict_proxy_calls_name_the_server() {
+    let run = run_headless(&fixture("manager_dict.py"), &[], &[]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    assert_eq!(run.stdout(), "count 9\n");
+    let servers: Vec<i32> = run.of_kind("manager").map(|e| e.pid).collect();
+    assert_eq!(servers.len(), 1);
+    let server = servers[0];
+    let started_as_manager = run.events.iter().any(|e| {
+        e.pid == server
+            && matches!(
+                e.body,
+                Body::ProcStart {
+                    role: Role::Manager,
+                    ..
+                }
+            )
+    });
+    assert!(started_as_manager);
+    let calls: Vec<_> = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Proxy { server, method, .. } => Some((e.pid, *server, method.clone())),
+            _ => None,
+        })
+        .collect();
+    let sets = calls.iter().filter(|c| c.2 == "__setitem__").count();
+    assert_eq!(sets, 9, "3 processes x 3 increments");
+    assert!(
+        calls.iter().all(|c| c.1 == Some(server)),
+        "every call names the server pid"
+    );
+    let clients: HashSet<i32> = calls
+        .iter()
+        .filter(|c| c.2 == "__setitem__")
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(clients.len(), 3);
+    assert!(!clients.contains(&server));
+}
+
+#[test]
+fn watched_global_per_process() {
+    let run = run_headless(&fixture("watch_global.py"), &["--watch", "pageList"], &[]);
+    assert_eq!(run.code(), Some(0));
+    assert_eq!(run.stdout(), "parent has 0\n");
+    let main = run.of_kind("hello").next().unwrap().pid;
+    let mut last_len = std::collections::HashMap::new();
+    for e in &run.events {
+        if let Body::Var { name, len, .. } = &e.body {
+            assert_eq!(name, "pageList");
+            last_len.insert(e.pid, len.unwrap());
+        }
+    }
+    assert_eq!(
+        last_len.get(&main),
+        Some(&0),
+        "the parent's own copy stays empty"
+    );
+    let workers: u64 = last_len
+        .iter()
+        .filter(|(p, _)| **p != main)
+        .map(|(_, l)| *l)
+        .sum();
+    assert_eq!(
+        workers, 100,
+        "the workers' copies hold every item between them"
+    );
+}
+
+#[test]
+fn writes_from_several_pids_in_order() {
+    let run = run_headless(&fixture("many_writers.py"), &[], &[]);
+    assert_eq!(run.code(), Some(0));
+    let writers: HashSet<i32> = run
+        .events
+        .iter()
+        .filter(|e| matches!(e.body, Body::Write { .. }) && e.pid != 0)
+        .map(|e| e.pid)
+        .collect();
+    assert_eq!(writers.len(), 3);
+    for pid in &writers {
+        for k in 0..3 {
+            assert!(run.stdout().contains(&format!("Pid: {pid} LoopCount: {k}")));
+        }
+    }
+    // What forklore printed is exactly the write events' text, in order.
+    let from_events: String = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Write { fd: 1, text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(run.stdout(), from_events);
+}
+
+#[test]
+fn exit_code_of_the_script() {
+    let run = run_headless(&fixture("exit_three.py"), &[], &[]);
+    assert_eq!(run.code(), Some(3));
+    assert_eq!(run.stdout(), "about to exit with 3\n");
+}
+
+#[test]
+fn uncaught_exception_exits_1_with_traceback() {
+    let run = run_headless(&fixture("raises.py"), &[], &[]);
+    assert_eq!(run.code(), Some(1));
+    assert_eq!(run.stdout(), "before the failure\n");
+    let err = run.stderr();
+    assert!(err.contains("Traceback (most recent call last)"), "{err}");
+    assert!(
+        err.contains("ValueError: the script failed on purpose"),
+        "{err}"
+    );
+    assert!(err.contains("raises.py\", line 2"), "{err}");
+}
+
+#[test]
+fn recording_starts_with_hello() {
+    let run = run_headless(&fixture("exit_three.py"), &[], &[]);
+    match &run.events[0].body {
+        Body::Hello {
+            v,
+            python,
+            script,
+            forklore,
+            start_method,
+            ..
+        } => {
+            assert_eq!(*v, 1);
+            assert!(python.starts_with("3."));
+            assert!(script.ends_with("exit_three.py"));
+            assert_eq!(forklore.as_deref(), Some(env!("CARGO_PKG_VERSION")));
+            assert_eq!(start_method, "fork");
+        }
+        other => panic!("first event is {other:?}"),
+    }
+    assert!(matches!(
+        run.events.last().unwrap().body,
+        Body::RunEnd { exitcode: 3, .. }
+    ));
+}
+
+#[test]
+fn garbage_and_outsiders_are_counted_not_fatal() {
+    let run = run_headless(&fixture("garbage.py"), &[], &[]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    assert_eq!(
+        run.stdout(),
+        "garbage sent\n",
+        "the outsider's write was not shown"
+    );
+    let Some(Body::RunEnd {
+        malformed,
+        rejected,
+        ..
+    }) = run.events.last().map(|e| &e.body)
+    else {
+        panic!("no run_end")
+    };
+    assert!(*malformed >= 5, "malformed = {malformed}");
+    // The outsider runs in its own session: all it sent (its shim's events and
+    // its forged write) is rejected, and no event of its pid is recorded.
+    assert!(
+        *rejected >= 1,
+        "the process in another session was rejected"
+    );
+    let group = run.of_kind("hello").next().unwrap().pid;
+    let procs_of_run: Vec<i32> = run.of_kind("proc_start").map(|e| e.pid).collect();
+    assert_eq!(
+        procs_of_run,
+        vec![group],
+        "only the main process of the run is known"
+    );
+}
+
+#[test]
+fn missing_python_is_one_clear_line() {
+    let out = forklore()
+        .args(["run", "--python", "/nonexistent/python3"])
+        .arg(fixture("exit_three.py"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("/nonexistent/python3") && err.contains("not found"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_python3_on_path() {
+    let out = forklore()
+        .env("PATH", "/nonexistent")
+        .args(["run"])
+        .arg(fixture("exit_three.py"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("python3 was not found on PATH"), "{err}");
+}
+
+#[test]
+fn non_python_interpreter_is_refused() {
+    let out = forklore()
+        .args(["run", "--python", "/bin/echo"])
+        .arg(fixture("exit_three.py"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not look like a Python interpreter")
+    );
+}
+
+#[test]
+fn missing_script_is_a_clear_error() {
+    let out = forklore()
+        .args(["run", "--headless", "/nonexistent/script.py"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot read script /nonexistent/script.py"),
+        "{err}"
+    );
+}
