@@ -15,13 +15,17 @@ on the Unix socket named by FORKLORE_SOCK. Rules it lives by:
 The event contract is in docs/protocol.md.
 """
 
+import _socket
 import functools
 import io
-import json
 import os
-import socket
 import sys
 import time
+
+try:  # the C string escaper json uses, without importing json (and re)
+    from _json import encode_basestring_ascii as _json_str
+except ImportError:  # pragma: no cover - every CPython has _json
+    from json.encoder import py_encode_basestring_ascii as _json_str
 
 PROTOCOL_VERSION = 1
 ITEM_REPR_MAX = 80
@@ -68,7 +72,7 @@ def _send(data):
     pid = os.getpid()
     try:
         if _sock is None or _sock_pid != pid:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_DGRAM)
             s.connect(_SOCK_PATH)
             _sock, _sock_pid = s, pid
         _sock.send(data)
@@ -88,7 +92,30 @@ def emit(kind, **fields):
         _check_vars()
     event = {"kind": kind, "pid": os.getpid(), "t": time.monotonic_ns()}
     event.update(fields)
-    return _send(json.dumps(event, separators=(",", ":"), default=repr).encode())
+    return _send(_encode(event).encode())
+
+
+def _json_value(v):
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return str(int(v))
+    if isinstance(v, str):
+        return _json_str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ",".join(map(_json_value, v)) + "]"
+    if isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")):
+        return repr(v)
+    return _json_str(repr(v))
+
+
+def _encode(event):
+    """JSON for a flat event dict: cheaper to import and run than json.dumps."""
+    return "{" + ",".join(_json_str(k) + ":" + _json_value(v) for k, v in event.items()) + "}"
 
 
 def _shim_error(where, exc):
@@ -695,9 +722,9 @@ def _server_pid(proxy):
     if conn is not None:
         import struct
 
-        dup = socket.socket(fileno=os.dup(conn.fileno()))
+        dup = _socket.socket(fileno=os.dup(conn.fileno()))
         try:
-            creds = dup.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            creds = dup.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, struct.calcsize("3i"))
             pid = struct.unpack("3i", creds)[0]
         finally:
             dup.close()

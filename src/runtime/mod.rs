@@ -119,6 +119,7 @@ impl Run {
         let shim_dir = shim::install(dir.path()).map_err(StartError::Setup)?;
         let sock_path = dir.path().join("events.sock");
         let sock = UnixDatagram::bind(&sock_path).map_err(StartError::Setup)?;
+        socket::prepare(&sock).map_err(StartError::Setup)?;
 
         let mut child = command(config, &shim_dir, &sock_path)
             .spawn()
@@ -127,8 +128,6 @@ impl Run {
         register_group(pgid, true);
 
         let counters = Arc::new(Counters::default());
-        let receiver =
-            socket::Receiver::new(sock, pgid, counters.clone()).map_err(StartError::Setup)?;
         let (events_tx, events) = unbounded();
         let (finished_tx, finished) = unbounded();
         let (reaped_tx, reaped_rx) = unbounded();
@@ -150,14 +149,18 @@ impl Run {
                 let _ = nix::unistd::write(&wake_w, &[1]);
             })
         });
-        let collector = Collector {
-            pgid,
-            receiver,
-            reaped: reaped_rx,
-            wake: wake_r,
-            out: events_tx.clone(),
-        };
+        let out = events_tx.clone();
+        let shared = counters.clone();
         thread::spawn(move || {
+            // Built here: recvmmsg's headers are not Send.
+            let receiver = socket::Receiver::new(sock, pgid, shared);
+            let collector = Collector {
+                pgid,
+                receiver,
+                reaped: reaped_rx,
+                wake: wake_r,
+                out,
+            };
             collector.run(pipe_threads);
             register_group(pgid, false);
             let _ = finished_tx.send(());

@@ -28,9 +28,11 @@ pub fn resolve(requested: Option<&Path>) -> Result<Python, String> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("python3"));
     let shown = program.display();
+    // -I -S: no site, no user paths; only the interpreter's identity matters.
     let output = Command::new(&program)
         .args([
             "-I",
+            "-S",
             "-c",
             "import sys; print(sys.executable); print('%d.%d.%d' % tuple(sys.version_info[:3]))",
         ])

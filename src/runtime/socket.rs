@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use nix::errno::Errno;
 use nix::sys::socket::{
-    recvmsg, setsockopt, sockopt, ControlMessageOwned, MsgFlags, UnixCredentials,
+    recvmmsg, setsockopt, sockopt, ControlMessageOwned, MsgFlags, MultiHeaders, RecvMsg,
+    UnixCredentials,
 };
 
 use crate::protocol::{decode, ChunkPositions, Event, MAX_DATAGRAM};
@@ -32,6 +33,12 @@ impl Counters {
     }
 }
 
+/// Ask the kernel for senders' credentials and make reads non-blocking.
+pub fn prepare(sock: &UnixDatagram) -> std::io::Result<()> {
+    setsockopt(sock, sockopt::PassCred, &true).map_err(std::io::Error::from)?;
+    sock.set_nonblocking(true)
+}
+
 /// Receives events of one run. Only members of process group `pgid` are
 /// listened to: a live sender in another group is rejected. A sender that
 /// is already gone cannot be checked and is accepted when it is of our uid
@@ -42,23 +49,33 @@ pub struct Receiver {
     uid: u32,
     verdicts: HashMap<i32, bool>,
     positions: ChunkPositions,
-    buf: Vec<u8>,
+    bufs: Vec<Vec<u8>>,
+    headers: MultiHeaders<()>,
     pub counters: Arc<Counters>,
 }
 
+/// Datagrams taken per recvmmsg() call: fewer syscalls under a flood.
+const BATCH: usize = 32;
+
+/// What recvmmsg() said about one datagram.
+struct Received {
+    len: usize,
+    creds: Option<UnixCredentials>,
+}
+
 impl Receiver {
-    pub fn new(sock: UnixDatagram, pgid: i32, counters: Arc<Counters>) -> std::io::Result<Self> {
-        setsockopt(&sock, sockopt::PassCred, &true).map_err(std::io::Error::from)?;
-        sock.set_nonblocking(true)?;
-        Ok(Receiver {
+    /// `sock` must have been through [`prepare`].
+    pub fn new(sock: UnixDatagram, pgid: i32, counters: Arc<Counters>) -> Self {
+        Receiver {
             sock,
             pgid,
             uid: nix::unistd::getuid().as_raw(),
             verdicts: HashMap::new(),
             positions: ChunkPositions::default(),
-            buf: vec![0u8; MAX_DATAGRAM + 1],
+            bufs: vec![vec![0u8; MAX_DATAGRAM + 1]; BATCH],
+            headers: MultiHeaders::preallocate(BATCH, Some(nix::cmsg_space!(UnixCredentials))),
             counters,
-        })
+        }
     }
 
     pub fn fd(&self) -> BorrowedFd<'_> {
@@ -68,55 +85,57 @@ impl Receiver {
 
     /// Read every datagram waiting now; call `deliver` for each good event.
     pub fn drain(&mut self, mut deliver: impl FnMut(Event)) {
-        while let Some(received) = self.recv_one() {
-            let Some((bytes_len, creds)) = received else {
-                continue;
-            };
-            if !self.accept(creds) {
-                self.counters.rejected.fetch_add(1, Ordering::Relaxed);
-                continue;
+        loop {
+            let batch = self.recv_batch();
+            if batch.is_empty() {
+                return;
             }
-            match decode(&self.buf[..bytes_len]) {
-                Ok(mut event) => {
-                    self.positions.enrich(&mut event);
-                    self.counters.events.fetch_add(1, Ordering::Relaxed);
-                    deliver(event);
-                }
-                Err(_) => {
-                    self.counters.malformed.fetch_add(1, Ordering::Relaxed);
-                }
+            for (i, got) in batch.iter().enumerate() {
+                self.handle(i, got, &mut deliver);
             }
         }
     }
 
-    /// One datagram: `None` when nothing is waiting, `Some(None)` for a
-    /// datagram that was skipped (oversized, no credentials).
-    fn recv_one(&mut self) -> Option<Option<(usize, Option<UnixCredentials>)>> {
-        let mut cmsg = nix::cmsg_space!(UnixCredentials);
-        let mut iov = [IoSliceMut::new(&mut self.buf)];
-        let result = recvmsg::<()>(
-            self.sock.as_raw_fd(),
-            &mut iov,
-            Some(&mut cmsg),
-            MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_TRUNC,
-        );
-        let msg = match result {
-            Ok(msg) => msg,
-            Err(Errno::EINTR) => return Some(None),
-            Err(_) => return None,
-        };
-        let len = msg.bytes;
-        let creds = msg.cmsgs().ok().and_then(|mut c| {
-            c.find_map(|m| match m {
-                ControlMessageOwned::ScmCredentials(cred) => Some(cred),
-                _ => None,
-            })
-        });
-        if len > MAX_DATAGRAM {
+    fn handle(&mut self, slot: usize, got: &Received, deliver: &mut impl FnMut(Event)) {
+        if got.len > MAX_DATAGRAM {
             self.counters.malformed.fetch_add(1, Ordering::Relaxed);
-            return Some(None);
+            return;
         }
-        Some(Some((len, creds)))
+        if !self.accept(got.creds) {
+            self.counters.rejected.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        match decode(&self.bufs[slot][..got.len]) {
+            Ok(mut event) => {
+                self.positions.enrich(&mut event);
+                self.counters.events.fetch_add(1, Ordering::Relaxed);
+                deliver(event);
+            }
+            Err(_) => {
+                self.counters.malformed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The datagrams waiting now, up to BATCH (empty when none).
+    fn recv_batch(&mut self) -> Vec<Received> {
+        let fd = self.sock.as_raw_fd();
+        loop {
+            let mut slices: Vec<[IoSliceMut<'_>; 1]> =
+                self.bufs.iter_mut().map(|b| [IoSliceMut::new(b)]).collect();
+            // MSG_TRUNC: report a datagram's real length even when it did not fit.
+            let flags = MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_TRUNC;
+            return match recvmmsg(fd, &mut self.headers, slices.iter_mut(), flags, None) {
+                Ok(results) => results
+                    .map(|r| Received {
+                        len: r.bytes,
+                        creds: creds_of(&r),
+                    })
+                    .collect(),
+                Err(Errno::EINTR) => continue,
+                Err(_) => Vec::new(),
+            };
+        }
     }
 
     fn accept(&mut self, creds: Option<UnixCredentials>) -> bool {
@@ -138,6 +157,13 @@ impl Receiver {
         self.verdicts.insert(pid, verdict);
         verdict
     }
+}
+
+fn creds_of(msg: &RecvMsg<'_, '_, ()>) -> Option<UnixCredentials> {
+    msg.cmsgs().ok()?.find_map(|m| match m {
+        ControlMessageOwned::ScmCredentials(cred) => Some(cred),
+        _ => None,
+    })
 }
 
 /// The process group of a live (or zombie) process, from /proc.
