@@ -1,15 +1,18 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
 use crossbeam_channel::Receiver;
 
+use forklore::app::{run_tui, TuiOptions};
 use forklore::headless::{self, Outcome};
+use forklore::lesson::{Catalog, Lesson, ScriptDir, Settings};
 use forklore::record::Recorder;
 use forklore::runtime::{self, python, Run, RunConfig};
+use forklore::ui::ThemeName;
 
 mod cli;
-use cli::{Cli, Command, RunArgs};
+use cli::{Cli, Command, LessonArgs, RunArgs, Theme};
 
 /// Exit status for usage and setup errors (missing python, bad script...).
 const USAGE_ERROR: u8 = 2;
@@ -18,8 +21,10 @@ fn main() -> ExitCode {
     install_hooks();
     let cli = Cli::parse();
     let signals = forward_signals();
-    let result = match cli.command {
-        Some(Command::Run(args)) => run_script(&args, &signals),
+    let result = match &cli.command {
+        Some(Command::Run(args)) => run_script(args, &signals),
+        Some(Command::List) => list(cli.lessons.as_deref()),
+        Some(Command::Lesson(args)) => run_lesson(args, cli.lessons.as_deref(), &signals),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
@@ -33,7 +38,8 @@ fn main() -> ExitCode {
 }
 
 /// color-eyre first, then a hook that kills every run's process group, so a
-/// panic anywhere leaves no Python process behind.
+/// panic anywhere leaves no Python process behind (the screen's own hook,
+/// installed later by ratatui, restores the terminal and chains to these).
 fn install_hooks() {
     let _ = color_eyre::install();
     let previous = std::panic::take_hook();
@@ -61,14 +67,18 @@ fn forward_signals() -> Receiver<i32> {
     rx
 }
 
+fn theme(t: Theme) -> ThemeName {
+    match t {
+        Theme::Default => ThemeName::Default,
+        Theme::HighContrast => ThemeName::HighContrast,
+    }
+}
+
 fn run_config(args: &RunArgs) -> Result<RunConfig, String> {
     let script = checked_script(&args.script)?;
     let python = python::resolve(args.python.as_deref())?;
     if !(args.slow > 0.0 && args.slow.is_finite()) {
-        return Err(format!(
-            "--slow must be a positive number, not {}",
-            args.slow
-        ));
+        return Err(format!("--slow must be a positive number, not {}", args.slow));
     }
     Ok(RunConfig {
         python: python.executable,
@@ -82,32 +92,84 @@ fn run_config(args: &RunArgs) -> Result<RunConfig, String> {
     })
 }
 
-fn checked_script(path: &Path) -> Result<std::path::PathBuf, String> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read script {}: {e}", path.display()))?;
+fn checked_script(path: &Path) -> Result<PathBuf, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read script {}: {e}", path.display()))?;
     if !meta.is_file() {
         return Err(format!("{} is not a file", path.display()));
     }
     std::path::absolute(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+fn recorder(path: Option<&Path>) -> Result<Option<Recorder>, String> {
+    path.map(|p| Recorder::create(p).map_err(|e| format!("cannot write recording {}: {e}", p.display())))
+        .transpose()
+}
+
+/// Run headless or on the live screen; returns forklore's exit status.
+fn launch(
+    config: RunConfig,
+    headless: bool,
+    recorder: Option<Recorder>,
+    opts: impl FnOnce(Option<Recorder>) -> TuiOptions,
+    signals: &Receiver<i32>,
+) -> Result<ExitCode, String> {
+    let status = if headless {
+        let run = Run::start(&config).map_err(|e| e.to_string())?;
+        match headless::run(run, recorder, signals).map_err(|e| format!("output: {e}"))?.0 {
+            Outcome::Finished(status) => status,
+            Outcome::Interrupted(sig) => 128 + sig,
+        }
+    } else {
+        run_tui(config, opts(recorder), signals).map_err(|e| e.to_string())?
+    };
+    Ok(ExitCode::from(status.clamp(0, 255) as u8))
+}
+
 fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, String> {
     let config = run_config(args)?;
-    let recorder = match &args.record {
-        Some(path) => Some(
-            Recorder::create(path)
-                .map_err(|e| format!("cannot write recording {}: {e}", path.display()))?,
-        ),
-        None => None,
-    };
-    if !args.headless {
-        eprintln!("forklore: the live screen is not built yet; running headless");
+    let title = args.script.display().to_string();
+    let opts = |recorder| TuiOptions { title, theme: theme(args.theme), recorder };
+    launch(config, args.headless, recorder(args.record.as_deref())?, opts, signals)
+}
+
+fn catalog(dir: Option<&Path>) -> Result<Catalog, String> {
+    match dir {
+        Some(d) => Catalog::from_dir(d),
+        None => Catalog::embedded().map_err(|e| e.to_string()),
     }
-    let run = Run::start(&config).map_err(|e| e.to_string())?;
-    let (outcome, _model) =
-        headless::run(run, recorder, signals).map_err(|e| format!("output: {e}"))?;
-    Ok(match outcome {
-        Outcome::Finished(status) => ExitCode::from(status.clamp(0, 255) as u8),
-        Outcome::Interrupted(sig) => ExitCode::from((128 + sig).clamp(0, 255) as u8),
+}
+
+fn list(dir: Option<&Path>) -> Result<ExitCode, String> {
+    for lesson in &catalog(dir)?.lessons {
+        println!("{:<30} {}", lesson.slug(), lesson.manifest.title.en);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How a lesson runs: its script, its parameters as flags, its manifest's
+/// start method, watched globals and lines.
+pub fn lesson_config(lesson: &Lesson, settings: &Settings, scripts: &ScriptDir, python: PathBuf) -> Result<RunConfig, String> {
+    let script = scripts.script_path(lesson).map_err(|e| format!("cannot write the lesson's script: {e}"))?;
+    Ok(RunConfig {
+        python,
+        script,
+        args: settings.script_args(),
+        start_method: lesson.manifest.start_method.clone(),
+        watch: lesson.manifest.watch.clone(),
+        lines: lesson.manifest.lines,
+        slow: lesson.manifest.slow.unwrap_or(1.0),
+        cwd: None,
     })
+}
+
+fn run_lesson(args: &LessonArgs, dir: Option<&Path>, signals: &Receiver<i32>) -> Result<ExitCode, String> {
+    let catalog = catalog(dir)?;
+    let lesson = catalog.find(&args.slug)?;
+    let settings = lesson.settings_from(&args.set)?;
+    let python = python::resolve(args.python.as_deref())?.executable;
+    let scripts = ScriptDir::new().map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
+    let config = lesson_config(lesson, &settings, &scripts, python)?;
+    let title = lesson.manifest.title.en.clone();
+    let opts = |recorder| TuiOptions { title, theme: theme(args.theme), recorder };
+    launch(config, args.headless, recorder(args.record.as_deref())?, opts, signals)
 }

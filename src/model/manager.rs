@@ -1,6 +1,6 @@
 //! Manager servers, the objects they hold and the calls clients make on them.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Call {
@@ -17,6 +17,16 @@ pub struct ManagedObject {
     /// What the calls revealed of its contents: key repr → value repr.
     pub entries: BTreeMap<String, String>,
     pub calls: u64,
+    /// Per key: writes, and the distinct values written. A counter moved one
+    /// step per write should see a new value each time; a value written
+    /// twice means two processes read the same old value: a lost update.
+    pub writes: BTreeMap<String, (u64, BTreeSet<String>)>,
+}
+
+impl ManagedObject {
+    pub fn lost_updates(&self) -> u64 {
+        self.writes.values().map(|(n, distinct)| n - distinct.len() as u64).sum()
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -32,6 +42,7 @@ const MAX_SERVERS: usize = 16;
 const MAX_OBJECTS: usize = 256;
 const MAX_ENTRIES: usize = 256;
 const MAX_RECENT: usize = 64;
+const MAX_DISTINCT: usize = 100_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct Managers {
@@ -41,6 +52,11 @@ pub struct Managers {
 impl Managers {
     pub fn is_empty(&self) -> bool {
         self.servers.is_empty()
+    }
+
+    /// Lost updates over every managed object (see [`ManagedObject::writes`]).
+    pub fn lost_updates(&self) -> u64 {
+        self.servers.values().flat_map(|s| s.objects.values()).map(ManagedObject::lost_updates).sum()
     }
 
     fn server(&mut self, pid: i32) -> Option<&mut Server> {
@@ -103,6 +119,11 @@ fn learn_contents(obj: &mut ManagedObject, method: &str, args: &[String], result
     match (method, args) {
         ("__setitem__", [k, v, ..]) if room || obj.entries.contains_key(k) => {
             obj.entries.insert(k.clone(), v.clone());
+            let (n, distinct) = obj.writes.entry(k.clone()).or_default();
+            *n += 1;
+            if distinct.len() < MAX_DISTINCT {
+                distinct.insert(v.clone());
+            }
         }
         ("__getitem__" | "get", [k, ..]) if room || obj.entries.contains_key(k) => {
             obj.entries.insert(k.clone(), result.to_string());

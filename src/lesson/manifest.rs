@@ -1,0 +1,325 @@
+//! `lesson.toml`: parsing and validation. Every error names the file, the
+//! line and the field, because teachers write these by hand.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// English and Chinese versions of a text.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct Text {
+    pub en: String,
+    #[serde(default)]
+    pub zh: String,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh if !self.zh.is_empty() => &self.zh,
+            _ => &self.en,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "en" => Some(Lang::En),
+            "zh" => Some(Lang::Zh),
+            _ => None,
+        }
+    }
+
+    /// Chinese when the locale says so (LANG / LC_ALL starting with "zh").
+    pub fn from_env() -> Lang {
+        let zh = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.is_empty())
+            .is_some_and(|v| v.starts_with("zh"));
+        if zh {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+
+    pub fn toggled(self) -> Lang {
+        match self {
+            Lang::En => Lang::Zh,
+            Lang::Zh => Lang::En,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamType {
+    Int,
+    Float,
+    Bool,
+    Choice,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ParamType,
+    pub default: toml::Value,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub choices: Vec<String>,
+    #[serde(default)]
+    pub help: Text,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub name: Text,
+    pub set: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Beat {
+    pub when: String,
+    pub en: String,
+    #[serde(default)]
+    pub zh: String,
+}
+
+impl Beat {
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh if !self.zh.is_empty() => &self.zh,
+            _ => &self.en,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub slug: String,
+    pub title: Text,
+    pub summary: Text,
+    #[serde(default)]
+    pub start_method: Option<String>,
+    #[serde(default)]
+    pub watch: Vec<String>,
+    #[serde(default)]
+    pub lines: bool,
+    #[serde(default)]
+    pub slow: Option<f64>,
+    #[serde(default, rename = "param")]
+    pub params: Vec<Param>,
+    #[serde(default, rename = "variant")]
+    pub variants: Vec<Variant>,
+    #[serde(default, rename = "beat")]
+    pub beats: Vec<Beat>,
+}
+
+/// A manifest problem, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestError {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: field `{}`: {}", self.file, self.line, self.field, self.message)
+    }
+}
+
+/// Event kinds a beat may wait for (see docs/protocol.md).
+const EVENT_KINDS: &[&str] = &[
+    "hello",
+    "proc_start",
+    "proc_spawn",
+    "proc_exit",
+    "map",
+    "chunk_take",
+    "chunk_done",
+    "sync",
+    "queue",
+    "manager",
+    "proxy",
+    "write",
+    "var",
+    "line",
+    "script_end",
+    "shim_error",
+];
+
+pub fn parse(file: &str, text: &str) -> Result<Manifest, ManifestError> {
+    let manifest: Manifest = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+        let message = e.message().to_string();
+        let field = field_in_message(&message).unwrap_or_else(|| key_at(text, line));
+        ManifestError { file: file.to_string(), line, field, message }
+    })?;
+    validate(file, text, &manifest)?;
+    Ok(manifest)
+}
+
+fn validate(file: &str, text: &str, m: &Manifest) -> Result<(), ManifestError> {
+    let err = |needle: &str, field: &str, message: String| ManifestError {
+        file: file.to_string(),
+        line: find_line(text, needle),
+        field: field.to_string(),
+        message,
+    };
+    if let Some(method) = &m.start_method {
+        if !["fork", "spawn", "forkserver"].contains(&method.as_str()) {
+            return Err(err("start_method", "start_method", format!("`{method}` is not fork, spawn or forkserver")));
+        }
+    }
+    for p in &m.params {
+        let at = format!("\"{}\"", p.name);
+        check_param(p).map_err(|msg| err(&at, &format!("param.{}", p.name), msg))?;
+    }
+    for v in &m.variants {
+        for (name, value) in &v.set {
+            let Some(p) = m.params.iter().find(|p| &p.name == name) else {
+                return Err(err(name, "variant.set", format!("no parameter named `{name}`")));
+            };
+            p.check(value).map_err(|msg| err(name, &format!("variant.set.{name}"), msg))?;
+        }
+    }
+    for b in &m.beats {
+        if !beat_trigger_is_valid(&b.when) {
+            let msg = format!("`{}` is not start, end, an event kind or kind:N", b.when);
+            return Err(err(&format!("\"{}\"", b.when), "beat.when", msg));
+        }
+    }
+    Ok(())
+}
+
+fn check_param(p: &Param) -> Result<(), String> {
+    if p.kind == ParamType::Choice && p.choices.is_empty() {
+        return Err("a choice parameter needs `choices`".into());
+    }
+    p.check(&p.default).map_err(|e| format!("default: {e}"))
+}
+
+fn beat_trigger_is_valid(when: &str) -> bool {
+    if when == "start" || when == "end" {
+        return true;
+    }
+    let (kind, count) = when.split_once(':').map_or((when, None), |(k, n)| (k, Some(n)));
+    EVENT_KINDS.contains(&kind) && count.is_none_or(|n| n.parse::<u32>().is_ok_and(|n| n > 0))
+}
+
+impl Param {
+    /// Check a value against this parameter's type and range.
+    pub fn check(&self, value: &toml::Value) -> Result<(), String> {
+        match (self.kind, value) {
+            (ParamType::Int, toml::Value::Integer(i)) => self.in_range(*i as f64),
+            (ParamType::Float, toml::Value::Float(f)) => self.in_range(*f),
+            (ParamType::Float, toml::Value::Integer(i)) => self.in_range(*i as f64),
+            (ParamType::Bool, toml::Value::Boolean(_)) => Ok(()),
+            (ParamType::Choice, toml::Value::String(s)) if self.choices.contains(s) => Ok(()),
+            (ParamType::Choice, _) => Err(format!("must be one of {}", self.choices.join(", "))),
+            (kind, v) => Err(format!("`{v}` is not a{} {}", if kind == ParamType::Int { "n" } else { "" }, kind.name())),
+        }
+    }
+
+    fn in_range(&self, v: f64) -> Result<(), String> {
+        let below = self.min.is_some_and(|min| v < min);
+        let above = self.max.is_some_and(|max| v > max);
+        if below || above {
+            return Err(format!("{v} is outside {}", self.range_text()));
+        }
+        Ok(())
+    }
+
+    pub fn range_text(&self) -> String {
+        match self.kind {
+            ParamType::Bool => "true or false".into(),
+            ParamType::Choice => self.choices.join(" | "),
+            _ => match (self.min, self.max) {
+                (Some(a), Some(b)) => format!("{a}..={b}"),
+                (Some(a), None) => format!(">= {a}"),
+                (None, Some(b)) => format!("<= {b}"),
+                (None, None) => "any number".into(),
+            },
+        }
+    }
+
+    /// Parse a value typed by a user (`--set name=value`, the editor).
+    pub fn parse_value(&self, raw: &str) -> Result<toml::Value, String> {
+        let raw = raw.trim();
+        let value = match self.kind {
+            ParamType::Int => raw.parse::<i64>().map(toml::Value::Integer).map_err(|_| ()),
+            ParamType::Float => raw.parse::<f64>().map(toml::Value::Float).map_err(|_| ()),
+            ParamType::Bool => match raw {
+                "true" | "yes" | "1" | "on" => Ok(toml::Value::Boolean(true)),
+                "false" | "no" | "0" | "off" => Ok(toml::Value::Boolean(false)),
+                _ => Err(()),
+            },
+            ParamType::Choice => Ok(toml::Value::String(raw.to_string())),
+        }
+        .map_err(|_| format!("`{raw}` is not a valid {} (expected {})", self.kind.name(), self.range_text()))?;
+        self.check(&value)?;
+        Ok(value)
+    }
+}
+
+impl ParamType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ParamType::Int => "integer",
+            ParamType::Float => "number",
+            ParamType::Bool => "boolean",
+            ParamType::Choice => "choice",
+        }
+    }
+}
+
+/// A value as the script's argparse flag receives it.
+pub fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Float(f) => format!("{f}"),
+        other => other.to_string(),
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// First line containing `needle` (1 when absent).
+fn find_line(text: &str, needle: &str) -> usize {
+    text.find(needle).map(|o| line_of(text, o)).unwrap_or(1)
+}
+
+/// The key written on `line`, for errors whose message names no field.
+fn key_at(text: &str, line: usize) -> String {
+    let l = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    l.split('=').next().unwrap_or("").trim().trim_matches(['[', ']']).to_string()
+}
+
+/// toml names a missing field as "missing field `x`".
+fn field_in_message(msg: &str) -> Option<String> {
+    let start = msg.find('`')? + 1;
+    let end = start + msg[start..].find('`')?;
+    Some(msg[start..end].to_string())
+}

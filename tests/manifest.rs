@@ -1,0 +1,125 @@
+//! Lesson manifests: good ones load, bad ones name the file, line and field.
+
+use forklore::lesson::manifest::parse;
+use forklore::lesson::{Catalog, Lang};
+
+const GOOD: &str = r#"slug = "demo"
+title = { en = "Demo", zh = "演示" }
+summary = { en = "A demo.", zh = "一个演示。" }
+start_method = "spawn"
+watch = ["pageList"]
+
+[[param]]
+name = "workers"
+type = "int"
+default = 2
+min = 1
+max = 16
+help = { en = "Pool size", zh = "进程池大小" }
+
+[[param]]
+name = "fix"
+type = "choice"
+default = "none"
+choices = ["none", "return"]
+
+[[variant]]
+name = { en = "fixed", zh = "修复" }
+set = { fix = "return" }
+
+[[beat]]
+when = "start"
+en = "Go {workers}"
+zh = "开始"
+
+[[beat]]
+when = "chunk_take:3"
+en = "Third chunk"
+"#;
+
+fn error_of(text: &str) -> String {
+    parse("lessons/99-demo/lesson.toml", text).unwrap_err().to_string()
+}
+
+#[test]
+fn a_good_manifest_loads() {
+    let m = parse("x.toml", GOOD).unwrap();
+    assert_eq!(m.slug, "demo");
+    assert_eq!(m.params.len(), 2);
+    assert_eq!(m.title.get(Lang::Zh), "演示");
+    assert_eq!(m.beats[1].when, "chunk_take:3");
+}
+
+#[test]
+fn syntax_error_names_file_and_line() {
+    let bad = GOOD.replace("default = 2\n", "default = = 2\n");
+    let e = error_of(&bad);
+    assert!(e.starts_with("lessons/99-demo/lesson.toml:10:"), "{e}");
+}
+
+#[test]
+fn missing_field_is_named() {
+    let bad = GOOD.replace("slug = \"demo\"\n", "");
+    let e = error_of(&bad);
+    assert!(e.contains("field `slug`"), "{e}");
+}
+
+#[test]
+fn default_out_of_range_names_the_param_line() {
+    let bad = GOOD.replace("default = 2\n", "default = 40\n");
+    let e = error_of(&bad);
+    assert!(e.starts_with("lessons/99-demo/lesson.toml:8: field `param.workers`"), "{e}");
+    assert!(e.contains("40 is outside 1..=16"), "{e}");
+}
+
+#[test]
+fn wrong_type_and_bad_choice() {
+    let e = error_of(&GOOD.replace("default = 2\n", "default = \"two\"\n"));
+    assert!(e.contains("param.workers") && e.contains("is not an integer"), "{e}");
+    let e = error_of(&GOOD.replace("set = { fix = \"return\" }", "set = { fix = \"maybe\" }"));
+    assert!(e.contains("variant.set.fix") && e.contains("must be one of none, return"), "{e}");
+    let e = error_of(&GOOD.replace("set = { fix = \"return\" }", "set = { nope = 1 }"));
+    assert!(e.contains("no parameter named `nope`"), "{e}");
+}
+
+#[test]
+fn unknown_keys_and_bad_triggers_are_errors() {
+    let e = error_of(&GOOD.replace("max = 16\n", "max = 16\nmaxx = 3\n"));
+    assert!(e.contains("maxx"), "{e}");
+    let e = error_of(&GOOD.replace("when = \"chunk_take:3\"", "when = \"chunk_taken\""));
+    assert!(e.contains("field `beat.when`") && e.contains(":31:"), "{e}");
+    let e = error_of(&GOOD.replace("start_method = \"spawn\"", "start_method = \"thread\""));
+    assert!(e.contains(":4: field `start_method`"), "{e}");
+}
+
+#[test]
+fn a_lessons_dir_with_a_bad_manifest_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let lesson = dir.path().join("01-demo");
+    std::fs::create_dir(&lesson).unwrap();
+    std::fs::write(lesson.join("main.py"), "print('hi')\n").unwrap();
+    std::fs::write(lesson.join("lesson.toml"), GOOD.replace("default = 2\n", "default = 0\n")).unwrap();
+    let e = Catalog::from_dir(dir.path()).unwrap_err();
+    assert!(e.contains("01-demo/lesson.toml:8: field `param.workers`"), "{e}");
+    std::fs::write(lesson.join("lesson.toml"), GOOD).unwrap();
+    let c = Catalog::from_dir(dir.path()).unwrap();
+    assert_eq!(c.lessons[0].slug(), "demo");
+    let s = c.lessons[0].settings_from(&["workers=3".into()]).unwrap();
+    assert_eq!(s.script_args(), vec!["--fix", "none", "--workers", "3"]);
+    let e = c.lessons[0].settings_from(&["workers=99".into()]).unwrap_err();
+    assert!(e.contains("workers: 99 is outside 1..=16"), "{e}");
+    let e = c.lessons[0].settings_from(&["threads=2".into()]).unwrap_err();
+    assert!(e.contains("no parameter `threads`") && e.contains("workers (1..=16)"), "{e}");
+}
+
+#[test]
+fn embedded_lessons_all_load() {
+    let c = Catalog::embedded().expect("every built-in manifest is valid");
+    for l in &c.lessons {
+        assert!(!l.manifest.beats.is_empty(), "{} has narration", l.slug());
+        assert!(l.folder.ends_with(l.slug()), "{} lives in a folder named for it", l.slug());
+        for b in &l.manifest.beats {
+            assert!(!b.zh.is_empty(), "{}: every beat has Chinese too", l.slug());
+        }
+    }
+}
