@@ -4,8 +4,10 @@
 //! `protocol::Event`s; `model` folds them (pure); `ui` draws the model
 //! (read-only); `record` writes and reads event logs.
 
+pub mod action;
 pub mod headless;
 pub mod model;
 pub mod protocol;
 pub mod record;
 pub mod runtime;
+pub mod ui;

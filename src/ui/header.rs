@@ -1,0 +1,82 @@
+//! The top bar: what runs, on which Python and start method, and whether
+//! it runs, is paused or has finished.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::state::slow_label;
+use super::View;
+use crate::model::{Model, RunState};
+
+pub fn render(frame: &mut Frame, area: Rect, view: &View) {
+    let theme = view.theme;
+    let info = &view.model.info;
+    let sep = || Span::raw(" │ ");
+    let mut spans = vec![
+        Span::styled(" forklore ", theme.bold()),
+        sep(),
+        Span::styled(view.title.to_string(), theme.bold()),
+    ];
+    if !info.python.is_empty() {
+        spans.push(sep());
+        spans.push(Span::raw(format!("Python {}", info.python)));
+    }
+    if let Some(method) = start_method(view.model) {
+        spans.push(sep());
+        spans.push(Span::raw(method.to_string()));
+    }
+    spans.push(sep());
+    spans.push(run_state(view));
+    spans.push(sep());
+    spans.push(Span::raw(speed(view)));
+    let line = Line::from(spans).style(theme.bar());
+    frame.render_widget(Paragraph::new(line).style(theme.bar()), area);
+}
+
+/// The start method the children really used (a script's own
+/// `set_start_method` runs after the `hello` that reported the default).
+fn start_method(model: &Model) -> Option<&str> {
+    model
+        .procs
+        .in_order()
+        .into_iter()
+        .find_map(|p| p.method.as_deref())
+        .or(Some(model.info.start_method.as_str()))
+        .filter(|m| !m.is_empty())
+}
+
+fn run_state(view: &View) -> Span<'static> {
+    let theme = view.theme;
+    // On the reversed bar, state colours are unreadable: words and weight only.
+    let bold = theme.bold();
+    match view.model.state {
+        RunState::Starting => Span::raw("… starting"),
+        RunState::Running => Span::styled("▶ running", bold),
+        RunState::Paused => Span::styled(" ⏸ PAUSED ", theme.selected()),
+        RunState::Finished(code) => Span::styled(finished_text(code), bold),
+    }
+}
+
+/// "✔ finished, exit 0", "✘ finished, exit 3", "☠ killed by SIGTERM".
+pub fn finished_text(code: i32) -> String {
+    match code {
+        0 => "✔ finished, exit 0".to_string(),
+        c if c > 0 => format!("✘ finished, exit {c}"),
+        c => format!("☠ killed by {}", super::procs::signal_name(-c)),
+    }
+}
+
+fn speed(view: &View) -> String {
+    let ui = view.ui;
+    if ui.slow == ui.run_slow {
+        format!("slow {}", slow_label(ui.run_slow))
+    } else {
+        format!(
+            "slow {} (next run {})",
+            slow_label(ui.run_slow),
+            slow_label(ui.slow)
+        )
+    }
+}

@@ -1,0 +1,169 @@
+//! The screen: one module per panel, each `render(frame, area, view)`,
+//! read-only over the model.
+//!
+//! Wide screens (≥ 110 × 28):
+//!
+//! ```text
+//! ┌ forklore · lesson ─ Python 3.12 · spawn · ▶ running · slow ×1 ─────────┐ header
+//! ┌ Processes ────────────────────┐┌ Stage ─────────────────────────────────┐
+//! │▸ 4100 ▶ running  main         ││ Pool.map: chunk strip, formula, tallies│
+//! │  └ 4101 ⧗ blocked on lock     ││ Locks & semaphores / Queues / Manager  │
+//! └───────────────────────────────┘│ Watched globals (or process lanes)     │
+//! ┌ Code ─────────────────────────┐└────────────────────────────────────────┘
+//! │ 12 ●● with lock:              │┌ Output ─ ⚡ 2 garbled ──────────────────┐
+//! │ 13      counter += 1          ││ fragments coloured by writer pid       │
+//! └───────────────────────────────┘└────────────────────────────────────────┘
+//!  space pause · r restart · q quit · ? help        events 120 · malformed 0  status
+//! ```
+//!
+//! Small screens (down to 80 × 24) hide the code pane; the process tree
+//! spans the width and stage and output share the rest side by side:
+//!
+//! ```text
+//! header
+//! ┌ Processes ─────────────────────────────────────────┐
+//! └────────────────────────────────────────────────────┘
+//! ┌ Stage ──────────────────┐┌ Output ─────────────────┐
+//! └─────────────────────────┘└─────────────────────────┘
+//! status
+//! ```
+//!
+//! The help overlay (`?`) is drawn over everything.
+
+pub mod code;
+pub mod header;
+pub mod help;
+pub mod output;
+pub mod procs;
+pub mod stage;
+pub mod state;
+pub mod status;
+pub mod theme;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType};
+use ratatui::Frame;
+
+use crate::model::Model;
+pub use state::{Effect, UiState};
+pub use theme::{pid_color, Theme, ThemeName};
+
+/// Everything a panel may read: the model plus UI-only state.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    pub model: &'a Model,
+    pub ui: &'a UiState,
+    pub theme: Theme,
+    /// The script's source, one entry per line (tabs already expanded).
+    pub source: &'a [String],
+    /// The lesson or script name shown in the header.
+    pub title: &'a str,
+}
+
+/// Where each panel goes on a screen of a given size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Panes {
+    pub header: Rect,
+    pub procs: Rect,
+    pub stage: Rect,
+    /// Hidden on small screens.
+    pub code: Option<Rect>,
+    pub output: Rect,
+    pub status: Rect,
+}
+
+/// From this size up the code pane is shown.
+const WIDE: (u16, u16) = (110, 28);
+
+pub fn layout(area: Rect, view: &View) -> Panes {
+    let [header, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    // Process rows plus the border, at least one row, at most 40-45% of the body.
+    let tree_rows = view.model.procs.len().max(1) as u16 + 2;
+    if area.width >= WIDE.0 && area.height >= WIDE.1 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(body);
+        let procs_h = tree_rows.clamp(4, left.height * 45 / 100);
+        let [procs, code] =
+            Layout::vertical([Constraint::Length(procs_h), Constraint::Min(0)]).areas(left);
+        let [stage, output] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
+        Panes {
+            header,
+            procs,
+            stage,
+            code: Some(code),
+            output,
+            status,
+        }
+    } else {
+        let procs_h = tree_rows.clamp(3, (body.height * 2 / 5).max(3));
+        let [procs, rest] =
+            Layout::vertical([Constraint::Length(procs_h), Constraint::Min(0)]).areas(body);
+        let [stage, output] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(rest);
+        Panes {
+            header,
+            procs,
+            stage,
+            code: None,
+            output,
+            status,
+        }
+    }
+}
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, view: &View) {
+    let area = frame.area();
+    let panes = layout(area, view);
+    header::render(frame, panes.header, view);
+    procs::render(frame, panes.procs, view);
+    stage::render(frame, panes.stage, view);
+    if let Some(code) = panes.code {
+        code::render(frame, code, view);
+    }
+    output::render(frame, panes.output, view);
+    status::render(frame, panes.status, view);
+    if view.ui.show_help {
+        help::render(frame, area, view);
+    }
+}
+
+/// A bordered panel with a bold title; every panel looks the same.
+fn panel<'a>(view: &View, title: impl Into<Line<'a>>) -> Block<'a> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(view.theme.border())
+        .title(title.into().style(view.theme.title()))
+}
+
+/// `pid` as a span in the process's colour, so it is recognisable anywhere.
+fn pid_span(view: &View, pid: i32) -> Span<'static> {
+    let text = if pid == 0 {
+        "other".to_string()
+    } else {
+        pid.to_string()
+    };
+    Span::styled(
+        text,
+        view.theme.pid(view.model, pid).patch(view.theme.bold()),
+    )
+}
+
+/// Cut `text` to at most `max` characters, marking the cut with `…`.
+fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}

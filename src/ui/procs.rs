@@ -1,0 +1,151 @@
+//! The process tree: real PIDs, parent/child indentation, role, name and
+//! live state. The state has a colour and a glyph, so it reads without
+//! colour too.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::{ellipsize, panel, pid_span, View};
+use crate::model::{Model, Proc, ProcState, RunState};
+
+pub fn render(frame: &mut Frame, area: Rect, view: &View) {
+    let model = view.model;
+    let alive = model.procs.alive().count();
+    let title = format!(" Processes · {} · {alive} alive ", model.procs.len());
+    let block = panel(view, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = model.procs.tree();
+    let pid_width = rows
+        .iter()
+        .map(|(depth, p)| depth * 2 + p.pid.to_string().len())
+        .max()
+        .unwrap_or(0);
+    let state_width = rows
+        .iter()
+        .map(|(_, p)| state_text(model, p).chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(28);
+    let offset = first_row(view, inner.height);
+    let lines: Vec<Line> = rows
+        .iter()
+        .skip(offset)
+        .take(inner.height as usize)
+        .map(|(depth, p)| row(view, *depth, p, pid_width, state_width))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The process drawn at terminal row `row` of the panel at `area`, for
+/// mouse clicks. Mirrors `render`'s border and scrolling.
+pub fn pid_at(view: &View, area: Rect, column: u16, row: u16) -> Option<i32> {
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    if !inner.contains(ratatui::layout::Position::new(column, row)) {
+        return None;
+    }
+    let index = first_row(view, inner.height) + usize::from(row - inner.y);
+    view.model.procs.tree().get(index).map(|(_, p)| p.pid)
+}
+
+/// The first row shown: scrolled just enough to keep the focus visible.
+fn first_row(view: &View, height: u16) -> usize {
+    let height = usize::from(height.max(1));
+    let rows = view.model.procs.tree();
+    let focus = view
+        .ui
+        .selected
+        .and_then(|pid| rows.iter().position(|(_, p)| p.pid == pid))
+        .unwrap_or(0);
+    (focus + 1).saturating_sub(height)
+}
+
+fn row(view: &View, depth: usize, p: &Proc, pid_width: usize, state_width: usize) -> Line<'static> {
+    let theme = view.theme;
+    let selected = view.ui.selected == Some(p.pid);
+    let indent = match depth {
+        0 => String::new(),
+        d => format!("{}└ ", "  ".repeat(d - 1)),
+    };
+    let pad = pid_width.saturating_sub(depth * 2 + p.pid.to_string().len());
+    let paused = view.model.state == RunState::Paused;
+    let state = ellipsize(&state_text(view.model, p), state_width);
+    let mut spans = vec![
+        Span::raw(if selected { "▸ " } else { "  " }),
+        Span::styled(indent, theme.dim()),
+        pid_span(view, p.pid),
+        Span::raw(" ".repeat(pad + 1)),
+        Span::styled(
+            format!("{state:<state_width$}"),
+            theme.state(&p.state, paused),
+        ),
+        Span::raw("  "),
+        Span::styled(p.role.label().to_string(), theme.dim()),
+    ];
+    if !p.name.is_empty() {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(p.name.clone(), theme.pid(view.model, p.pid)));
+    }
+    if p.daemon {
+        spans.push(Span::styled("  daemon", theme.dim()));
+    }
+    let line = Line::from(spans);
+    if selected {
+        line.style(theme.selected())
+    } else {
+        line
+    }
+}
+
+/// The glyph of a state, so it reads without colour.
+pub fn glyph(state: &ProcState, paused: bool) -> &'static str {
+    match state {
+        ProcState::Starting => "…",
+        ProcState::Running if paused => "⏸",
+        ProcState::Running => "▶",
+        ProcState::Blocked { .. } => "⧗",
+        ProcState::Exited(0) => "✔",
+        ProcState::Exited(_) => "✘",
+        ProcState::Killed(_) => "☠",
+    }
+}
+
+/// The state in words, led by its glyph: `▶ running`, `⏸ paused`,
+/// `⧗ blocked on lock`, `✔ exited 0`, `✘ exited 3`, `☠ killed by SIGTERM`.
+pub fn state_text(model: &Model, p: &Proc) -> String {
+    let paused = model.state == RunState::Paused;
+    let words = match &p.state {
+        ProcState::Starting => "starting".to_string(),
+        ProcState::Running if paused => "paused".to_string(),
+        ProcState::Running => "running".to_string(),
+        ProcState::Blocked { on, what } => {
+            let label = object_label(model, on);
+            match what.as_str() {
+                "acquire" => format!("blocked on {label}"),
+                what => format!("blocked on {label} ({what})"),
+            }
+        }
+        ProcState::Exited(code) => format!("exited {code}"),
+        ProcState::Killed(sig) => format!("killed by {}", signal_name(*sig)),
+    };
+    format!("{} {words}", glyph(&p.state, paused))
+}
+
+/// The name a learner knows a lock, semaphore or queue by.
+pub fn object_label(model: &Model, id: &str) -> String {
+    model
+        .sync
+        .get(id)
+        .map(|o| o.label())
+        .or_else(|| model.queues.get(id).map(|q| q.label()))
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// "SIGTERM" for 15; "signal 99" for numbers this platform does not name.
+pub fn signal_name(sig: i32) -> String {
+    nix::sys::signal::Signal::try_from(sig)
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_else(|_| format!("signal {sig}"))
+}

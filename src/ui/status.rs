@@ -1,0 +1,108 @@
+//! The bottom bar: the most useful keys on the left, the run's counters on
+//! the right (or a one-off message, such as when a speed change applies).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::View;
+use crate::action::{keys_of, Action};
+use crate::model::RunState;
+
+/// The actions hinted at in the status bar, most important first: on a
+/// narrow screen the last ones are left out.
+const HINTS: [(Action, &str); 5] = [
+    (Action::TogglePause, "pause"),
+    (Action::Restart, "restart"),
+    (Action::Quit, "quit"),
+    (Action::ToggleHelp, "help"),
+    (Action::FocusNext, "focus"),
+];
+/// Hints kept even when the counters must be abbreviated.
+const ESSENTIAL_HINTS: usize = 4;
+
+pub fn render(frame: &mut Frame, area: Rect, view: &View) {
+    let theme = view.theme;
+    let width = usize::from(area.width);
+    // The essential keys (or the message) come first; the counters take
+    // what is left, then further hints fill any room.
+    let wanted = match &view.ui.message {
+        Some(msg) => msg.chars().count() + 1,
+        None => hints_width(view, ESSENTIAL_HINTS),
+    };
+    let counters = counters(view, width.saturating_sub(wanted));
+    let [left, right] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(counters.chars().count() as u16),
+    ])
+    .areas(area);
+    let left_line = match &view.ui.message {
+        Some(msg) => Line::from(Span::styled(format!(" {msg}"), theme.bold())),
+        None => hints(view, usize::from(left.width)),
+    };
+    frame.render_widget(Paragraph::new(left_line).style(theme.bar()), left);
+    frame.render_widget(Paragraph::new(counters).style(theme.bar()), right);
+}
+
+/// As many key hints as fit in `width` columns.
+fn hints(view: &View, width: usize) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for (key, hint) in hint_texts(view) {
+        used += key.chars().count() + hint.chars().count();
+        if used > width {
+            break;
+        }
+        spans.push(Span::styled(key, view.theme.bold()));
+        spans.push(Span::raw(hint));
+    }
+    Line::from(spans)
+}
+
+fn hints_width(view: &View, count: usize) -> usize {
+    1 + hint_texts(view)
+        .iter()
+        .take(count)
+        .map(|(key, hint)| key.chars().count() + hint.chars().count())
+        .sum::<usize>()
+}
+
+/// (key, " what  ") for each hint, "pause" reading "resume" while paused.
+fn hint_texts(view: &View) -> Vec<(String, String)> {
+    let paused = view.model.state == RunState::Paused;
+    HINTS
+        .iter()
+        .map(|(action, what)| {
+            let what = if *action == Action::TogglePause && paused {
+                "resume"
+            } else {
+                what
+            };
+            (first_key(*action), format!(" {what}  "))
+        })
+        .collect()
+}
+
+/// One key per hint keeps the bar short.
+fn first_key(action: Action) -> String {
+    keys_of(action)
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The event counters, in words when they fit in `room`, else abbreviated.
+fn counters(view: &View, room: usize) -> String {
+    let stats = &view.model.stats;
+    let malformed = stats.malformed.max(view.ui.malformed);
+    let rejected = stats.rejected.max(view.ui.rejected);
+    let events = stats.events;
+    let long = format!(" events {events} · malformed {malformed} · rejected {rejected} ");
+    if long.chars().count() <= room {
+        long
+    } else {
+        format!(" ev {events} · bad {malformed}/{rejected} ")
+    }
+}
