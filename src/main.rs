@@ -7,6 +7,7 @@ use crossbeam_channel::Receiver;
 use forklore::app::{run_tui, TuiOptions};
 use forklore::headless::{self, Outcome};
 use forklore::lesson::{Catalog, Lesson, ScriptDir, Settings};
+use forklore::protocol::ReplayMeta;
 use forklore::record::Recorder;
 use forklore::runtime::{self, python, Run, RunConfig};
 use forklore::ui::ThemeName;
@@ -100,9 +101,20 @@ fn checked_script(path: &Path) -> Result<PathBuf, String> {
     std::path::absolute(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn recorder(path: Option<&Path>) -> Result<Option<Recorder>, String> {
-    path.map(|p| Recorder::create(p).map_err(|e| format!("cannot write recording {}: {e}", p.display())))
-        .transpose()
+/// A recorder keeping what a replay needs: title, lesson and parameters,
+/// the script's text and the terminal size.
+fn recorder(path: Option<&Path>, config: &RunConfig, title: &str, lesson: Option<(&str, &Settings)>) -> Result<Option<Recorder>, String> {
+    let Some(path) = path else { return Ok(None) };
+    let (cols, rows) = crossterm::terminal::size().unwrap_or((120, 35));
+    let meta = ReplayMeta {
+        title: title.to_string(),
+        lesson: lesson.map(|(slug, _)| slug.to_string()),
+        params: lesson.map(|(_, s)| s.0.keys().filter_map(|k| Some((k.clone(), s.text(k)?))).collect()).unwrap_or_default(),
+        source: std::fs::read_to_string(&config.script).unwrap_or_default(),
+        cols,
+        rows,
+    };
+    Recorder::with_meta(path, meta).map(Some).map_err(|e| format!("cannot write recording {}: {e}", path.display()))
 }
 
 /// Run headless or on the live screen; returns forklore's exit status.
@@ -115,9 +127,12 @@ fn launch(
 ) -> Result<ExitCode, String> {
     let status = if headless {
         let run = Run::start(&config).map_err(|e| e.to_string())?;
-        match headless::run(run, recorder, signals).map_err(|e| format!("output: {e}"))?.0 {
-            Outcome::Finished(status) => status,
-            Outcome::Interrupted(sig) => 128 + sig,
+        match headless::run(run, recorder, signals) {
+            Ok((Outcome::Finished(status), _)) => status,
+            Ok((Outcome::Interrupted(sig), _)) => 128 + sig,
+            // Our reader went away (`| head`): the run was stopped; be quiet.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 128 + libc_sigpipe(),
+            Err(e) => return Err(format!("output: {e}")),
         }
     } else {
         run_tui(config, opts(recorder), signals).map_err(|e| e.to_string())?
@@ -125,11 +140,16 @@ fn launch(
     Ok(ExitCode::from(status.clamp(0, 255) as u8))
 }
 
+fn libc_sigpipe() -> i32 {
+    nix::sys::signal::Signal::SIGPIPE as i32
+}
+
 fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, String> {
     let config = run_config(args)?;
     let title = args.script.display().to_string();
+    let rec = recorder(args.record.as_deref(), &config, &title, None)?;
     let opts = |recorder| TuiOptions { title, theme: theme(args.theme), recorder };
-    launch(config, args.headless, recorder(args.record.as_deref())?, opts, signals)
+    launch(config, args.headless, rec, opts, signals)
 }
 
 fn catalog(dir: Option<&Path>) -> Result<Catalog, String> {
@@ -170,6 +190,7 @@ fn run_lesson(args: &LessonArgs, dir: Option<&Path>, signals: &Receiver<i32>) ->
     let scripts = ScriptDir::new().map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
     let config = lesson_config(lesson, &settings, &scripts, python)?;
     let title = lesson.manifest.title.en.clone();
+    let rec = recorder(args.record.as_deref(), &config, &title, Some((lesson.slug(), &settings)))?;
     let opts = |recorder| TuiOptions { title, theme: theme(args.theme), recorder };
-    launch(config, args.headless, recorder(args.record.as_deref())?, opts, signals)
+    launch(config, args.headless, rec, opts, signals)
 }

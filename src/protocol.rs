@@ -40,6 +40,9 @@ pub enum Body {
         argv: Vec<String>,
         #[serde(default)]
         forklore: Option<String>,
+        /// Added by the recorder so a replay can redraw the screen.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replay: Option<Box<ReplayMeta>>,
     },
     /// A Python process began running (or its role became known).
     ProcStart {
@@ -174,6 +177,23 @@ pub enum Body {
         #[serde(default)]
         rejected: u64,
     },
+}
+
+/// What a recording keeps beside the events to redraw the screen: the
+/// lesson or script, its parameters, the script's text and the terminal size.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplayMeta {
+    pub title: String,
+    #[serde(default)]
+    pub lesson: Option<String>,
+    #[serde(default)]
+    pub params: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub cols: u16,
+    #[serde(default)]
+    pub rows: u16,
 }
 
 fn yes() -> bool {

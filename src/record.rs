@@ -5,23 +5,48 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::protocol::{decode, encode, Event};
+use crate::protocol::{decode, encode, Body, Event, ReplayMeta};
 
 pub struct Recorder {
     out: BufWriter<File>,
     path: PathBuf,
+    meta: ReplayMeta,
 }
 
 impl Recorder {
     pub fn create(path: &Path) -> io::Result<Self> {
+        Self::with_meta(path, ReplayMeta::default())
+    }
+
+    /// A recorder that adds `meta` to the run's `hello` (the first line).
+    pub fn with_meta(path: &Path, meta: ReplayMeta) -> io::Result<Self> {
         let file = File::create(path)?;
-        Ok(Recorder {
-            out: BufWriter::new(file),
-            path: path.to_path_buf(),
-        })
+        Ok(Recorder { out: BufWriter::new(file), path: path.to_path_buf(), meta })
+    }
+
+    /// Start the file over for a new run (a restart), same metadata.
+    pub fn reopen(self) -> io::Result<Self> {
+        Self::with_meta(&self.path, self.meta)
+    }
+
+    pub fn meta_mut(&mut self) -> &mut ReplayMeta {
+        &mut self.meta
     }
 
     pub fn write(&mut self, event: &Event) -> io::Result<()> {
+        match &event.body {
+            Body::Hello { replay: None, .. } => {
+                let mut hello = event.clone();
+                if let Body::Hello { replay, .. } = &mut hello.body {
+                    *replay = Some(Box::new(self.meta.clone()));
+                }
+                self.write_line(&hello)
+            }
+            _ => self.write_line(event),
+        }
+    }
+
+    fn write_line(&mut self, event: &Event) -> io::Result<()> {
         self.out.write_all(encode(event).as_bytes())?;
         self.out.write_all(b"\n")
     }

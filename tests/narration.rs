@@ -39,7 +39,7 @@ fn beats_wait_for_their_events_in_order() {
 #[test]
 fn placeholders_come_from_the_run() {
     let mut events = vec![
-        ev(10, Body::Hello { v: 1, python: "3.11.7".into(), executable: String::new(), start_method: "fork".into(), script: "x.py".into(), argv: vec![], forklore: None }),
+        ev(10, Body::Hello { v: 1, python: "3.11.7".into(), executable: String::new(), start_method: "fork".into(), script: "x.py".into(), argv: vec![], forklore: None, replay: None }),
         ev(10, Body::Map { job: 0, items: 1000, chunksize: 125, chunks: 8, workers: Some(2) }),
     ];
     events.extend([take(11, 0), take(12, 1), take(11, 2)]);
