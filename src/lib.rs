@@ -5,6 +5,7 @@
 //! (read-only); `record` writes and reads event logs.
 
 pub mod action;
+pub mod app;
 pub mod headless;
 pub mod model;
 pub mod protocol;
