@@ -14,10 +14,20 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let model = view.model;
     let alive = model.procs.alive().count();
     let title = format!(" Processes · {} · {alive} alive ", model.procs.len());
-    let block = panel(view, title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     let rows = model.procs.tree();
+    let mut block = panel(view, title);
+    let inner = block.inner(area);
+    let offset = first_row(view, inner.height);
+    // Rows that do not fit are counted in the border, so none goes unnoticed.
+    let hidden_above = offset;
+    let hidden_below = rows
+        .len()
+        .saturating_sub(offset + usize::from(inner.height));
+    if hidden_above + hidden_below > 0 {
+        let note = format!(" ↑{hidden_above} ↓{hidden_below} more · Tab scrolls ");
+        block = block.title_bottom(Line::styled(note, view.theme.bold()).right_aligned());
+    }
+    frame.render_widget(block, area);
     let pid_width = rows
         .iter()
         .map(|(depth, p)| depth * 2 + p.pid.to_string().len())
@@ -29,7 +39,6 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         .max()
         .unwrap_or(0)
         .min(28);
-    let offset = first_row(view, inner.height);
     let lines: Vec<Line> = rows
         .iter()
         .skip(offset)
