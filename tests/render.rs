@@ -4,7 +4,7 @@
 //! checked by the assertions at the end.
 
 use forklore::model::Model;
-use forklore::protocol::{Body, Event, QueueOp, Role, SyncOp};
+use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncOp};
 use forklore::ui::{self, Theme, ThemeName, UiState, View};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -30,19 +30,14 @@ impl Script {
         self
     }
 
+    /// Decoded from JSON rather than built field by field: the hello event
+    /// grows optional fields the screen does not care about.
     fn hello(&mut self, pid: i32, method: &str, script: &str) -> &mut Self {
-        self.push(
-            pid,
-            Body::Hello {
-                v: 1,
-                python: "3.12.3".into(),
-                executable: "/usr/bin/python3".into(),
-                start_method: method.into(),
-                script: script.into(),
-                argv: vec![],
-                forklore: None,
-            },
-        )
+        let line = format!(
+            r#"{{"kind":"hello","v":1,"python":"3.12.3","start_method":"{method}","script":"{script}","pid":{pid}}}"#
+        );
+        let body = decode(line.as_bytes()).expect("a valid hello").body;
+        self.push(pid, body)
     }
 
     fn start(&mut self, pid: i32, ppid: i32, role: Role, name: &str, method: &str) -> &mut Self {
