@@ -26,6 +26,58 @@ pub enum Command {
     List,
     /// Run one lesson.
     Lesson(LessonArgs),
+    /// Replay a recording made with --record.
+    Replay(ReplayArgs),
+    /// Export a recording as an asciicast v2 file (asciinema's format).
+    Cast(CastArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReplayArgs {
+    /// The recording (JSON Lines from --record).
+    pub file: PathBuf,
+    /// No screen: print the recorded output exactly as the run produced it.
+    #[arg(long)]
+    pub headless: bool,
+    /// Narration language (default: from LANG).
+    #[arg(long, value_parser = ["en", "zh"])]
+    pub lang: Option<String>,
+    /// Colours: default, or high-contrast for projectors.
+    #[arg(long, value_enum, default_value_t = Theme::Default)]
+    pub theme: Theme,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CastArgs {
+    /// The recording (JSON Lines from --record).
+    pub file: PathBuf,
+    /// Where to write the asciicast file.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: PathBuf,
+    /// Terminal size of the cast, COLSxROWS.
+    #[arg(long, default_value = "120x35", value_parser = parse_size)]
+    pub size: (u16, u16),
+    /// Playback speed (2 = twice as fast as recorded).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Narration language for the markers (default: from LANG).
+    #[arg(long, value_parser = ["en", "zh"])]
+    pub lang: Option<String>,
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or_else(|| format!("`{s}`: expected COLSxROWS, e.g. 120x35"))?;
+    let n = |v: &str| {
+        v.parse::<u16>()
+            .map_err(|_| format!("`{s}`: expected COLSxROWS, e.g. 120x35"))
+    };
+    let (w, h) = (n(w)?, n(h)?);
+    if w < 80 || h < 24 {
+        return Err(format!("`{s}`: the screen needs at least 80x24"));
+    }
+    Ok((w, h))
 }
 
 #[derive(Args, Debug, Clone)]

@@ -6,9 +6,12 @@
 
 pub mod action;
 pub mod app;
+pub mod cast;
 pub mod headless;
+pub mod lesson;
 pub mod model;
 pub mod protocol;
 pub mod record;
+pub mod replay;
 pub mod runtime;
 pub mod ui;

@@ -1,0 +1,229 @@
+//! asciicast v2 export: a replay rendered headless, frame by frame, into a
+//! file asciinema's player plays. Frames are written as the terminal bytes
+//! that turn the previous frame into the next (cursor moves + SGR + text).
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use ratatui::buffer::{Buffer, Cell};
+use ratatui::style::{Color, Modifier};
+
+/// The header line of an asciicast v2 file.
+pub fn header(width: u16, height: u16, title: &str) -> String {
+    serde_json::json!({
+        "version": 2,
+        "width": width,
+        "height": height,
+        "title": title,
+        "env": { "TERM": "xterm-256color" },
+    })
+    .to_string()
+}
+
+/// Writes `[time, "o", data]` and `[time, "m", label]` events.
+pub struct CastWriter<W: Write> {
+    out: W,
+    last_t: f64,
+}
+
+impl<W: Write> CastWriter<W> {
+    pub fn new(mut out: W, width: u16, height: u16, title: &str) -> io::Result<Self> {
+        writeln!(out, "{}", header(width, height, title))?;
+        Ok(CastWriter { out, last_t: 0.0 })
+    }
+
+    fn event(&mut self, t: f64, code: &str, data: &str) -> io::Result<()> {
+        // Timestamps never go back, whatever the caller's clock did.
+        let t = t.max(self.last_t);
+        self.last_t = t;
+        writeln!(self.out, "{}", serde_json::json!([round(t), code, data]))
+    }
+
+    pub fn output(&mut self, t: f64, data: &str) -> io::Result<()> {
+        self.event(t, "o", data)
+    }
+
+    pub fn marker(&mut self, t: f64, label: &str) -> io::Result<()> {
+        self.event(t, "m", label)
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+fn round(t: f64) -> f64 {
+    (t * 1e6).round() / 1e6
+}
+
+/// Terminal bytes that turn `prev` (None: a blank screen) into `next`.
+pub fn frame_diff(prev: Option<&Buffer>, next: &Buffer) -> String {
+    let blank;
+    let (prev, mut out) = match prev {
+        Some(p) => (p, String::new()),
+        None => {
+            blank = Buffer::empty(next.area);
+            (&blank, String::from("\x1b[0m\x1b[2J\x1b[H"))
+        }
+    };
+    // ratatui's own diff: changed cells only, wide characters handled.
+    let mut cursor: Option<(u16, u16)> = None;
+    let mut style: Option<(Color, Color, Modifier)> = None;
+    for (x, y, cell) in prev.diff(next) {
+        if cursor != Some((x, y)) {
+            let _ = write!(out, "\x1b[{};{}H", y + 1, x + 1);
+        }
+        let wanted = (cell.fg, cell.bg, cell.modifier);
+        if style != Some(wanted) {
+            out.push_str(&sgr(cell));
+            style = Some(wanted);
+        }
+        out.push_str(cell.symbol());
+        cursor = Some((x + symbol_width(cell.symbol()), y));
+    }
+    if style.is_some() {
+        out.push_str("\x1b[0m");
+    }
+    out
+}
+
+fn symbol_width(symbol: &str) -> u16 {
+    ratatui::text::Span::raw(symbol).width().max(1) as u16
+}
+
+/// The SGR sequence for a cell's style (reset first: no state carried).
+fn sgr(cell: &Cell) -> String {
+    let mut codes: Vec<String> = vec!["0".into()];
+    let m = cell.modifier;
+    for (flag, code) in [
+        (Modifier::BOLD, "1"),
+        (Modifier::DIM, "2"),
+        (Modifier::ITALIC, "3"),
+        (Modifier::UNDERLINED, "4"),
+        (Modifier::REVERSED, "7"),
+        (Modifier::CROSSED_OUT, "9"),
+    ] {
+        if m.contains(flag) {
+            codes.push(code.into());
+        }
+    }
+    if let Some(c) = color_code(cell.fg, false) {
+        codes.push(c);
+    }
+    if let Some(c) = color_code(cell.bg, true) {
+        codes.push(c);
+    }
+    format!("\x1b[{}m", codes.join(";"))
+}
+
+fn color_code(color: Color, bg: bool) -> Option<String> {
+    let base = if bg { 40 } else { 30 };
+    let bright = if bg { 100 } else { 90 };
+    let n = match color {
+        Color::Reset => return None,
+        Color::Black => base,
+        Color::Red => base + 1,
+        Color::Green => base + 2,
+        Color::Yellow => base + 3,
+        Color::Blue => base + 4,
+        Color::Magenta => base + 5,
+        Color::Cyan => base + 6,
+        Color::Gray => base + 7,
+        Color::DarkGray => bright,
+        Color::LightRed => bright + 1,
+        Color::LightGreen => bright + 2,
+        Color::LightYellow => bright + 3,
+        Color::LightBlue => bright + 4,
+        Color::LightMagenta => bright + 5,
+        Color::LightCyan => bright + 6,
+        Color::White => bright + 7,
+        Color::Indexed(i) => return Some(format!("{};5;{i}", if bg { 48 } else { 38 })),
+        Color::Rgb(r, g, b) => return Some(format!("{};2;{r};{g};{b}", if bg { 48 } else { 38 })),
+    };
+    Some(n.to_string())
+}
+
+/// Options of `forklore cast`.
+#[derive(Clone, Debug)]
+pub struct CastOptions {
+    pub width: u16,
+    pub height: u16,
+    /// Playback speed: 2.0 plays the recording twice as fast.
+    pub speed: f64,
+    pub lang: crate::lesson::Lang,
+}
+
+/// Frames per second of recorded time at most.
+const FPS: f64 = 15.0;
+
+/// Render `replay` from its start into asciicast v2 on `out`. Narration
+/// beats become markers.
+pub fn export<W: Write>(
+    replay: &mut crate::replay::Replay,
+    opts: &CastOptions,
+    out: W,
+) -> io::Result<W> {
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    let title = replay.meta.title.clone();
+    let mut cast = CastWriter::new(out, opts.width, opts.height, &title)?;
+    let mut terminal =
+        Terminal::new(TestBackend::new(opts.width, opts.height)).map_err(io::Error::other)?;
+    let source: Vec<String> = replay
+        .meta
+        .source
+        .lines()
+        .map(|l| l.replace('\t', "    "))
+        .collect();
+    let t0 = replay.start_t();
+    let seconds = |t: u64| t.saturating_sub(t0) as f64 / 1e9 / opts.speed.max(1e-6);
+    let mut prev: Option<Buffer> = None;
+    let mut last_frame = f64::NEG_INFINITY;
+    let mut beats_seen = replay.narration.reached();
+    replay.seek(0);
+    while replay.step() {
+        let t = seconds(replay.t_at(replay.pos() - 1));
+        let beat = replay.narration.reached() > beats_seen;
+        if beat {
+            beats_seen = replay.narration.reached();
+            if let Some(b) = replay.narration.current() {
+                cast.marker(t, b.text(opts.lang))?;
+            }
+        }
+        let due = t - last_frame >= 1.0 / FPS;
+        if !(due || beat || replay.at_end()) {
+            continue;
+        }
+        let buffer = render(&mut terminal, replay, &source, &title)?;
+        let data = frame_diff(prev.as_ref(), &buffer);
+        if !data.is_empty() {
+            cast.output(t, &data)?;
+        }
+        prev = Some(buffer);
+        last_frame = t;
+    }
+    cast.finish()
+}
+
+fn render(
+    terminal: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
+    replay: &crate::replay::Replay,
+    source: &[String],
+    title: &str,
+) -> io::Result<Buffer> {
+    use crate::ui::{self, Theme, ThemeName, UiState, View};
+    let ui_state = UiState::new(1.0);
+    let view = View {
+        model: &replay.model,
+        ui: &ui_state,
+        theme: Theme::new(ThemeName::Default, true),
+        source,
+        title,
+    };
+    terminal
+        .draw(|f| ui::draw(f, &view))
+        .map_err(io::Error::other)?;
+    Ok(terminal.backend().buffer().clone())
+}
