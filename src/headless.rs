@@ -30,7 +30,12 @@ pub struct Sink {
 
 impl Sink {
     pub fn new(recorder: Option<Recorder>) -> Self {
-        Sink { out: BufWriter::new(io::stdout()), err: BufWriter::new(io::stderr()), recorder, model: Model::new() }
+        Sink {
+            out: BufWriter::new(io::stdout()),
+            err: BufWriter::new(io::stderr()),
+            recorder,
+            model: Model::new(),
+        }
     }
 
     pub fn handle(&mut self, event: &Event) -> io::Result<()> {
@@ -70,7 +75,11 @@ impl Sink {
     }
 }
 
-pub fn run(mut run: Run, recorder: Option<Recorder>, signals: &Receiver<i32>) -> io::Result<(Outcome, Model)> {
+pub fn run(
+    mut run: Run,
+    recorder: Option<Recorder>,
+    signals: &Receiver<i32>,
+) -> io::Result<(Outcome, Model)> {
     let mut sink = Sink::new(recorder);
     let events = run.events.clone();
     loop {

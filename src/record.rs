@@ -21,7 +21,11 @@ impl Recorder {
     /// A recorder that adds `meta` to the run's `hello` (the first line).
     pub fn with_meta(path: &Path, meta: ReplayMeta) -> io::Result<Self> {
         let file = File::create(path)?;
-        Ok(Recorder { out: BufWriter::new(file), path: path.to_path_buf(), meta })
+        Ok(Recorder {
+            out: BufWriter::new(file),
+            path: path.to_path_buf(),
+            meta,
+        })
     }
 
     /// Start the file over for a new run (a restart), same metadata.

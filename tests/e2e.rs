@@ -17,13 +17,31 @@ impl Tmux {
     fn start(name: &str, command: &str) -> Tmux {
         let socket = format!("forklore-e2e-{name}-{}", std::process::id());
         let t = Tmux { socket };
-        let ok = t.cmd(&["new-session", "-d", "-x", "120", "-y", "35", "-s", "e2e", command]).status.success();
+        let ok = t
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "35",
+                "-s",
+                "e2e",
+                command,
+            ])
+            .status
+            .success();
         assert!(ok, "tmux starts");
         t
     }
 
     fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs")
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
     }
 
     fn screen(&self) -> String {
@@ -32,7 +50,12 @@ impl Tmux {
 
     /// The screen with its scrollback.
     fn history(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-S", "-", "-t", "e2e"]).stdout).into_owned()
+        String::from_utf8_lossy(
+            &self
+                .cmd(&["capture-pane", "-p", "-S", "-", "-t", "e2e"])
+                .stdout,
+        )
+        .into_owned()
     }
 
     fn keys(&self, keys: &str) {
@@ -40,7 +63,13 @@ impl Tmux {
     }
 
     fn show(&self, format: &str) -> String {
-        String::from_utf8_lossy(&self.cmd(&["display-message", "-p", "-t", "e2e", format]).stdout).trim().to_string()
+        String::from_utf8_lossy(
+            &self
+                .cmd(&["display-message", "-p", "-t", "e2e", format])
+                .stdout,
+        )
+        .trim()
+        .to_string()
     }
 }
 
@@ -53,7 +82,11 @@ impl Drop for Tmux {
 fn wait_for(what: &str, secs: u64, mut cond: impl FnMut() -> bool, t: &Tmux) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{}", t.screen());
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; screen:\n{}",
+            t.screen()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -62,33 +95,61 @@ fn wait_for(what: &str, secs: u64, mut cond: impl FnMut() -> bool, t: &Tmux) {
 fn processes() -> Vec<(i32, i32, i32, char, String)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
         let comm = stat[open + 1..close].to_string();
         let rest: Vec<&str> = stat[close + 1..].split_whitespace().collect();
         let state = rest[0].chars().next().unwrap_or('?');
-        out.push((pid, rest[1].parse().unwrap_or(0), rest[2].parse().unwrap_or(0), state, comm));
+        out.push((
+            pid,
+            rest[1].parse().unwrap_or(0),
+            rest[2].parse().unwrap_or(0),
+            state,
+            comm,
+        ));
     }
     out
 }
 
 fn children_of(ppid: i32) -> Vec<(i32, String)> {
-    processes().into_iter().filter(|p| p.1 == ppid).map(|p| (p.0, p.4)).collect()
+    processes()
+        .into_iter()
+        .filter(|p| p.1 == ppid)
+        .map(|p| (p.0, p.4))
+        .collect()
 }
 
 /// Live (non-zombie) members of a process group.
 fn group(pgid: i32) -> Vec<(i32, char)> {
-    processes().into_iter().filter(|p| p.2 == pgid && p.3 != 'Z').map(|p| (p.0, p.3)).collect()
+    processes()
+        .into_iter()
+        .filter(|p| p.2 == pgid && p.3 != 'Z')
+        .map(|p| (p.0, p.3))
+        .collect()
 }
 
 fn forklore_pid(t: &Tmux) -> i32 {
     let shell: i32 = t.show("#{pane_pid}").parse().expect("pane pid");
     let mut pid = 0;
-    wait_for("forklore to start", 10, || {
-        pid = children_of(shell).into_iter().find(|c| c.1 == "forklore").map_or(0, |c| c.0);
-        pid != 0
-    }, t);
+    wait_for(
+        "forklore to start",
+        10,
+        || {
+            pid = children_of(shell)
+                .into_iter()
+                .find(|c| c.1 == "forklore")
+                .map_or(0, |c| c.0);
+            pid != 0
+        },
+        t,
+    );
     pid
 }
 
@@ -96,12 +157,23 @@ fn forklore_pid(t: &Tmux) -> i32 {
 /// two children are up and all three PIDs are on the screen.
 fn run_group(t: &Tmux, forklore: i32, not: i32) -> i32 {
     let mut root = 0;
-    wait_for("the run's three processes on screen", 20, || {
-        root = children_of(forklore).into_iter().find(|c| c.1.starts_with("python") && c.0 != not).map_or(0, |c| c.0);
-        let members = if root != 0 { group(root) } else { vec![] };
-        let screen = t.screen();
-        members.len() >= 3 && members.iter().all(|(pid, _)| screen.contains(&pid.to_string()))
-    }, t);
+    wait_for(
+        "the run's three processes on screen",
+        20,
+        || {
+            root = children_of(forklore)
+                .into_iter()
+                .find(|c| c.1.starts_with("python") && c.0 != not)
+                .map_or(0, |c| c.0);
+            let members = if root != 0 { group(root) } else { vec![] };
+            let screen = t.screen();
+            members.len() >= 3
+                && members
+                    .iter()
+                    .all(|(pid, _)| screen.contains(&pid.to_string()))
+        },
+        t,
+    );
     root
 }
 
@@ -118,17 +190,27 @@ fn pause_resume_restart_quit_in_a_real_terminal() {
     let t = Tmux::start("main", &shell_command(""));
     let forklore = forklore_pid(&t);
     let root = run_group(&t, forklore, 0);
-    assert_eq!(t.show("#{alternate_on}"), "1", "the screen takes the alternate screen");
+    assert_eq!(
+        t.show("#{alternate_on}"),
+        "1",
+        "the screen takes the alternate screen"
+    );
 
     t.keys("Space");
-    wait_for("every process stopped (T) and PAUSED on screen", 10, || {
-        group(root).iter().all(|(_, s)| *s == 'T') && t.screen().contains("PAUSED")
-    }, &t);
+    wait_for(
+        "every process stopped (T) and PAUSED on screen",
+        10,
+        || group(root).iter().all(|(_, s)| *s == 'T') && t.screen().contains("PAUSED"),
+        &t,
+    );
 
     t.keys("Space");
-    wait_for("every process running again", 10, || {
-        group(root).iter().all(|(_, s)| *s != 'T') && t.screen().contains("running")
-    }, &t);
+    wait_for(
+        "every process running again",
+        10,
+        || group(root).iter().all(|(_, s)| *s != 'T') && t.screen().contains("running"),
+        &t,
+    );
 
     let old: Vec<i32> = group(root).iter().map(|p| p.0).collect();
     t.keys("r");
@@ -140,11 +222,20 @@ fn pause_resume_restart_quit_in_a_real_terminal() {
 
     let current: Vec<i32> = group(new_root).iter().map(|p| p.0).collect();
     t.keys("q");
-    wait_for("forklore to exit", 10, || t.screen().contains("FORKLORE-EXITED"), &t);
+    wait_for(
+        "forklore to exit",
+        10,
+        || t.screen().contains("FORKLORE-EXITED"),
+        &t,
+    );
     for pid in current {
         assert!(gone_within(pid, 5), "pid {pid} survived quitting");
     }
-    assert_eq!(t.show("#{alternate_on}"), "0", "the terminal is back from the alternate screen");
+    assert_eq!(
+        t.show("#{alternate_on}"),
+        "0",
+        "the terminal is back from the alternate screen"
+    );
 }
 
 #[test]
@@ -154,10 +245,19 @@ fn a_panic_restores_the_terminal_and_leaves_nothing() {
     let root = run_group(&t, forklore, 0);
     let pids: Vec<i32> = group(root).iter().map(|p| p.0).collect();
     t.keys("!");
-    wait_for("forklore to exit after the panic", 10, || t.screen().contains("FORKLORE-EXITED"), &t);
+    wait_for(
+        "forklore to exit after the panic",
+        10,
+        || t.screen().contains("FORKLORE-EXITED"),
+        &t,
+    );
     for pid in pids {
         assert!(gone_within(pid, 5), "pid {pid} survived the panic");
     }
     assert_eq!(t.show("#{alternate_on}"), "0");
-    assert!(t.history().contains("test panic requested"), "the panic message is shown: {}", t.history());
+    assert!(
+        t.history().contains("test panic requested"),
+        "the panic message is shown: {}",
+        t.history()
+    );
 }

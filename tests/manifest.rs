@@ -38,7 +38,9 @@ en = "Third chunk"
 "#;
 
 fn error_of(text: &str) -> String {
-    parse("lessons/99-demo/lesson.toml", text).unwrap_err().to_string()
+    parse("lessons/99-demo/lesson.toml", text)
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -68,16 +70,25 @@ fn missing_field_is_named() {
 fn default_out_of_range_names_the_param_line() {
     let bad = GOOD.replace("default = 2\n", "default = 40\n");
     let e = error_of(&bad);
-    assert!(e.starts_with("lessons/99-demo/lesson.toml:8: field `param.workers`"), "{e}");
+    assert!(
+        e.starts_with("lessons/99-demo/lesson.toml:8: field `param.workers`"),
+        "{e}"
+    );
     assert!(e.contains("40 is outside 1..=16"), "{e}");
 }
 
 #[test]
 fn wrong_type_and_bad_choice() {
     let e = error_of(&GOOD.replace("default = 2\n", "default = \"two\"\n"));
-    assert!(e.contains("param.workers") && e.contains("is not an integer"), "{e}");
+    assert!(
+        e.contains("param.workers") && e.contains("is not an integer"),
+        "{e}"
+    );
     let e = error_of(&GOOD.replace("set = { fix = \"return\" }", "set = { fix = \"maybe\" }"));
-    assert!(e.contains("variant.set.fix") && e.contains("must be one of none, return"), "{e}");
+    assert!(
+        e.contains("variant.set.fix") && e.contains("must be one of none, return"),
+        "{e}"
+    );
     let e = error_of(&GOOD.replace("set = { fix = \"return\" }", "set = { nope = 1 }"));
     assert!(e.contains("no parameter named `nope`"), "{e}");
 }
@@ -98,18 +109,32 @@ fn a_lessons_dir_with_a_bad_manifest_fails_clearly() {
     let lesson = dir.path().join("01-demo");
     std::fs::create_dir(&lesson).unwrap();
     std::fs::write(lesson.join("main.py"), "print('hi')\n").unwrap();
-    std::fs::write(lesson.join("lesson.toml"), GOOD.replace("default = 2\n", "default = 0\n")).unwrap();
+    std::fs::write(
+        lesson.join("lesson.toml"),
+        GOOD.replace("default = 2\n", "default = 0\n"),
+    )
+    .unwrap();
     let e = Catalog::from_dir(dir.path()).unwrap_err();
-    assert!(e.contains("01-demo/lesson.toml:8: field `param.workers`"), "{e}");
+    assert!(
+        e.contains("01-demo/lesson.toml:8: field `param.workers`"),
+        "{e}"
+    );
     std::fs::write(lesson.join("lesson.toml"), GOOD).unwrap();
     let c = Catalog::from_dir(dir.path()).unwrap();
     assert_eq!(c.lessons[0].slug(), "demo");
     let s = c.lessons[0].settings_from(&["workers=3".into()]).unwrap();
     assert_eq!(s.script_args(), vec!["--fix", "none", "--workers", "3"]);
-    let e = c.lessons[0].settings_from(&["workers=99".into()]).unwrap_err();
+    let e = c.lessons[0]
+        .settings_from(&["workers=99".into()])
+        .unwrap_err();
     assert!(e.contains("workers: 99 is outside 1..=16"), "{e}");
-    let e = c.lessons[0].settings_from(&["threads=2".into()]).unwrap_err();
-    assert!(e.contains("no parameter `threads`") && e.contains("workers (1..=16)"), "{e}");
+    let e = c.lessons[0]
+        .settings_from(&["threads=2".into()])
+        .unwrap_err();
+    assert!(
+        e.contains("no parameter `threads`") && e.contains("workers (1..=16)"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -117,7 +142,11 @@ fn embedded_lessons_all_load() {
     let c = Catalog::embedded().expect("every built-in manifest is valid");
     for l in &c.lessons {
         assert!(!l.manifest.beats.is_empty(), "{} has narration", l.slug());
-        assert!(l.folder.ends_with(l.slug()), "{} lives in a folder named for it", l.slug());
+        assert!(
+            l.folder.ends_with(l.slug()),
+            "{} lives in a folder named for it",
+            l.slug()
+        );
         for b in &l.manifest.beats {
             assert!(!b.zh.is_empty(), "{}: every beat has Chinese too", l.slug());
         }

@@ -21,8 +21,13 @@ pub fn facts(model: &Model, watch: &[String]) -> BTreeMap<&'static str, String> 
             let d = u64::from(w) * 4;
             f.insert("divmod", format!("({}, {})", job.items / d, job.items % d));
         }
-        let takers: Vec<String> =
-            job.cells.iter().take(12).take_while(|c| c.taker != 0).map(|c| c.taker.to_string()).collect();
+        let takers: Vec<String> = job
+            .cells
+            .iter()
+            .take(12)
+            .take_while(|c| c.taker != 0)
+            .map(|c| c.taker.to_string())
+            .collect();
         f.insert("takers", takers.join(", "));
     }
     f.insert("garbled", model.output.garbled_lines.to_string());
@@ -30,9 +35,16 @@ pub fn facts(model: &Model, watch: &[String]) -> BTreeMap<&'static str, String> 
     if let Some(var) = watch.first() {
         let len_of = |p: &crate::model::Proc| p.vars.get(var).and_then(|v| v.len).unwrap_or(0);
         let procs = model.procs.in_order();
-        let (mains, others): (Vec<_>, Vec<_>) = procs.into_iter().partition(|p| p.role == Role::Main);
-        f.insert("parent_len", mains.first().map(|p| len_of(p)).unwrap_or(0).to_string());
-        f.insert("children_len", others.iter().map(|p| len_of(p)).sum::<u64>().to_string());
+        let (mains, others): (Vec<_>, Vec<_>) =
+            procs.into_iter().partition(|p| p.role == Role::Main);
+        f.insert(
+            "parent_len",
+            mains.first().map(|p| len_of(p)).unwrap_or(0).to_string(),
+        );
+        f.insert(
+            "children_len",
+            others.iter().map(|p| len_of(p)).sum::<u64>().to_string(),
+        );
     }
     let codes: Vec<String> = model
         .procs

@@ -144,7 +144,11 @@ pub struct ManifestError {
 
 impl std::fmt::Display for ManifestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: field `{}`: {}", self.file, self.line, self.field, self.message)
+        write!(
+            f,
+            "{}:{}: field `{}`: {}",
+            self.file, self.line, self.field, self.message
+        )
     }
 }
 
@@ -173,7 +177,12 @@ pub fn parse(file: &str, text: &str) -> Result<Manifest, ManifestError> {
         let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
         let message = e.message().to_string();
         let field = field_in_message(&message).unwrap_or_else(|| key_at(text, line));
-        ManifestError { file: file.to_string(), line, field, message }
+        ManifestError {
+            file: file.to_string(),
+            line,
+            field,
+            message,
+        }
     })?;
     validate(file, text, &manifest)?;
     Ok(manifest)
@@ -188,7 +197,11 @@ fn validate(file: &str, text: &str, m: &Manifest) -> Result<(), ManifestError> {
     };
     if let Some(method) = &m.start_method {
         if !["fork", "spawn", "forkserver"].contains(&method.as_str()) {
-            return Err(err("start_method", "start_method", format!("`{method}` is not fork, spawn or forkserver")));
+            return Err(err(
+                "start_method",
+                "start_method",
+                format!("`{method}` is not fork, spawn or forkserver"),
+            ));
         }
     }
     for p in &m.params {
@@ -198,9 +211,14 @@ fn validate(file: &str, text: &str, m: &Manifest) -> Result<(), ManifestError> {
     for v in &m.variants {
         for (name, value) in &v.set {
             let Some(p) = m.params.iter().find(|p| &p.name == name) else {
-                return Err(err(name, "variant.set", format!("no parameter named `{name}`")));
+                return Err(err(
+                    name,
+                    "variant.set",
+                    format!("no parameter named `{name}`"),
+                ));
             };
-            p.check(value).map_err(|msg| err(name, &format!("variant.set.{name}"), msg))?;
+            p.check(value)
+                .map_err(|msg| err(name, &format!("variant.set.{name}"), msg))?;
         }
     }
     for b in &m.beats {
@@ -223,7 +241,9 @@ fn beat_trigger_is_valid(when: &str) -> bool {
     if when == "start" || when == "end" {
         return true;
     }
-    let (kind, count) = when.split_once(':').map_or((when, None), |(k, n)| (k, Some(n)));
+    let (kind, count) = when
+        .split_once(':')
+        .map_or((when, None), |(k, n)| (k, Some(n)));
     EVENT_KINDS.contains(&kind) && count.is_none_or(|n| n.parse::<u32>().is_ok_and(|n| n > 0))
 }
 
@@ -237,7 +257,11 @@ impl Param {
             (ParamType::Bool, toml::Value::Boolean(_)) => Ok(()),
             (ParamType::Choice, toml::Value::String(s)) if self.choices.contains(s) => Ok(()),
             (ParamType::Choice, _) => Err(format!("must be one of {}", self.choices.join(", "))),
-            (kind, v) => Err(format!("`{v}` is not a{} {}", if kind == ParamType::Int { "n" } else { "" }, kind.name())),
+            (kind, v) => Err(format!(
+                "`{v}` is not a{} {}",
+                if kind == ParamType::Int { "n" } else { "" },
+                kind.name()
+            )),
         }
     }
 
@@ -276,7 +300,13 @@ impl Param {
             },
             ParamType::Choice => Ok(toml::Value::String(raw.to_string())),
         }
-        .map_err(|_| format!("`{raw}` is not a valid {} (expected {})", self.kind.name(), self.range_text()))?;
+        .map_err(|_| {
+            format!(
+                "`{raw}` is not a valid {} (expected {})",
+                self.kind.name(),
+                self.range_text()
+            )
+        })?;
         self.check(&value)?;
         Ok(value)
     }
@@ -314,7 +344,12 @@ fn find_line(text: &str, needle: &str) -> usize {
 /// The key written on `line`, for errors whose message names no field.
 fn key_at(text: &str, line: usize) -> String {
     let l = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-    l.split('=').next().unwrap_or("").trim().trim_matches(['[', ']']).to_string()
+    l.split('=')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches(['[', ']'])
+        .to_string()
 }
 
 /// toml names a missing field as "missing field `x`".

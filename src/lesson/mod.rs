@@ -32,7 +32,13 @@ impl Lesson {
 
     /// Default values of every parameter.
     pub fn defaults(&self) -> Settings {
-        Settings(self.manifest.params.iter().map(|p| (p.name.clone(), p.default.clone())).collect())
+        Settings(
+            self.manifest
+                .params
+                .iter()
+                .map(|p| (p.name.clone(), p.default.clone()))
+                .collect(),
+        )
     }
 
     pub fn param(&self, name: &str) -> Option<&Param> {
@@ -43,7 +49,9 @@ impl Lesson {
     pub fn settings_from(&self, sets: &[String]) -> Result<Settings, String> {
         let mut settings = self.defaults();
         for set in sets {
-            let (name, raw) = set.split_once('=').ok_or_else(|| format!("--set {set}: expected NAME=VALUE"))?;
+            let (name, raw) = set
+                .split_once('=')
+                .ok_or_else(|| format!("--set {set}: expected NAME=VALUE"))?;
             self.set(&mut settings, name.trim(), raw)?;
         }
         Ok(settings)
@@ -51,9 +59,17 @@ impl Lesson {
 
     pub fn set(&self, settings: &mut Settings, name: &str, raw: &str) -> Result<(), String> {
         let param = self.param(name).ok_or_else(|| {
-            let names: Vec<String> =
-                self.manifest.params.iter().map(|p| format!("{} ({})", p.name, p.range_text())).collect();
-            format!("lesson {} has no parameter `{name}`; its parameters: {}", self.slug(), names.join(", "))
+            let names: Vec<String> = self
+                .manifest
+                .params
+                .iter()
+                .map(|p| format!("{} ({})", p.name, p.range_text()))
+                .collect();
+            format!(
+                "lesson {} has no parameter `{name}`; its parameters: {}",
+                self.slug(),
+                names.join(", ")
+            )
         })?;
         let value = param.parse_value(raw).map_err(|e| format!("{name}: {e}"))?;
         settings.0.insert(name.to_string(), value);
@@ -76,7 +92,10 @@ pub struct Settings(pub BTreeMap<String, toml::Value>);
 impl Settings {
     /// The script's command line: `--NAME VALUE` per parameter.
     pub fn script_args(&self) -> Vec<String> {
-        self.0.iter().flat_map(|(k, v)| [format!("--{k}"), manifest::value_text(v)]).collect()
+        self.0
+            .iter()
+            .flat_map(|(k, v)| [format!("--{k}"), manifest::value_text(v)])
+            .collect()
     }
 
     pub fn text(&self, name: &str) -> Option<String> {
@@ -99,41 +118,71 @@ impl Catalog {
         for dir in dirs {
             let folder = dir.path().to_string_lossy().into_owned();
             let text = |name: &str| {
-                dir.get_file(dir.path().join(name)).and_then(|f| f.contents_utf8()).map(str::to_string)
+                dir.get_file(dir.path().join(name))
+                    .and_then(|f| f.contents_utf8())
+                    .map(str::to_string)
             };
-            let (Some(toml), Some(script)) = (text("lesson.toml"), text("main.py")) else { continue };
+            let (Some(toml), Some(script)) = (text("lesson.toml"), text("main.py")) else {
+                continue;
+            };
             let manifest = manifest::parse(&format!("lessons/{folder}/lesson.toml"), &toml)?;
-            lessons.push(Lesson { folder, manifest, script });
+            lessons.push(Lesson {
+                folder,
+                manifest,
+                script,
+            });
         }
         Ok(Catalog { lessons })
     }
 
     /// Lessons from a folder on disk (`--lessons DIR`).
     pub fn from_dir(root: &Path) -> Result<Catalog, String> {
-        let entries = std::fs::read_dir(root).map_err(|e| format!("cannot read lessons folder {}: {e}", root.display()))?;
-        let mut folders: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        let entries = std::fs::read_dir(root)
+            .map_err(|e| format!("cannot read lessons folder {}: {e}", root.display()))?;
+        let mut folders: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
         folders.sort();
         let mut lessons = Vec::new();
         for dir in folders {
             let toml_path = dir.join("lesson.toml");
-            let Ok(toml) = std::fs::read_to_string(&toml_path) else { continue };
+            let Ok(toml) = std::fs::read_to_string(&toml_path) else {
+                continue;
+            };
             let script = std::fs::read_to_string(dir.join("main.py"))
                 .map_err(|e| format!("{}: {e}", dir.join("main.py").display()))?;
-            let manifest = manifest::parse(&toml_path.display().to_string(), &toml).map_err(|e| e.to_string())?;
-            let folder = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
-            lessons.push(Lesson { folder, manifest, script });
+            let manifest = manifest::parse(&toml_path.display().to_string(), &toml)
+                .map_err(|e| e.to_string())?;
+            let folder = dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            lessons.push(Lesson {
+                folder,
+                manifest,
+                script,
+            });
         }
         if lessons.is_empty() {
-            return Err(format!("no lessons (folders with lesson.toml and main.py) in {}", root.display()));
+            return Err(format!(
+                "no lessons (folders with lesson.toml and main.py) in {}",
+                root.display()
+            ));
         }
         Ok(Catalog { lessons })
     }
 
     pub fn find(&self, slug: &str) -> Result<&Lesson, String> {
-        self.lessons.iter().find(|l| l.slug() == slug).ok_or_else(|| {
-            let slugs: Vec<&str> = self.lessons.iter().map(|l| l.slug()).collect();
-            format!("no lesson `{slug}`; lessons: {}", slugs.join(", "))
-        })
+        self.lessons
+            .iter()
+            .find(|l| l.slug() == slug)
+            .ok_or_else(|| {
+                let slugs: Vec<&str> = self.lessons.iter().map(|l| l.slug()).collect();
+                format!("no lesson `{slug}`; lessons: {}", slugs.join(", "))
+            })
     }
 
     pub fn index_of(&self, slug: &str) -> Option<usize> {
@@ -149,7 +198,11 @@ pub struct ScriptDir {
 
 impl ScriptDir {
     pub fn new() -> std::io::Result<Self> {
-        Ok(ScriptDir { dir: tempfile::Builder::new().prefix("forklore-lessons-").tempdir()? })
+        Ok(ScriptDir {
+            dir: tempfile::Builder::new()
+                .prefix("forklore-lessons-")
+                .tempdir()?,
+        })
     }
 
     /// Write the lesson's script (once) and return its path.

@@ -19,7 +19,10 @@ pub struct Narration {
 
 impl Narration {
     pub fn new(beats: Vec<Beat>) -> Self {
-        let mut n = Narration { beats, ..Narration::default() };
+        let mut n = Narration {
+            beats,
+            ..Narration::default()
+        };
         n.advance();
         n
     }
@@ -40,7 +43,10 @@ impl Narration {
         if matches!(event.body, Body::RunEnd { .. }) {
             self.ended = true;
         } else {
-            *self.counts.entry(kind_name(&event.body).to_string()).or_default() += 1;
+            *self
+                .counts
+                .entry(kind_name(&event.body).to_string())
+                .or_default() += 1;
         }
         self.advance();
     }

@@ -25,7 +25,10 @@ pub struct ManagedObject {
 
 impl ManagedObject {
     pub fn lost_updates(&self) -> u64 {
-        self.writes.values().map(|(n, distinct)| n - distinct.len() as u64).sum()
+        self.writes
+            .values()
+            .map(|(n, distinct)| n - distinct.len() as u64)
+            .sum()
     }
 }
 
@@ -56,7 +59,11 @@ impl Managers {
 
     /// Lost updates over every managed object (see [`ManagedObject::writes`]).
     pub fn lost_updates(&self) -> u64 {
-        self.servers.values().flat_map(|s| s.objects.values()).map(ManagedObject::lost_updates).sum()
+        self.servers
+            .values()
+            .flat_map(|s| s.objects.values())
+            .map(ManagedObject::lost_updates)
+            .sum()
     }
 
     fn server(&mut self, pid: i32) -> Option<&mut Server> {

@@ -19,6 +19,9 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         sep(),
         Span::styled(view.title.to_string(), theme.bold()),
     ];
+    // State and speed before the versions: a long title on a narrow
+    // screen cuts the least important end.
+    spans.extend([sep(), run_state(view), sep(), Span::raw(speed(view))]);
     if !info.python.is_empty() {
         spans.push(sep());
         spans.push(Span::raw(format!("Python {}", info.python)));
@@ -27,10 +30,6 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         spans.push(sep());
         spans.push(Span::raw(method.to_string()));
     }
-    spans.push(sep());
-    spans.push(run_state(view));
-    spans.push(sep());
-    spans.push(Span::raw(speed(view)));
     let line = Line::from(spans).style(theme.bar());
     frame.render_widget(Paragraph::new(line).style(theme.bar()), area);
 }
