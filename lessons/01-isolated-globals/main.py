@@ -1,12 +1,8 @@
 """Each process has its own globals.
 
-A Pool worker appends to the module-level list `pageList`, but it appends to
-the copy that lives inside that worker process. The parent's list stays empty
-unless the data is sent back on purpose (--fix return or --fix manager).
-
-    python3 main.py                      # parent ends with 0 items
-    python3 main.py --fix return         # parent ends with --items items
-    python3 main.py --start_method spawn # children re-import this file
+Pool workers append to the module-level list `pageList`, each to the copy
+inside its own process, so the parent's list stays empty, unless the data
+is sent back on purpose (--fix return, --fix manager).
 """
 import argparse
 import functools
@@ -14,9 +10,9 @@ import multiprocessing
 import os
 from multiprocessing import Manager, Pool
 
-# Every process has its own copy of this list. Under "spawn" each child runs
-# this file again from the top, so the line below runs again in each child;
-# the print shows when that happens (__name__ is then "__mp_main__").
+# Every process has its own copy of this list. Under spawn or forkserver
+# a child runs this file again from the top (as "__mp_main__"), so these
+# two lines run again there: the print shows it.
 pageList = []
 print("main.py loaded as", __name__, "in pid", os.getpid())
 
@@ -27,45 +23,49 @@ def worker(item):
 
 
 def worker_returns(item):
-    # Fix 1: send the item back; Pool.map carries return values to the parent.
+    # Fix 1: send the item back; Pool.map carries it to the parent.
     return item
 
 
 def worker_shared(shared, item):
-    # Fix 2: `shared` is a proxy; append() becomes a request to the Manager
+    # Fix 2: `shared` is a proxy. append() is a request to the Manager
     # process, which holds the one real list that everybody sees.
     shared.append(item)
 
 
 def main():
     global pageList
-    parser = argparse.ArgumentParser(description="Each process has its own globals.")
-    parser.add_argument("--items", type=int, default=1000, help="how many items to map (1..100000)")
-    parser.add_argument("--workers", type=int, default=2, help="Pool size (1..16)")
-    parser.add_argument("--fix", choices=["none", "return", "manager"], default="none",
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=1000,
+                        help="items to map (1..100000)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="Pool size (1..16)")
+    parser.add_argument("--fix", default="none",
+                        choices=["none", "return", "manager"],
                         help="how the items get back to the parent")
-    parser.add_argument("--start_method", choices=["fork", "spawn", "forkserver"], default="fork",
+    parser.add_argument("--start_method", default="fork",
+                        choices=["fork", "spawn", "forkserver"],
                         help="how child processes are created")
     args = parser.parse_args()
 
-    # Must be chosen once, before any process or Pool is created.
+    # Chosen once, before any child process exists.
     multiprocessing.set_start_method(args.start_method)
 
     if args.fix == "none":
         with Pool(args.workers) as pool:
             pool.map(worker, range(args.items))
-        # Nothing was sent back: the appends happened in the workers' copies.
+        # Nothing comes back: the appends happened in the workers' copies.
     elif args.fix == "return":
         with Pool(args.workers) as pool:
-            results = pool.map(worker_returns, range(args.items))
-        pageList = results  # map returns the values in input order
+            pageList = pool.map(worker_returns, range(args.items))
     else:
-        # Start the Manager before the Pool, so the workers are created while
-        # their pageList is still the plain empty list.
+        # The Manager starts before the Pool, so the workers begin with
+        # their own plain, empty pageList, as in the other cases.
         with Manager() as manager, Pool(args.workers) as pool:
-            pageList = manager.list()  # the real list lives in the Manager process
-            pool.map(functools.partial(worker_shared, pageList), range(args.items))
-            pageList = list(pageList)  # copy it out before the Manager shuts down
+            pageList = manager.list()  # the real list is in the Manager
+            task = functools.partial(worker_shared, pageList)
+            pool.map(task, range(args.items))
+            pageList = list(pageList)  # copy out before the Manager stops
 
     print("parent pageList length:", len(pageList))
 

@@ -1,11 +1,7 @@
 """How Pool.map hands out chunks.
 
-Pool.map does not send items to the workers one by one: it cuts the input
-into chunks, and whichever worker is free takes the next chunk.
-
-    python3 main.py                    # 1000 items, 2 workers -> chunks of 125
-    python3 main.py --chunksize 1      # one item per chunk
-    python3 main.py --items 1000000 --work_ms 0
+Pool.map cuts range(items) into chunks; whichever worker is free takes
+the next chunk. With --chunksize 0 Python picks the chunk size itself.
 """
 import argparse
 import functools
@@ -15,14 +11,14 @@ from multiprocessing import Pool
 
 def f(work_ms, x):
     # A little pretend work per item, so the hand-out can be watched.
-    # Skipped when work_ms is 0: a million sleep(0) calls would still cost time.
+    # Skipped at 0: a million sleep(0) calls would still cost time.
     if work_ms > 0:
         time.sleep(work_ms / 1000)
     return x
 
 
 def default_chunksize(items, workers):
-    # The same rule Pool.map uses when no chunksize is given.
+    # The rule Pool.map uses when it is given no chunksize.
     chunksize, extra = divmod(items, workers * 4)
     if extra:
         chunksize += 1
@@ -30,26 +26,30 @@ def default_chunksize(items, workers):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="How Pool.map hands out chunks.")
-    parser.add_argument("--workers", type=int, default=2, help="Pool size (1..16)")
-    parser.add_argument("--items", type=int, default=1000, help="how many items (1..1000000)")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="Pool size (1..16)")
+    parser.add_argument("--items", type=int, default=1000,
+                        help="items to map (1..1000000)")
     parser.add_argument("--chunksize", type=int, default=0,
-                        help="items per chunk; 0 lets Python choose (0..100000)")
+                        help="items per chunk, 0 = Python's choice")
     parser.add_argument("--work_ms", type=float, default=2.0,
-                        help="milliseconds of work per item (0..100)")
+                        help="ms of work per item (0..100)")
     args = parser.parse_args()
 
     if args.chunksize:
         print("chunksize chosen by us:", args.chunksize)
     else:
-        print("chunksize chosen by Python:", default_chunksize(args.items, args.workers))
+        size = default_chunksize(args.items, args.workers)
+        print("chunksize chosen by Python:", size)
 
+    task = functools.partial(f, args.work_ms)
     with Pool(args.workers) as pool:
-        # `args.chunksize or None`: 0 means "let Pool.map pick" (None).
-        results = pool.map(functools.partial(f, args.work_ms), range(args.items),
+        # `or None`: chunksize 0 means "let Pool.map pick".
+        results = pool.map(task, range(args.items),
                            args.chunksize or None)
 
-    # map returns one result per item, in input order, whoever computed it.
+    # One result per item, in input order, whoever computed it.
     print("results:", len(results), "items, total", sum(results))
 
 

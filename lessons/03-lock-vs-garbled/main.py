@@ -1,12 +1,8 @@
 """Why lines from several processes garble, and how a Lock fixes it.
 
-Several processes print to the same terminal at the same moment. A print()
-with several arguments does not leave as one piece: with unbuffered output
-(python3 -u, or under forklore) each argument, each space and the newline is
-its own write. Writes from different processes can slip in between them.
-
-    python3 -u main.py               # some lines come out mixed
-    python3 -u main.py --lock true   # every line stays whole
+With unbuffered output (python3 -u, or under forklore) a print() with
+several arguments leaves as several writes: each value, each space and
+the newline. Another process can write in between.
 """
 import argparse
 import contextlib
@@ -15,14 +11,14 @@ from multiprocessing import Event, Lock, Process
 
 
 def talk(go, lock, lines):
-    # Wait for the starting signal, so all processes print at the same time.
+    # Wait for the starting signal, so everybody prints at the same time.
     go.wait()
-    # With a lock: only one process at a time may print a line; the others
-    # wait in acquire(). Without one, nullcontext() does nothing at all.
+    # With a lock, one process at a time prints a line and the others
+    # wait in acquire(). Without one, nullcontext() guards nothing.
     guard = lock if lock is not None else contextlib.nullcontext()
     for k in range(lines):
         with guard:
-            # Four arguments -> several separate writes per line.
+            # Four values: the line leaves as several separate writes.
             print("Pid:", os.getpid(), "LoopCount:", k)
 
 
@@ -33,15 +29,19 @@ def parse_bool(text):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Garbled lines vs a Lock.")
-    parser.add_argument("--processes", type=int, default=5, help="how many printing processes (1..16)")
-    parser.add_argument("--lines", type=int, default=10, help="lines per process (1..1000)")
-    parser.add_argument("--lock", type=parse_bool, default=False, help="hold a Lock around each print: true/false")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--processes", type=int, default=5,
+                        help="printing processes (1..16)")
+    parser.add_argument("--lines", type=int, default=10,
+                        help="lines per process (1..1000)")
+    parser.add_argument("--lock", type=parse_bool, default=False,
+                        help="hold a Lock around each print: true/false")
     args = parser.parse_args()
 
     go = Event()
     lock = Lock() if args.lock else None
-    procs = [Process(target=talk, args=(go, lock, args.lines)) for _ in range(args.processes)]
+    procs = [Process(target=talk, args=(go, lock, args.lines))
+             for _ in range(args.processes)]
     for p in procs:
         p.start()
     go.set()  # everybody starts printing now

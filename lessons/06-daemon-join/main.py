@@ -1,12 +1,10 @@
 """Daemonic children die with main; join() waits for them.
 
-Three children count to 2, 3 and 4, one step per second. What happens when
-main's own code ends first depends on two choices:
-
-    --daemon true  --join false   children are terminated when main ends
-    --daemon true  --join true    main waits in join(), children finish
-    --daemon false --join false   main's exit waits for them anyway
-    --daemon false --join true    main waits in join(), children finish
+Three children count to 2, 3 and 4, one step per second.
+  daemon true,  join false: terminated when main's code ends
+  daemon true,  join true:  main waits in join(), they finish
+  daemon false, join false: main's exit waits for them anyway
+  daemon false, join true:  main waits in join(), they finish
 """
 import argparse
 import os
@@ -27,9 +25,11 @@ def parse_bool(text):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Daemon children and join().")
-    parser.add_argument("--daemon", type=parse_bool, default=True, help="make the children daemonic: true/false")
-    parser.add_argument("--join", type=parse_bool, default=False, help="wait for the children with join(): true/false")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--daemon", type=parse_bool, default=True,
+                        help="daemonic children: true/false")
+    parser.add_argument("--join", type=parse_bool, default=False,
+                        help="main joins the children: true/false")
     args = parser.parse_args()
 
     children = []
@@ -39,13 +39,17 @@ def main():
         p.start()
         children.append(p)
 
+    # Main's own work: half a second, so the children are seen counting
+    # before main's code can end.
+    time.sleep(0.5)
+
     if args.join:
         for p in children:
             p.join()  # main blocks here until that child has ended
 
     print("main ends")
-    # After this line multiprocessing's exit handler runs: it terminates
-    # daemonic children that are still alive and waits for the others.
+    # Now multiprocessing's exit handler runs: it terminates daemonic
+    # children that are still alive and waits for the others.
 
 
 if __name__ == "__main__":
