@@ -21,11 +21,34 @@ pub enum Action {
     ScrollOutputDown,
     /// Focus this process (a mouse click on its row).
     Select(i32),
+    // Lessons.
+    NextLesson,
+    PrevLesson,
+    EditParams,
+    NextVariant,
+    ToggleLang,
+    OpenPicker,
+    // Replays.
+    StepForward,
+    StepBack,
+    NextBeat,
+    PrevBeat,
+    SeekForward,
+    SeekBack,
+}
+
+/// Where a key does something: everywhere, in lessons, or in replays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Lesson,
+    Replay,
 }
 
 /// One row of the key table.
 #[derive(Clone, Copy, Debug)]
 pub struct Binding {
+    pub scope: Scope,
     pub code: KeyCode,
     /// Only CONTROL and ALT are compared: terminals disagree on whether
     /// `+`, `?` or Shift-Tab carry SHIFT.
@@ -38,6 +61,7 @@ pub struct Binding {
 
 const fn key(code: KeyCode, label: &'static str, action: Action, help: &'static str) -> Binding {
     Binding {
+        scope: Scope::All,
         code,
         mods: KeyModifiers::NONE,
         label,
@@ -46,8 +70,39 @@ const fn key(code: KeyCode, label: &'static str, action: Action, help: &'static 
     }
 }
 
+/// A key that only means something in lessons or in replays.
+const fn scoped(scope: Scope, c: char, action: Action, help: &'static str) -> Binding {
+    Binding {
+        scope,
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+        label: char_label(c),
+        action,
+        help,
+    }
+}
+
+const fn char_label(c: char) -> &'static str {
+    match c {
+        'n' => "n",
+        'p' => "p",
+        'e' => "e",
+        'v' => "v",
+        'l' => "l",
+        'm' => "m",
+        '.' => ".",
+        ',' => ",",
+        ']' => "]",
+        '[' => "[",
+        '>' => ">",
+        '<' => "<",
+        _ => "?",
+    }
+}
+
 const fn ctrl(c: char, label: &'static str, action: Action, help: &'static str) -> Binding {
     Binding {
+        scope: Scope::All,
         code: KeyCode::Char(c),
         mods: KeyModifiers::CONTROL,
         label,
@@ -75,6 +130,18 @@ pub static KEYS: &[Binding] = &[
     key(KeyCode::Char('-'), "-", Action::SpeedDown, "slower: double the slow-motion factor (at next restart)"),
     key(KeyCode::PageUp, "PgUp", Action::ScrollOutputUp, "scroll the output back"),
     key(KeyCode::PageDown, "PgDn", Action::ScrollOutputDown, "scroll the output forward (to the end: follow)"),
+    scoped(Scope::Lesson, 'n', Action::NextLesson, "next lesson"),
+    scoped(Scope::Lesson, 'p', Action::PrevLesson, "previous lesson"),
+    scoped(Scope::Lesson, 'e', Action::EditParams, "edit the lesson's parameters (Enter runs with them)"),
+    scoped(Scope::Lesson, 'v', Action::NextVariant, "next variant of the lesson"),
+    scoped(Scope::Lesson, 'l', Action::ToggleLang, "narration in English / 中文"),
+    scoped(Scope::Lesson, 'm', Action::OpenPicker, "back to the lesson list"),
+    scoped(Scope::Replay, '.', Action::StepForward, "one event forward (pauses)"),
+    scoped(Scope::Replay, ',', Action::StepBack, "one event back (pauses)"),
+    scoped(Scope::Replay, ']', Action::NextBeat, "to the next narration beat"),
+    scoped(Scope::Replay, '[', Action::PrevBeat, "to the previous narration beat"),
+    scoped(Scope::Replay, '>', Action::SeekForward, "10% forward"),
+    scoped(Scope::Replay, '<', Action::SeekBack, "10% back"),
     key(KeyCode::Char('?'), "?", Action::ToggleHelp, "show / hide this help"),
     key(KeyCode::Esc, "Esc", Action::CloseOverlay, "close the help"),
 ];
@@ -92,11 +159,11 @@ pub fn action_for(event: &KeyEvent) -> Option<Action> {
         .map(|b| b.action)
 }
 
-/// The help overlay's rows: every action once, with all its keys joined
-/// ("Tab / ↓ / j"), in table order.
-pub fn help_rows() -> Vec<(String, &'static str)> {
+/// The help overlay's rows for the keys of `scopes`: every action once,
+/// with all its keys joined ("Tab / ↓ / j"), in table order.
+pub fn help_rows(scopes: &[Scope]) -> Vec<(String, &'static str)> {
     let mut rows: Vec<(Action, String, &'static str)> = Vec::new();
-    for b in KEYS {
+    for b in KEYS.iter().filter(|b| scopes.contains(&b.scope)) {
         match rows.iter_mut().find(|(a, _, _)| *a == b.action) {
             Some((_, labels, _)) => {
                 labels.push_str(" / ");

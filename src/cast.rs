@@ -215,13 +215,13 @@ fn render(
 ) -> io::Result<Buffer> {
     use crate::ui::{self, Theme, ThemeName, UiState, View};
     let ui_state = UiState::new(1.0);
-    let view = View {
-        model: &replay.model,
-        ui: &ui_state,
-        theme: Theme::new(ThemeName::Default, true),
+    let view = View::new(
+        &replay.model,
+        &ui_state,
+        Theme::new(ThemeName::Default, true),
         source,
         title,
-    };
+    );
     terminal
         .draw(|f| ui::draw(f, &view))
         .map_err(io::Error::other)?;

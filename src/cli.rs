@@ -13,6 +13,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Python interpreter for the lesson picker (default: python3 on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Colours for the lesson picker: default, or high-contrast.
+    #[arg(long, value_enum, default_value_t = Theme::Default)]
+    pub theme: Theme,
     /// Load lessons from this folder instead of the built-in ones.
     #[arg(long, global = true, value_name = "DIR")]
     pub lessons: Option<PathBuf>,
@@ -102,6 +108,10 @@ pub struct LessonArgs {
     /// Colours: default, or high-contrast for projectors.
     #[arg(long, value_enum, default_value_t = Theme::Default)]
     pub theme: Theme,
+    /// Walkthrough in one take: at each narration beat the processes pause
+    /// for SECONDS, then go on by themselves.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "3")]
+    pub autoplay: Option<f64>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,14 +1,15 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use crossbeam_channel::Receiver;
 
-use forklore::app::{run_tui, TuiOptions};
+use forklore::app::{run_tui, Start, TuiOptions};
 use forklore::cast::CastOptions;
 use forklore::headless::{self, Outcome};
-use forklore::lesson::{Catalog, Lang, Lesson, ScriptDir, Settings};
-use forklore::protocol::ReplayMeta;
+use forklore::lesson::{Catalog, Lang, LessonSession, Settings};
+use forklore::protocol::{Body, ReplayMeta};
 use forklore::record::Recorder;
 use forklore::replay::Replay;
 use forklore::runtime::{self, python, Run, RunConfig};
@@ -24,17 +25,14 @@ fn main() -> ExitCode {
     install_hooks();
     let cli = Cli::parse();
     let signals = forward_signals();
+    let dir = cli.lessons.as_deref();
     let result = match &cli.command {
         Some(Command::Run(args)) => run_script(args, &signals),
-        Some(Command::List) => list(cli.lessons.as_deref()),
-        Some(Command::Lesson(args)) => run_lesson(args, cli.lessons.as_deref(), &signals),
-        Some(Command::Replay(args)) => replay(args, cli.lessons.as_deref()),
-        Some(Command::Cast(args)) => cast(args, cli.lessons.as_deref()),
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Command::List) => list(dir),
+        Some(Command::Lesson(args)) => run_lesson(args, dir, &signals),
+        Some(Command::Replay(args)) => replay(args, dir, &signals),
+        Some(Command::Cast(args)) => cast(args, dir),
+        None => picker(&cli, &signals),
     };
     result.unwrap_or_else(|msg| {
         eprintln!("forklore: {msg}");
@@ -79,25 +77,19 @@ fn theme(t: Theme) -> ThemeName {
     }
 }
 
-fn run_config(args: &RunArgs) -> Result<RunConfig, String> {
-    let script = checked_script(&args.script)?;
-    let python = python::resolve(args.python.as_deref())?;
-    if !(args.slow > 0.0 && args.slow.is_finite()) {
-        return Err(format!(
-            "--slow must be a positive number, not {}",
-            args.slow
-        ));
+fn lang(arg: Option<&str>) -> Lang {
+    arg.and_then(Lang::parse).unwrap_or_else(Lang::from_env)
+}
+
+fn exit_status(status: i32) -> ExitCode {
+    ExitCode::from(status.clamp(0, 255) as u8)
+}
+
+fn catalog(dir: Option<&Path>) -> Result<Catalog, String> {
+    match dir {
+        Some(d) => Catalog::from_dir(d),
+        None => Catalog::embedded().map_err(|e| e.to_string()),
     }
-    Ok(RunConfig {
-        python: python.executable,
-        script,
-        args: args.args.clone(),
-        start_method: args.start_method.map(|m| m.as_str().to_string()),
-        watch: args.watch.clone(),
-        lines: args.lines,
-        slow: args.slow,
-        cwd: None,
-    })
 }
 
 fn checked_script(path: &Path) -> Result<PathBuf, String> {
@@ -113,23 +105,22 @@ fn checked_script(path: &Path) -> Result<PathBuf, String> {
 /// the script's text and the terminal size.
 fn recorder(
     path: Option<&Path>,
-    config: &RunConfig,
+    script: &Path,
     title: &str,
     lesson: Option<(&str, &Settings)>,
 ) -> Result<Option<Recorder>, String> {
     let Some(path) = path else { return Ok(None) };
     let (cols, rows) = crossterm::terminal::size().unwrap_or((120, 35));
+    let params = lesson.map(|(_, s)| {
+        s.0.keys()
+            .filter_map(|k| Some((k.clone(), s.text(k)?)))
+            .collect()
+    });
     let meta = ReplayMeta {
         title: title.to_string(),
         lesson: lesson.map(|(slug, _)| slug.to_string()),
-        params: lesson
-            .map(|(_, s)| {
-                s.0.keys()
-                    .filter_map(|k| Some((k.clone(), s.text(k)?)))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        source: std::fs::read_to_string(&config.script).unwrap_or_default(),
+        params: params.unwrap_or_default(),
+        source: std::fs::read_to_string(script).unwrap_or_default(),
         cols,
         rows,
     };
@@ -138,50 +129,62 @@ fn recorder(
         .map_err(|e| format!("cannot write recording {}: {e}", path.display()))
 }
 
-/// Run headless or on the live screen; returns forklore's exit status.
-fn launch(
-    config: RunConfig,
-    headless: bool,
+/// A run without a screen; returns forklore's exit status.
+fn headless_run(
+    config: &RunConfig,
     recorder: Option<Recorder>,
-    opts: impl FnOnce(Option<Recorder>) -> TuiOptions,
     signals: &Receiver<i32>,
 ) -> Result<ExitCode, String> {
-    let status = if headless {
-        let run = Run::start(&config).map_err(|e| e.to_string())?;
-        match headless::run(run, recorder, signals) {
-            Ok((Outcome::Finished(status), _)) => status,
-            Ok((Outcome::Interrupted(sig), _)) => 128 + sig,
-            // Our reader went away (`| head`): the run was stopped; be quiet.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 128 + libc_sigpipe(),
-            Err(e) => return Err(format!("output: {e}")),
+    let run = Run::start(config).map_err(|e| e.to_string())?;
+    let status = match headless::run(run, recorder, signals) {
+        Ok((Outcome::Finished(status), _)) => status,
+        Ok((Outcome::Interrupted(sig), _)) => 128 + sig,
+        // Our reader went away (`| head`): the run was stopped; be quiet.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            128 + nix::sys::signal::Signal::SIGPIPE as i32
         }
-    } else {
-        run_tui(config, opts(recorder), signals).map_err(|e| e.to_string())?
+        Err(e) => return Err(format!("output: {e}")),
     };
-    Ok(ExitCode::from(status.clamp(0, 255) as u8))
+    Ok(exit_status(status))
 }
 
-fn libc_sigpipe() -> i32 {
-    nix::sys::signal::Signal::SIGPIPE as i32
+fn screen(start: Start, opts: TuiOptions, signals: &Receiver<i32>) -> Result<ExitCode, String> {
+    run_tui(start, opts, signals)
+        .map(exit_status)
+        .map_err(|e| e.to_string())
 }
 
 fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, String> {
-    let config = run_config(args)?;
+    let script = checked_script(&args.script)?;
+    let python = python::resolve(args.python.as_deref())?;
+    if !(args.slow > 0.0 && args.slow.is_finite()) {
+        return Err(format!(
+            "--slow must be a positive number, not {}",
+            args.slow
+        ));
+    }
+    let config = RunConfig {
+        python: python.executable,
+        script,
+        args: args.args.clone(),
+        start_method: args.start_method.map(|m| m.as_str().to_string()),
+        watch: args.watch.clone(),
+        lines: args.lines,
+        slow: args.slow,
+        cwd: None,
+    };
     let title = args.script.display().to_string();
-    let rec = recorder(args.record.as_deref(), &config, &title, None)?;
-    let opts = |recorder| TuiOptions {
+    let rec = recorder(args.record.as_deref(), &config.script, &title, None)?;
+    if args.headless {
+        return headless_run(&config, rec, signals);
+    }
+    let opts = TuiOptions {
         title,
         theme: theme(args.theme),
-        recorder,
+        recorder: rec,
+        autoplay: None,
     };
-    launch(config, args.headless, rec, opts, signals)
-}
-
-fn catalog(dir: Option<&Path>) -> Result<Catalog, String> {
-    match dir {
-        Some(d) => Catalog::from_dir(d),
-        None => Catalog::embedded().map_err(|e| e.to_string()),
-    }
+    screen(Start::Script(config), opts, signals)
 }
 
 fn list(dir: Option<&Path>) -> Result<ExitCode, String> {
@@ -191,100 +194,134 @@ fn list(dir: Option<&Path>) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// How a lesson runs: its script, its parameters as flags, its manifest's
-/// start method, watched globals and lines.
-pub fn lesson_config(
-    lesson: &Lesson,
-    settings: &Settings,
-    scripts: &ScriptDir,
-    python: PathBuf,
-) -> Result<RunConfig, String> {
-    let script = scripts
-        .script_path(lesson)
-        .map_err(|e| format!("cannot write the lesson's script: {e}"))?;
-    Ok(RunConfig {
-        python,
-        script,
-        args: settings.script_args(),
-        start_method: lesson.manifest.start_method.clone(),
-        watch: lesson.manifest.watch.clone(),
-        lines: lesson.manifest.lines,
-        slow: lesson.manifest.slow.unwrap_or(1.0),
-        cwd: None,
-    })
-}
-
 fn run_lesson(
     args: &LessonArgs,
     dir: Option<&Path>,
     signals: &Receiver<i32>,
 ) -> Result<ExitCode, String> {
     let catalog = catalog(dir)?;
-    let lesson = catalog.find(&args.slug)?;
-    let settings = lesson.settings_from(&args.set)?;
+    let index = catalog
+        .index_of(&args.slug)
+        .ok_or_else(|| catalog.find(&args.slug).unwrap_err())?;
+    let settings = catalog.lessons[index].settings_from(&args.set)?;
     let python = python::resolve(args.python.as_deref())?.executable;
-    let scripts =
-        ScriptDir::new().map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
-    let config = lesson_config(lesson, &settings, &scripts, python)?;
-    let title = lesson.manifest.title.en.clone();
+    let session = LessonSession::new(catalog, index, settings, lang(args.lang.as_deref()), python)
+        .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
+    let config = session.config()?;
+    let title = session.title();
     let rec = recorder(
         args.record.as_deref(),
-        &config,
+        &config.script,
         &title,
-        Some((lesson.slug(), &settings)),
+        Some((&args.slug, &session.settings)),
     )?;
-    let opts = |recorder| TuiOptions {
+    if args.headless {
+        return headless_run(&config, rec, signals);
+    }
+    if let Some(secs) = args.autoplay.filter(|s| !(*s >= 0.0 && s.is_finite())) {
+        return Err(format!(
+            "--autoplay must be a number of seconds, not {secs}"
+        ));
+    }
+    let autoplay = args.autoplay.map(Duration::from_secs_f64);
+    let opts = TuiOptions {
         title,
         theme: theme(args.theme),
-        recorder,
+        recorder: rec,
+        autoplay,
     };
-    launch(config, args.headless, rec, opts, signals)
+    screen(
+        Start::Lesson {
+            session: Box::new(session),
+            picker: false,
+        },
+        opts,
+        signals,
+    )
 }
 
-fn lang(arg: Option<&str>) -> Lang {
-    arg.and_then(Lang::parse).unwrap_or_else(Lang::from_env)
+/// `forklore` alone: the lesson picker, then the chosen lesson.
+fn picker(cli: &Cli, signals: &Receiver<i32>) -> Result<ExitCode, String> {
+    let catalog = catalog(cli.lessons.as_deref())?;
+    if catalog.lessons.is_empty() {
+        return Err("there are no lessons to show".into());
+    }
+    let python = python::resolve(cli.python.as_deref())?.executable;
+    let session = LessonSession::new(catalog, 0, Settings::default(), Lang::from_env(), python)
+        .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
+    let opts = TuiOptions {
+        title: "lessons".into(),
+        theme: theme(cli.theme),
+        recorder: None,
+        autoplay: None,
+    };
+    screen(
+        Start::Lesson {
+            session: Box::new(session),
+            picker: true,
+        },
+        opts,
+        signals,
+    )
 }
 
 /// A recording and, when it was a lesson, that lesson's narration.
-fn load_replay(file: &Path, dir: Option<&Path>) -> Result<Replay, String> {
+fn load_replay(file: &Path, dir: Option<&Path>) -> Result<(Replay, Vec<String>), String> {
     let events = forklore::record::read(file).map_err(|e| e.to_string())?;
-    if !matches!(
-        events.first().map(|e| &e.body),
-        Some(forklore::protocol::Body::Hello { .. })
-    ) {
+    if !matches!(events.first().map(|e| &e.body), Some(Body::Hello { .. })) {
         return Err(format!(
             "{}:1: not a forklore recording (the first line is not a hello event)",
             file.display()
         ));
     }
-    let mut replay = Replay::new(events, Vec::new());
-    if let Some(slug) = replay.meta.lesson.clone() {
-        if let Ok(lesson) = catalog(dir).and_then(|c| c.find(&slug).cloned()) {
-            replay = Replay::new(
-                std::mem::take(&mut replay.events),
-                lesson.manifest.beats.clone(),
-            );
-        }
-    }
-    Ok(replay)
+    let replay = Replay::new(events, Vec::new());
+    let lesson = replay
+        .meta
+        .lesson
+        .as_deref()
+        .and_then(|slug| catalog(dir).ok()?.find(slug).ok().cloned());
+    Ok(match lesson {
+        Some(l) => (
+            Replay::new(replay.events, l.manifest.beats.clone()),
+            l.manifest.watch.clone(),
+        ),
+        None => (replay, Vec::new()),
+    })
 }
 
-fn replay(args: &ReplayArgs, dir: Option<&Path>) -> Result<ExitCode, String> {
-    let replay = load_replay(&args.file, dir)?;
-    if !args.headless {
-        return Err("the replay screen is not built yet: use --headless".into());
+fn replay(
+    args: &ReplayArgs,
+    dir: Option<&Path>,
+    signals: &Receiver<i32>,
+) -> Result<ExitCode, String> {
+    let (replay, watch) = load_replay(&args.file, dir)?;
+    if args.headless {
+        let mut sink = headless::Sink::new(None);
+        let result = replay
+            .events
+            .iter()
+            .try_for_each(|e| sink.handle(e))
+            .and_then(|_| sink.flush());
+        return match result {
+            Ok(()) => Ok(exit_status(sink.status())),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::from(141)),
+            Err(e) => Err(format!("output: {e}")),
+        };
     }
-    let mut sink = headless::Sink::new(None);
-    let result = replay
-        .events
-        .iter()
-        .try_for_each(|e| sink.handle(e))
-        .and_then(|_| sink.flush());
-    match result {
-        Ok(()) => Ok(ExitCode::from(sink.status().clamp(0, 255) as u8)),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::from(141)),
-        Err(e) => Err(format!("output: {e}")),
-    }
+    let opts = TuiOptions {
+        title: replay.meta.title.clone(),
+        theme: theme(args.theme),
+        recorder: None,
+        autoplay: None,
+    };
+    screen(
+        Start::Replay {
+            replay: Box::new(replay),
+            watch,
+        },
+        opts,
+        signals,
+    )
 }
 
 fn cast(args: &CastArgs, dir: Option<&Path>) -> Result<ExitCode, String> {
@@ -294,7 +331,7 @@ fn cast(args: &CastArgs, dir: Option<&Path>) -> Result<ExitCode, String> {
             args.speed
         ));
     }
-    let mut replay = load_replay(&args.file, dir)?;
+    let (mut replay, _) = load_replay(&args.file, dir)?;
     let file = std::fs::File::create(&args.output)
         .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
     let opts = CastOptions {

@@ -1,7 +1,7 @@
 //! Keys → actions → UI state, without a terminal.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use forklore::action::{action_for, help_rows, Action, KEYS};
+use forklore::action::{action_for, help_rows, Action, Scope, KEYS};
 use forklore::model::Model;
 use forklore::protocol::{Body, Event, Role};
 use forklore::ui::{Effect, UiState};
@@ -106,7 +106,7 @@ fn shift_is_ignored_but_control_and_releases_are_not() {
 
 #[test]
 fn help_lists_every_action_of_the_table_once() {
-    let rows = help_rows();
+    let rows = help_rows(&[Scope::All, Scope::Lesson, Scope::Replay]);
     let mut actions: Vec<Action> = Vec::new();
     for b in KEYS {
         if !actions.contains(&b.action) {
@@ -265,4 +265,17 @@ fn output_scrolls_by_pages_and_stops_at_both_ends() {
         press(&mut ui, &model, &[key(KeyCode::PageDown)]);
     }
     assert_eq!(ui.output_scroll, 0, "back at the tail: following again");
+}
+
+#[test]
+fn help_shows_the_keys_of_the_screen_it_is_on() {
+    let plain = help_rows(&[Scope::All]);
+    assert!(
+        !plain.iter().any(|(k, _)| k == "n" || k == "."),
+        "no lesson or replay keys in a plain run"
+    );
+    let lesson = help_rows(&[Scope::All, Scope::Lesson]);
+    assert!(lesson.iter().any(|(k, _)| k == "e") && !lesson.iter().any(|(k, _)| k == "]"));
+    let replay = help_rows(&[Scope::All, Scope::Replay]);
+    assert!(replay.iter().any(|(k, _)| k == "]") && !replay.iter().any(|(k, _)| k == "v"));
 }

@@ -353,13 +353,7 @@ fn lines(src: &str) -> Vec<String> {
 }
 
 fn view<'a>(model: &'a Model, ui: &'a UiState, source: &'a [String], theme: Theme) -> View<'a> {
-    View {
-        model,
-        ui,
-        theme,
-        source,
-        title: "lesson",
-    }
+    View::new(model, ui, theme, source, "lesson")
 }
 
 /// Draw with `draw` on a `w`×`h` test terminal.

@@ -31,7 +31,7 @@ pub fn facts(model: &Model, watch: &[String]) -> BTreeMap<&'static str, String> 
         f.insert("takers", takers.join(", "));
     }
     f.insert("garbled", model.output.garbled_lines.to_string());
-    f.insert("lines", model.output.total_lines.to_string());
+    f.insert("lines_written", model.output.total_lines.to_string());
     if let Some(var) = watch.first() {
         let len_of = |p: &crate::model::Proc| p.vars.get(var).and_then(|v| v.len).unwrap_or(0);
         let procs = model.procs.in_order();

@@ -5,6 +5,7 @@
 pub mod facts;
 pub mod manifest;
 pub mod narration;
+pub mod session;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use include_dir::{include_dir, Dir};
 
 pub use manifest::{Lang, Manifest, ManifestError, Param, ParamType};
 pub use narration::Narration;
+pub use session::LessonSession;
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/lessons");
 

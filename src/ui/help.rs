@@ -6,10 +6,16 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{panel, View};
-use crate::action::help_rows;
+use crate::action::{help_rows, Scope};
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
-    let rows = help_rows();
+    // Only the keys that mean something on this screen.
+    let scopes: &[Scope] = match (view.progress, view.lesson) {
+        (Some(_), _) => &[Scope::All, Scope::Replay],
+        (None, Some(_)) => &[Scope::All, Scope::Lesson],
+        (None, None) => &[Scope::All],
+    };
+    let rows = help_rows(scopes);
     let key_width = rows
         .iter()
         .map(|(keys, _)| keys.chars().count())

@@ -31,9 +31,12 @@
 //! The help overlay (`?`) is drawn over everything.
 
 pub mod code;
+pub mod editor;
 pub mod header;
 pub mod help;
+pub mod narration;
 pub mod output;
+pub mod picker;
 pub mod procs;
 pub mod stage;
 pub mod state;
@@ -45,7 +48,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
 use ratatui::Frame;
 
+use crate::lesson::{Catalog, Lang, Lesson, Narration, Settings};
 use crate::model::Model;
+pub use editor::EditorState;
 pub use state::{Effect, UiState};
 pub use theme::{pid_color, Theme, ThemeName};
 
@@ -59,12 +64,80 @@ pub struct View<'a> {
     pub source: &'a [String],
     /// The lesson or script name shown in the header.
     pub title: &'a str,
+    /// The lesson's narration, when a lesson is shown.
+    pub lesson: Option<LessonView<'a>>,
+    /// A window over the screen (lesson picker, parameter editor).
+    pub overlay: Overlay<'a>,
+    /// Where a replay stands, when replaying.
+    pub progress: Option<Progress>,
+}
+
+impl<'a> View<'a> {
+    /// A view of a plain run: no lesson, no overlay, not a replay.
+    pub fn new(
+        model: &'a Model,
+        ui: &'a UiState,
+        theme: Theme,
+        source: &'a [String],
+        title: &'a str,
+    ) -> Self {
+        View {
+            model,
+            ui,
+            theme,
+            source,
+            title,
+            lesson: None,
+            overlay: Overlay::None,
+            progress: None,
+        }
+    }
+}
+
+/// What the narration panel needs of a lesson.
+#[derive(Clone, Copy)]
+pub struct LessonView<'a> {
+    pub narration: &'a Narration,
+    pub lang: Lang,
+    pub settings: &'a Settings,
+    pub watch: &'a [String],
+    /// Name of the variant running, if one was chosen with `v`.
+    pub variant: Option<&'a str>,
+}
+
+#[derive(Clone, Copy, Default)]
+pub enum Overlay<'a> {
+    #[default]
+    None,
+    Picker {
+        catalog: &'a Catalog,
+        selected: usize,
+        lang: Lang,
+    },
+    Editor {
+        lesson: &'a Lesson,
+        editor: &'a EditorState,
+        lang: Lang,
+    },
+}
+
+/// A replay's position, for the progress bar.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    pub pos: usize,
+    pub len: usize,
+    pub elapsed_s: f64,
+    pub total_s: f64,
+    pub playing: bool,
+    pub speed: f64,
 }
 
 /// Where each panel goes on a screen of a given size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Panes {
     pub header: Rect,
+    /// The narration of a lesson (zero height otherwise).
+    pub narration: Rect,
     pub procs: Rect,
     pub stage: Rect,
     /// Hidden on small screens.
@@ -77,8 +150,14 @@ pub struct Panes {
 const WIDE: (u16, u16) = (110, 28);
 
 pub fn layout(area: Rect, view: &View) -> Panes {
-    let [header, body, status] = Layout::vertical([
+    let narration_h = match view.lesson {
+        Some(_) if area.height >= 40 => 6,
+        Some(_) => 4,
+        None => 0,
+    };
+    let [header, narration, body, status] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(narration_h),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
@@ -96,6 +175,7 @@ pub fn layout(area: Rect, view: &View) -> Panes {
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
         Panes {
             header,
+            narration,
             procs,
             stage,
             code: Some(code),
@@ -111,6 +191,7 @@ pub fn layout(area: Rect, view: &View) -> Panes {
                 .areas(rest);
         Panes {
             header,
+            narration,
             procs,
             stage,
             code: None,
@@ -125,6 +206,9 @@ pub fn draw(frame: &mut Frame, view: &View) {
     let area = frame.area();
     let panes = layout(area, view);
     header::render(frame, panes.header, view);
+    if view.lesson.is_some() {
+        narration::render(frame, panes.narration, view);
+    }
     procs::render(frame, panes.procs, view);
     stage::render(frame, panes.stage, view);
     if let Some(code) = panes.code {
@@ -132,6 +216,11 @@ pub fn draw(frame: &mut Frame, view: &View) {
     }
     output::render(frame, panes.output, view);
     status::render(frame, panes.status, view);
+    match view.overlay {
+        Overlay::None => {}
+        Overlay::Picker { .. } => picker::render(frame, area, view),
+        Overlay::Editor { .. } => editor::render(frame, area, view),
+    }
     if view.ui.show_help {
         help::render(frame, area, view);
     }

@@ -14,6 +14,8 @@ pub enum Effect {
     Quit,
     TogglePause,
     Restart,
+    /// A lesson or replay action: the app knows what it means now.
+    App(Action),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +88,7 @@ impl UiState {
             Action::ScrollOutputDown => {
                 self.output_scroll = self.output_scroll.saturating_sub(self.page());
             }
+            other => return Effect::App(other),
         }
         Effect::None
     }

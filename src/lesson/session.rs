@@ -1,0 +1,139 @@
+//! A lesson being shown: which one, with which parameter values, in which
+//! language, and how far its narration has got. Knows how to turn that into
+//! a run's configuration; the app starts and stops the runs.
+
+use std::path::PathBuf;
+
+use super::{Catalog, Lang, Lesson, Narration, ScriptDir, Settings};
+use crate::protocol::Event;
+use crate::runtime::RunConfig;
+
+pub struct LessonSession {
+    pub catalog: Catalog,
+    pub index: usize,
+    pub settings: Settings,
+    /// The variant last chosen with `v` (None: defaults or edited values).
+    pub variant: Option<usize>,
+    pub lang: Lang,
+    pub narration: Narration,
+    scripts: ScriptDir,
+    python: PathBuf,
+}
+
+impl LessonSession {
+    pub fn new(
+        catalog: Catalog,
+        index: usize,
+        settings: Settings,
+        lang: Lang,
+        python: PathBuf,
+    ) -> std::io::Result<Self> {
+        let narration = Narration::new(catalog.lessons[index].manifest.beats.clone());
+        Ok(LessonSession {
+            catalog,
+            index,
+            settings,
+            variant: None,
+            lang,
+            narration,
+            scripts: ScriptDir::new()?,
+            python,
+        })
+    }
+
+    pub fn lesson(&self) -> &Lesson {
+        &self.catalog.lessons[self.index]
+    }
+
+    pub fn title(&self) -> String {
+        let l = self.lesson();
+        format!("{} · {}", l.slug(), l.manifest.title.get(self.lang))
+    }
+
+    /// The run this lesson needs now.
+    pub fn config(&self) -> Result<RunConfig, String> {
+        config_for(
+            self.lesson(),
+            &self.settings,
+            &self.scripts,
+            self.python.clone(),
+        )
+    }
+
+    /// A new run starts: the narration starts over.
+    pub fn restarted(&mut self) {
+        self.narration = Narration::new(self.lesson().manifest.beats.clone());
+    }
+
+    pub fn observe(&mut self, event: &Event) {
+        self.narration.observe(event);
+    }
+
+    /// Go to lesson `index` (wrapping) with its default values.
+    pub fn select(&mut self, index: usize) {
+        let n = self.catalog.lessons.len().max(1);
+        self.index = index % n;
+        self.settings = self.lesson().defaults();
+        self.variant = None;
+        self.restarted();
+    }
+
+    pub fn step_lesson(&mut self, forward: bool) {
+        let n = self.catalog.lessons.len();
+        self.select(if forward {
+            self.index + 1
+        } else {
+            self.index + n - 1
+        });
+    }
+
+    /// The next variant (after the last: back to the defaults). Returns its
+    /// name, or None when the lesson has no variants.
+    pub fn next_variant(&mut self) -> Option<String> {
+        let count = self.lesson().manifest.variants.len();
+        if count == 0 {
+            return None;
+        }
+        let next = match self.variant {
+            Some(i) if i + 1 < count => Some(i + 1),
+            Some(_) => None,
+            None => Some(0),
+        };
+        self.variant = next;
+        self.settings = match next {
+            Some(i) => self.lesson().variant(i).unwrap_or_default(),
+            None => self.lesson().defaults(),
+        };
+        self.restarted();
+        Some(match next {
+            Some(i) => self.lesson().manifest.variants[i]
+                .name
+                .get(self.lang)
+                .to_string(),
+            None => "defaults".into(),
+        })
+    }
+}
+
+/// How a lesson runs: its script, its parameters as flags, and its
+/// manifest's start method, watched globals, lines and slow motion.
+pub fn config_for(
+    lesson: &Lesson,
+    settings: &Settings,
+    scripts: &ScriptDir,
+    python: PathBuf,
+) -> Result<RunConfig, String> {
+    let script = scripts
+        .script_path(lesson)
+        .map_err(|e| format!("cannot write the lesson's script: {e}"))?;
+    Ok(RunConfig {
+        python,
+        script,
+        args: settings.script_args(),
+        start_method: lesson.manifest.start_method.clone(),
+        watch: lesson.manifest.watch.clone(),
+        lines: lesson.manifest.lines,
+        slow: lesson.manifest.slow.unwrap_or(1.0),
+        cwd: None,
+    })
+}
