@@ -41,6 +41,8 @@ const MAX_BURST: usize = 20_000;
 const INPUT_POLL: Duration = Duration::from_millis(250);
 /// Exit status after quitting while the script still ran (as for Ctrl-C).
 const QUIT_WHILE_RUNNING: i32 = 130;
+/// What the status bar says while a bundled recording stands in for a run.
+pub const NO_PYTHON: &str = "no usable Python 3.8+ found: showing a recorded run of this lesson";
 /// Set (to anything) to make `!` panic: lets an end-to-end test prove that a
 /// panic restores the terminal and leaves no process behind.
 const TEST_PANIC_ENV: &str = "FORKLORE_TEST_PANIC_KEY";
@@ -555,16 +557,47 @@ impl App {
         let Some(lesson) = self.lesson.as_mut() else {
             return Ok(());
         };
-        let mut config = lesson.config()?;
-        config.slow = self.ui.slow;
         lesson.restarted();
         self.title = lesson.title();
-        self.source = read_source(&config.script);
         self.model = Model::new();
         self.ui.restarted();
+        let Some(mut config) = lesson.config()? else {
+            return self.show_bundled_recording();
+        };
+        config.slow = self.ui.slow;
+        self.source = read_source(&config.script);
         self.feed =
             Feed::Live(Run::start(&config).map_err(|e| format!("cannot start the lesson: {e}"))?);
         self.restart_recording().map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Without a usable Python: the lesson's bundled recording, saying so.
+    fn show_bundled_recording(&mut self) -> Result<(), String> {
+        let Some(lesson) = self.lesson.as_ref() else {
+            return Ok(());
+        };
+        let l = lesson.lesson();
+        let events = crate::lesson::bundled_recording(l.slug())
+            .ok_or_else(|| format!("no usable Python, and no recording of {} to show", l.slug()))?;
+        let replay = Replay::new(events, l.manifest.beats.clone());
+        self.source = l
+            .script
+            .lines()
+            .map(|line| line.replace('\t', "    "))
+            .collect();
+        self.title = format!("recording · {}", lesson.title());
+        let settings = lesson.lesson().defaults();
+        let watch = l.manifest.watch.clone();
+        self.feed = Feed::Replay(Box::new(Player {
+            replay,
+            watch,
+            settings,
+            playing: true,
+            speed: 1.0,
+            anchor: None,
+        }));
+        self.ui.message = Some(NO_PYTHON.to_string());
         Ok(())
     }
 

@@ -204,24 +204,22 @@ fn run_lesson(
         .index_of(&args.slug)
         .ok_or_else(|| catalog.find(&args.slug).unwrap_err())?;
     let settings = catalog.lessons[index].settings_from(&args.set)?;
-    let python = python::resolve(args.python.as_deref())?.executable;
-    let session = LessonSession::new(catalog, index, settings, lang(args.lang.as_deref()), python)
-        .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
-    let config = session.config()?;
-    let title = session.title();
-    let rec = recorder(
-        args.record.as_deref(),
-        &config.script,
-        &title,
-        Some((&args.slug, &session.settings)),
-    )?;
-    if args.headless {
-        return headless_run(&config, rec, signals);
-    }
     if let Some(secs) = args.autoplay.filter(|s| !(*s >= 0.0 && s.is_finite())) {
         return Err(format!(
             "--autoplay must be a number of seconds, not {secs}"
         ));
+    }
+    let python = python_or_fallback(args.python.as_deref())?;
+    let session = LessonSession::new(catalog, index, settings, lang(args.lang.as_deref()), python)
+        .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
+    let Some(config) = session.config()? else {
+        return lesson_without_python(args, session, signals);
+    };
+    let title = session.title();
+    let lesson = Some((args.slug.as_str(), &session.settings));
+    let rec = recorder(args.record.as_deref(), &config.script, &title, lesson)?;
+    if args.headless {
+        return headless_run(&config, rec, signals);
     }
     let autoplay = args.autoplay.map(Duration::from_secs_f64);
     let opts = TuiOptions {
@@ -229,6 +227,44 @@ fn run_lesson(
         theme: theme(args.theme),
         recorder: rec,
         autoplay,
+    };
+    let start = Start::Lesson {
+        session: Box::new(session),
+        picker: false,
+    };
+    screen(start, opts, signals)
+}
+
+/// The interpreter, or None (after saying why) when lessons must fall back
+/// to their bundled recordings: no python3 at all, or one that is too old.
+/// A `--python` that is not Python at all stays an error.
+fn python_or_fallback(requested: Option<&Path>) -> Result<Option<PathBuf>, String> {
+    match python::resolve(requested) {
+        Ok(p) => Ok(Some(p.executable)),
+        Err(e) if e.contains("not found") || e.contains("needs Python") => {
+            eprintln!("forklore: {e}; showing recorded runs of the lessons instead");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A lesson's bundled recording stands in for the run.
+fn lesson_without_python(
+    args: &LessonArgs,
+    session: LessonSession,
+    signals: &Receiver<i32>,
+) -> Result<ExitCode, String> {
+    if args.headless {
+        let events = forklore::lesson::bundled_recording(&args.slug)
+            .ok_or_else(|| format!("no usable Python, and no recording of {}", args.slug))?;
+        return print_recording(&events);
+    }
+    let opts = TuiOptions {
+        title: session.title(),
+        theme: theme(args.theme),
+        recorder: None,
+        autoplay: None,
     };
     screen(
         Start::Lesson {
@@ -246,7 +282,7 @@ fn picker(cli: &Cli, signals: &Receiver<i32>) -> Result<ExitCode, String> {
     if catalog.lessons.is_empty() {
         return Err("there are no lessons to show".into());
     }
-    let python = python::resolve(cli.python.as_deref())?.executable;
+    let python = python_or_fallback(cli.python.as_deref())?;
     let session = LessonSession::new(catalog, 0, Settings::default(), Lang::from_env(), python)
         .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
     let opts = TuiOptions {
@@ -263,6 +299,20 @@ fn picker(cli: &Cli, signals: &Receiver<i32>) -> Result<ExitCode, String> {
         opts,
         signals,
     )
+}
+
+/// Print a recording's output exactly as the run wrote it; its exit status.
+fn print_recording(events: &[forklore::protocol::Event]) -> Result<ExitCode, String> {
+    let mut sink = headless::Sink::new(None);
+    let result = events
+        .iter()
+        .try_for_each(|e| sink.handle(e))
+        .and_then(|_| sink.flush());
+    match result {
+        Ok(()) => Ok(exit_status(sink.status())),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::from(141)),
+        Err(e) => Err(format!("output: {e}")),
+    }
 }
 
 /// A recording and, when it was a lesson, that lesson's narration.
@@ -296,17 +346,7 @@ fn replay(
 ) -> Result<ExitCode, String> {
     let (replay, watch) = load_replay(&args.file, dir)?;
     if args.headless {
-        let mut sink = headless::Sink::new(None);
-        let result = replay
-            .events
-            .iter()
-            .try_for_each(|e| sink.handle(e))
-            .and_then(|_| sink.flush());
-        return match result {
-            Ok(()) => Ok(exit_status(sink.status())),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::from(141)),
-            Err(e) => Err(format!("output: {e}")),
-        };
+        return print_recording(&replay.events);
     }
     let opts = TuiOptions {
         title: replay.meta.title.clone(),

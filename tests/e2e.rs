@@ -261,3 +261,141 @@ fn a_panic_restores_the_terminal_and_leaves_nothing() {
         t.history()
     );
 }
+
+#[test]
+fn picker_starts_a_lesson_and_the_editor_restarts_it_with_a_new_value() {
+    let cmd = format!(
+        "sh -c '{} ; echo FORKLORE-EXITED; sleep 60'",
+        env!("CARGO_BIN_EXE_forklore")
+    );
+    let t = Tmux::start("picker", &cmd);
+    wait_for(
+        "the picker",
+        10,
+        || t.screen().contains("chunked-map") && t.screen().contains("Lessons"),
+        &t,
+    );
+    t.keys("Down");
+    t.keys("Enter");
+    wait_for(
+        "chunked-map running with 1000 items",
+        20,
+        || t.screen().contains("Pool.map · 1000 items"),
+        &t,
+    );
+    let forklore = forklore_pid(&t);
+    let first = children_of(forklore)
+        .into_iter()
+        .find(|c| c.1.starts_with("python"))
+        .map(|c| c.0);
+
+    t.keys("e");
+    wait_for(
+        "the parameter editor",
+        10,
+        || t.screen().contains("Parameters · chunked-map"),
+        &t,
+    );
+    t.keys("Down"); // items
+    for _ in 0..8 {
+        t.keys("BSpace");
+    }
+    t.keys("300");
+    t.keys("Enter");
+    wait_for(
+        "the run restarted with 300 items",
+        20,
+        || t.screen().contains("Pool.map · 300 items"),
+        &t,
+    );
+    if let Some(pid) = first {
+        assert!(
+            gone_within(pid, 5),
+            "the first run's main process {pid} was stopped"
+        );
+    }
+    assert!(
+        t.screen().contains("Narration"),
+        "the narration panel is shown"
+    );
+    t.keys("q");
+    wait_for(
+        "forklore to exit",
+        10,
+        || t.screen().contains("FORKLORE-EXITED"),
+        &t,
+    );
+}
+
+#[test]
+fn autoplay_pauses_the_processes_at_each_beat() {
+    let cmd = format!(
+        "sh -c '{} lesson daemon-join --set join=true --autoplay 1.5; echo FORKLORE-EXITED; sleep 60'",
+        env!("CARGO_BIN_EXE_forklore")
+    );
+    let t = Tmux::start("autoplay", &cmd);
+    let forklore = forklore_pid(&t);
+    let mut seen_paused = false;
+    wait_for(
+        "processes stopped (T) at a beat",
+        20,
+        || {
+            let root = children_of(forklore)
+                .into_iter()
+                .find(|c| c.1.starts_with("python"))
+                .map_or(0, |c| c.0);
+            let members = if root != 0 { group(root) } else { vec![] };
+            seen_paused = members.len() >= 2
+                && members.iter().all(|(_, s)| *s == 'T')
+                && t.screen().contains("PAUSED");
+            seen_paused
+        },
+        &t,
+    );
+    wait_for(
+        "the lesson to run to its end by itself",
+        60,
+        || t.screen().contains("finished, exit 0"),
+        &t,
+    );
+    t.keys("q");
+    wait_for(
+        "forklore to exit",
+        10,
+        || t.screen().contains("FORKLORE-EXITED"),
+        &t,
+    );
+}
+
+#[test]
+fn without_python_the_picker_shows_recorded_runs_and_says_so() {
+    let cmd = format!(
+        "sh -c '{} --python /nonexistent; echo FORKLORE-EXITED; sleep 60'",
+        env!("CARGO_BIN_EXE_forklore")
+    );
+    let t = Tmux::start("nopython", &cmd);
+    wait_for("the picker", 10, || t.screen().contains("Lessons"), &t);
+    t.keys("Enter");
+    wait_for(
+        "the recording, said so on screen",
+        10,
+        || {
+            let s = t.screen();
+            s.contains("no usable Python") && s.contains("recording · isolated-globals")
+        },
+        &t,
+    );
+    wait_for(
+        "the recorded run to play to its end",
+        20,
+        || t.screen().contains("finished, exit 0"),
+        &t,
+    );
+    t.keys("q");
+    wait_for(
+        "forklore to exit",
+        10,
+        || t.screen().contains("FORKLORE-EXITED"),
+        &t,
+    );
+}

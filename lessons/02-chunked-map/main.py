@@ -33,7 +33,7 @@ def main():
                         help="items to map (1..1000000)")
     parser.add_argument("--chunksize", type=int, default=0,
                         help="items per chunk, 0 = Python's choice")
-    parser.add_argument("--work_ms", type=float, default=2.0,
+    parser.add_argument("--work_ms", type=float, default=8.0,
                         help="ms of work per item (0..100)")
     args = parser.parse_args()
 

@@ -17,7 +17,8 @@ pub struct LessonSession {
     pub lang: Lang,
     pub narration: Narration,
     scripts: ScriptDir,
-    python: PathBuf,
+    /// None: no usable Python; lessons are shown from bundled recordings.
+    python: Option<PathBuf>,
 }
 
 impl LessonSession {
@@ -26,7 +27,7 @@ impl LessonSession {
         index: usize,
         settings: Settings,
         lang: Lang,
-        python: PathBuf,
+        python: Option<PathBuf>,
     ) -> std::io::Result<Self> {
         let narration = Narration::new(catalog.lessons[index].manifest.beats.clone());
         Ok(LessonSession {
@@ -50,14 +51,12 @@ impl LessonSession {
         format!("{} · {}", l.slug(), l.manifest.title.get(self.lang))
     }
 
-    /// The run this lesson needs now.
-    pub fn config(&self) -> Result<RunConfig, String> {
-        config_for(
-            self.lesson(),
-            &self.settings,
-            &self.scripts,
-            self.python.clone(),
-        )
+    /// The run this lesson needs now (None without a usable Python).
+    pub fn config(&self) -> Result<Option<RunConfig>, String> {
+        let Some(python) = self.python.clone() else {
+            return Ok(None);
+        };
+        config_for(self.lesson(), &self.settings, &self.scripts, python).map(Some)
     }
 
     /// A new run starts: the narration starts over.

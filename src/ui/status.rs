@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::View;
+use super::{Progress, View};
 use crate::action::{keys_of, Action};
 use crate::model::RunState;
 
@@ -37,9 +37,10 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         Constraint::Length(counters.chars().count() as u16),
     ])
     .areas(area);
-    let left_line = match &view.ui.message {
-        Some(msg) => Line::from(Span::styled(format!(" {msg}"), theme.bold())),
-        None => hints(view, usize::from(left.width)),
+    let left_line = match (&view.ui.message, view.progress) {
+        (Some(msg), _) => Line::from(Span::styled(format!(" {msg}"), theme.bold())),
+        (None, Some(p)) => progress(view, &p, usize::from(left.width)),
+        (None, None) => hints(view, usize::from(left.width)),
     };
     frame.render_widget(Paragraph::new(left_line).style(theme.bar()), left);
     frame.render_widget(Paragraph::new(counters).style(theme.bar()), right);
@@ -58,6 +59,32 @@ fn hints(view: &View, width: usize) -> Line<'static> {
         spans.push(Span::raw(hint));
     }
     Line::from(spans)
+}
+
+/// A replay's place: play state, time, a bar and the event count.
+fn progress(view: &View, p: &Progress, width: usize) -> Line<'static> {
+    let state = if p.playing {
+        "▶ replay"
+    } else {
+        "⏸ replay"
+    };
+    // Lesson runs can last well under a second: show what changes.
+    let digits = if p.total_s < 10.0 { 2 } else { 1 };
+    let head = format!(
+        " {state} {:.digits$}s / {:.digits$}s ",
+        p.elapsed_s, p.total_s
+    );
+    let tail = format!(" {}/{} · ×{} · ? keys ", p.pos, p.len, p.speed);
+    let room = width
+        .saturating_sub(head.chars().count() + tail.chars().count())
+        .min(40);
+    let filled = if p.len == 0 { 0 } else { room * p.pos / p.len };
+    Line::from(vec![
+        Span::styled(head, view.theme.bold()),
+        Span::styled("━".repeat(filled), view.theme.good()),
+        Span::styled("─".repeat(room - filled), view.theme.dim()),
+        Span::raw(tail),
+    ])
 }
 
 fn hints_width(view: &View, count: usize) -> usize {
