@@ -78,7 +78,7 @@ fn progress(view: &View, p: &Progress, width: usize) -> Line<'static> {
     let room = width
         .saturating_sub(head.chars().count() + tail.chars().count())
         .min(40);
-    let filled = if p.len == 0 { 0 } else { room * p.pos / p.len };
+    let filled = (room * p.pos).checked_div(p.len).unwrap_or(0).min(room);
     Line::from(vec![
         Span::styled(head, view.theme.bold()),
         Span::styled("━".repeat(filled), view.theme.good()),
