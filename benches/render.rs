@@ -31,21 +31,65 @@ fn busy_model() -> Model {
     for pid in 1001..1064 {
         m.update(&ev(pid, start(pid, Role::PoolWorker)));
     }
-    m.update(&ev(1000, Body::Map { job: 0, items: 1_000_000, chunksize: 1, chunks: 1_000_000, workers: Some(63) }));
+    m.update(&ev(
+        1000,
+        Body::Map {
+            job: 0,
+            items: 1_000_000,
+            chunksize: 1,
+            chunks: 1_000_000,
+            workers: Some(63),
+        },
+    ));
     for i in 0..500_000u64 {
         let pid = 1001 + (i % 63) as i32;
-        m.update(&ev(pid, Body::ChunkTake { job: 0, index: i, size: 1, start: Some(i), end: Some(i + 1) }));
+        m.update(&ev(
+            pid,
+            Body::ChunkTake {
+                job: 0,
+                index: i,
+                size: 1,
+                start: Some(i),
+                end: Some(i + 1),
+            },
+        ));
         if i % 3 != 0 {
-            m.update(&ev(pid, Body::ChunkDone { job: 0, index: i, ok: true }));
+            m.update(&ev(
+                pid,
+                Body::ChunkDone {
+                    job: 0,
+                    index: i,
+                    ok: true,
+                },
+            ));
         }
     }
     for (k, pid) in (1001..1010).enumerate() {
-        let op = if k == 0 { SyncOp::Acquired } else { SyncOp::Blocked };
-        m.update(&ev(pid, Body::Sync { id: "h1".into(), kind: "Lock".into(), name: Some("lock".into()), op, value: Some(0) }));
+        let op = if k == 0 {
+            SyncOp::Acquired
+        } else {
+            SyncOp::Blocked
+        };
+        m.update(&ev(
+            pid,
+            Body::Sync {
+                id: "h1".into(),
+                kind: "Lock".into(),
+                name: Some("lock".into()),
+                op,
+                value: Some(0),
+            },
+        ));
     }
     for k in 0..200 {
         let pid = 1001 + k % 63;
-        m.update(&ev(pid, Body::Write { fd: 1, text: format!("Pid: {pid} LoopCount: {k}\n") }));
+        m.update(&ev(
+            pid,
+            Body::Write {
+                fd: 1,
+                text: format!("Pid: {pid} LoopCount: {k}\n"),
+            },
+        ));
     }
     m
 }
@@ -55,9 +99,17 @@ fn main() {
         return;
     }
     let model = busy_model();
-    let source: Vec<String> = (0..200).map(|i| format!("line {i} of the script")).collect();
+    let source: Vec<String> = (0..200)
+        .map(|i| format!("line {i} of the script"))
+        .collect();
     let ui_state = UiState::new(1.0);
-    let view = View::new(&model, &ui_state, Theme::new(ThemeName::Default, true), &source, "bench");
+    let view = View::new(
+        &model,
+        &ui_state,
+        Theme::new(ThemeName::Default, true),
+        &source,
+        "bench",
+    );
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     for _ in 0..20 {
         terminal.draw(|f| ui::draw(f, &view)).unwrap();
