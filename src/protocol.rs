@@ -162,6 +162,14 @@ pub enum Body {
         file: String,
         line: u32,
     },
+    /// A process waits in `join()` for `child` (op `waiting`), or is done
+    /// waiting (`joined`, with the child's exit code if it ended).
+    Join {
+        child: i32,
+        op: JoinOp,
+        #[serde(default)]
+        exitcode: Option<i32>,
+    },
     /// The main script's own code finished; interpreter shutdown begins.
     ScriptEnd {},
     ShimError {
@@ -248,6 +256,15 @@ pub enum QueueOp {
     Get,
     PutBlocked,
     GetBlocked,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinOp {
+    Waiting,
+    Joined,
     #[serde(other)]
     Unknown,
 }

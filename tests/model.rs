@@ -399,3 +399,68 @@ impl WithT for Event {
         self
     }
 }
+
+#[test]
+fn join_waits_show_as_blocked_intervals() {
+    use forklore::protocol::JoinOp;
+    let join = |op, t| {
+        ev(
+            10,
+            t,
+            Body::Join {
+                child: 11,
+                op,
+                exitcode: None,
+            },
+        )
+    };
+    let mut m = Model::from_events(&[
+        start(10, 1, Role::Main, "MainProcess"),
+        start(11, 10, Role::Process, "Process-1"),
+    ]);
+    m.update(&join(JoinOp::Waiting, 5));
+    assert!(
+        matches!(&m.procs.get(10).unwrap().state, ProcState::Blocked { on, what } if on == "join:11" && what == "join")
+    );
+    m.update(&join(JoinOp::Joined, 9));
+    let main = m.procs.get(10).unwrap();
+    assert_eq!(main.state, ProcState::Running);
+    assert_eq!(
+        main.waits.iter().copied().collect::<Vec<_>>(),
+        vec![(5, Some(9))]
+    );
+    m.update(&ev(10, 12, Body::ScriptEnd {}));
+    assert_eq!(m.script_end_t, Some(12));
+}
+
+#[test]
+fn a_semaphore_released_by_another_process_gives_back_the_oldest_acquisition() {
+    let sem = |pid, op, value| {
+        ev(
+            pid,
+            1,
+            Body::Sync {
+                id: "e".into(),
+                kind: "Semaphore".into(),
+                name: Some("empty".into()),
+                op,
+                value: Some(value),
+            },
+        )
+    };
+    // The producer (1) takes both slots; the consumer (2) frees them.
+    let mut m = Model::new();
+    for _ in 0..50 {
+        m.update(&sem(1, SyncOp::Acquired, 1));
+        m.update(&sem(1, SyncOp::Acquired, 0));
+        m.update(&sem(2, SyncOp::Released, 1));
+        m.update(&sem(2, SyncOp::Released, 2));
+    }
+    assert!(
+        m.sync.get("e").unwrap().holders.is_empty(),
+        "{:?}",
+        m.sync.get("e").unwrap().holders
+    );
+    m.update(&sem(1, SyncOp::Acquired, 1));
+    assert_eq!(m.sync.get("e").unwrap().holders, vec![1]);
+}

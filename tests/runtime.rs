@@ -426,3 +426,35 @@ fn missing_script_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn current_lines_per_process() {
+    let script = fixture("many_writers.py");
+    let run = run_headless(&script, &["--lines"], &[]);
+    assert_eq!(run.code(), Some(0));
+    let source_lines = std::fs::read_to_string(&script).unwrap().lines().count() as u32;
+    let mut pids = HashSet::new();
+    for e in &run.events {
+        if let Body::Line { file, line } = &e.body {
+            assert_eq!(std::path::Path::new(file), script.as_path());
+            assert!((1..=source_lines).contains(line), "line {line}");
+            pids.insert(e.pid);
+        }
+    }
+    assert!(
+        pids.len() >= 4,
+        "the main process and its three children report lines: {pids:?}"
+    );
+    // The print line is where each child was when it wrote.
+    let source = std::fs::read_to_string(&script).unwrap();
+    let at = source
+        .lines()
+        .position(|l| l.trim_start().starts_with("print("))
+        .unwrap() as u32
+        + 1;
+    let print_line = run
+        .events
+        .iter()
+        .any(|e| matches!(e.body, Body::Line { line, .. } if line == at));
+    assert!(print_line, "the children's print line was reported");
+}

@@ -318,6 +318,8 @@ def _check_vars(force=False):
 
 
 def _note_line(lineno):
+    if not lineno:  # a frame's entry (RESUME) has no line yet
+        return
     state = _line_state
     state["pending"] = lineno
     now = time.monotonic_ns()
@@ -805,8 +807,28 @@ def _patch_process(mod):
         except Exception as exc:
             _shim_error("start", exc)
 
+    real_join = base.join
+
+    def join(self, timeout=None):
+        # Pool and Manager join their own helpers; anyone else's join
+        # (the script's, or multiprocessing's at exit) is worth showing.
+        caller = sys._getframe(1).f_code.co_filename
+        report = (
+            getattr(self, "_popen", None) is not None
+            and not caller.endswith(("pool.py", "managers.py"))
+            and self._popen.returncode is None
+        )
+        if report:
+            emit("join", child=self.pid, op="waiting")
+        try:
+            return real_join(self, timeout)
+        finally:
+            if report:
+                emit("join", child=self.pid, op="joined", exitcode=self._popen.returncode)
+
     base._bootstrap = _bootstrap
     base.start = start
+    base.join = join
 
 
 _reported_exits = set()

@@ -168,6 +168,7 @@ const EVENT_KINDS: &[&str] = &[
     "write",
     "var",
     "line",
+    "join",
     "script_end",
     "shim_error",
 ];

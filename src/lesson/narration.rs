@@ -93,6 +93,7 @@ pub fn kind_name(body: &Body) -> &'static str {
         Body::Write { .. } => "write",
         Body::Var { .. } => "var",
         Body::Line { .. } => "line",
+        Body::Join { .. } => "join",
         Body::ScriptEnd {} => "script_end",
         Body::ShimError { .. } => "shim_error",
         Body::RunPaused {} => "run_paused",

@@ -16,7 +16,7 @@ pub use procs::{Proc, ProcState, Procs, VarValue};
 pub use queues::{QueueObj, Queues};
 pub use sync::{SyncObj, SyncObjs};
 
-use crate::protocol::{Body, Event};
+use crate::protocol::{Body, Event, JoinOp};
 
 /// Where the run as a whole stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -122,7 +122,7 @@ impl Model {
             Body::Map { .. } | Body::ChunkTake { .. } | Body::ChunkDone { .. } => {
                 self.jobs.apply(pid, &event.body);
                 if let Body::ChunkTake { .. } = event.body {
-                    self.procs.get_or_add(pid, t).state = ProcState::Running;
+                    self.procs.set_state(pid, t, ProcState::Running);
                 }
             }
             Body::Sync {
@@ -133,7 +133,7 @@ impl Model {
                 value,
             } => {
                 let state = self.sync.apply(pid, id, kind, name.as_deref(), *op, *value);
-                self.procs.get_or_add(pid, t).state = state;
+                self.procs.set_state(pid, t, state);
             }
             Body::Queue {
                 id,
@@ -145,7 +145,7 @@ impl Model {
                 let state =
                     self.queues
                         .apply(pid, id, name.as_deref(), *op, item.as_deref(), *size);
-                self.procs.get_or_add(pid, t).state = state;
+                self.procs.set_state(pid, t, state);
             }
             Body::Manager { ppid } => self.managers.server_started(pid, *ppid),
             Body::Proxy {
@@ -160,6 +160,16 @@ impl Model {
                     .call(pid, *server, id, typeid, method, args, result);
             }
             Body::Write { fd, text } => self.output.write(pid, *fd, text),
+            Body::Join { child, op, .. } => {
+                let state = match op {
+                    JoinOp::Waiting => ProcState::Blocked {
+                        on: format!("join:{child}"),
+                        what: "join".into(),
+                    },
+                    _ => ProcState::Running,
+                };
+                self.procs.set_state(pid, t, state);
+            }
             Body::ScriptEnd {} => self.script_end_t = Some(t),
             Body::ShimError { error } => {
                 if self.stats.shim_errors.len() == MAX_SHIM_ERRORS {

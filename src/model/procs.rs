@@ -1,6 +1,6 @@
 //! The process tree: every Python process of the run, by real PID.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::protocol::{Body, Role};
 
@@ -57,6 +57,8 @@ pub struct Proc {
     pub ended_t: Option<u64>,
     pub line: Option<u32>,
     pub vars: BTreeMap<String, VarValue>,
+    /// When it was blocked (lock, queue, join…): (from, until), latest last.
+    pub waits: VecDeque<(u64, Option<u64>)>,
 }
 
 /// Bounded process table: past `MAX_PROCS` the oldest exited ones go.
@@ -67,6 +69,8 @@ pub struct Procs {
 }
 
 const MAX_PROCS: usize = 4096;
+/// Blocked intervals kept per process (the lanes show the latest).
+const MAX_WAITS: usize = 32;
 
 impl Procs {
     pub fn get(&self, pid: i32) -> Option<&Proc> {
@@ -141,10 +145,30 @@ impl Procs {
                     ended_t: None,
                     line: None,
                     vars: BTreeMap::new(),
+                    waits: VecDeque::new(),
                 },
             );
         }
         self.by_pid.get_mut(&pid).expect("inserted above")
+    }
+
+    /// Change what a live process is doing, keeping its blocked intervals.
+    pub fn set_state(&mut self, pid: i32, t: u64, state: ProcState) {
+        let p = self.get_or_add(pid, t);
+        if !p.state.is_alive() {
+            return;
+        }
+        let was_blocked = matches!(p.state, ProcState::Blocked { .. });
+        let blocked = matches!(state, ProcState::Blocked { .. });
+        if was_blocked && !blocked {
+            close_wait(p, t);
+        } else if blocked && !was_blocked {
+            if p.waits.len() == MAX_WAITS {
+                p.waits.pop_front();
+            }
+            p.waits.push_back((t, None));
+        }
+        p.state = state;
     }
 
     fn evict_if_full(&mut self) {
@@ -205,6 +229,7 @@ impl Procs {
             Body::ProcExit { exitcode, .. } => {
                 let p = self.get_or_add(pid, t);
                 if p.state.is_alive() {
+                    close_wait(p, t);
                     p.state = ProcState::from_exitcode(*exitcode);
                     p.ended_t = Some(t);
                 }
@@ -215,5 +240,11 @@ impl Procs {
 
     pub fn alive(&self) -> impl Iterator<Item = &Proc> {
         self.by_pid.values().filter(|p| p.state.is_alive())
+    }
+}
+
+fn close_wait(p: &mut Proc, t: u64) {
+    if let Some(last) = p.waits.back_mut().filter(|w| w.1.is_none()) {
+        last.1 = Some(t);
     }
 }

@@ -115,9 +115,16 @@ impl SyncObjs {
                 ProcState::Running
             }
             SyncOp::Released => {
-                if !remove_one(&mut obj.holders, pid) && !obj.is_semaphore() {
-                    // A Lock may be released by another process than its taker.
-                    obj.holders.clear();
+                if !remove_one(&mut obj.holders, pid) {
+                    // Released by another process than its taker: a Lock
+                    // is free again; a semaphore gives back its oldest
+                    // acquisition (a consumer releasing `empty` for the
+                    // producer that took it).
+                    if obj.is_semaphore() && !obj.holders.is_empty() {
+                        obj.holders.remove(0);
+                    } else {
+                        obj.holders.clear();
+                    }
                 }
                 ProcState::Running
             }

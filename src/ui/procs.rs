@@ -112,7 +112,7 @@ fn row(view: &View, depth: usize, p: &Proc, pid_width: usize, state_width: usize
 pub fn glyph(state: &ProcState, paused: bool) -> &'static str {
     match state {
         ProcState::Starting => "…",
-        ProcState::Running if paused => "⏸",
+        ProcState::Running | ProcState::Blocked { .. } if paused => "⏸",
         ProcState::Running => "▶",
         ProcState::Blocked { .. } => "⧗",
         ProcState::Exited(0) => "✔",
@@ -131,9 +131,15 @@ pub fn state_text(model: &Model, p: &Proc) -> String {
         ProcState::Running => "running".to_string(),
         ProcState::Blocked { on, what } => {
             let label = object_label(model, on);
-            match what.as_str() {
+            let blocked = match what.as_str() {
                 "acquire" => format!("blocked on {label}"),
+                "join" => format!("waiting in {label}"),
                 what => format!("blocked on {label} ({what})"),
+            };
+            if paused {
+                format!("paused, {blocked}")
+            } else {
+                blocked
             }
         }
         ProcState::Exited(code) => format!("exited {code}"),
@@ -149,6 +155,7 @@ pub fn object_label(model: &Model, id: &str) -> String {
         .get(id)
         .map(|o| o.label())
         .or_else(|| model.queues.get(id).map(|q| q.label()))
+        .or_else(|| id.strip_prefix("join:").map(|pid| format!("join({pid})")))
         .unwrap_or_else(|| id.to_string())
 }
 
