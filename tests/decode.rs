@@ -17,6 +17,7 @@ const VALID: &[&str] = &[
     r#"{"kind":"write","pid":2,"t":12,"fd":1,"text":"héllo\n"}"#,
     r#"{"kind":"var","pid":2,"t":13,"name":"pageList","repr":"[1]","len":1,"first":"1","last":"1"}"#,
     r#"{"kind":"line","pid":2,"t":14,"file":"/x.py","line":7}"#,
+    r#"{"kind":"join","pid":1,"t":15,"child":2,"op":"waiting","exitcode":null}"#,
     r#"{"kind":"script_end","pid":1,"t":15}"#,
     r#"{"kind":"shim_error","pid":2,"t":16,"error":"boom"}"#,
     r#"{"kind":"run_end","pid":1,"t":17,"exitcode":0,"malformed":0,"rejected":0}"#,

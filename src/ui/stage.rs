@@ -358,6 +358,24 @@ fn server_lines(view: &View, server: &Server, width: usize) -> Vec<Line<'static>
                 view.theme.text(),
             ),
         ]));
+        let writes: u64 = obj.writes.values().map(|(n, _)| n).sum();
+        if writes > 0 {
+            // A value written twice: two clients read the same old value.
+            let lost = obj.lost_updates();
+            let style = if lost > 0 {
+                view.theme.bad()
+            } else {
+                view.theme.good()
+            };
+            lines.push(Line::from(vec![
+                label(view, &format!("    {writes} writes · ")),
+                Span::styled(
+                    format!("{lost} lost updates"),
+                    style.patch(view.theme.bold()),
+                ),
+                label(view, " (same value written twice)"),
+            ]));
+        }
     }
     let skip = server.recent.len().saturating_sub(RECENT_CALLS);
     for call in server.recent.iter().skip(skip) {

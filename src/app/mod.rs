@@ -6,17 +6,12 @@
 
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{after, never, select, unbounded, Receiver};
+use crossbeam_channel::{after, never, select, Receiver};
 use crossterm::event::{
-    self as term, DisableMouseCapture, EnableMouseCapture, Event as TermEvent, KeyCode, KeyEvent,
-    KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind,
 };
-use crossterm::execute;
 use ratatui::layout::{Position, Rect};
 use ratatui::DefaultTerminal;
 
@@ -28,17 +23,12 @@ use crate::record::Recorder;
 use crate::replay::Replay;
 use crate::runtime::reaper::shell_status;
 use crate::runtime::{Run, RunConfig};
-use crate::ui::editor::EditorOutcome;
-use crate::ui::{
-    self, EditorState, Effect, LessonView, Overlay, Progress, Theme, ThemeName, UiState, View,
-};
+use crate::ui::{self, EditorState, Effect, LessonView, Overlay, Theme, ThemeName, UiState, View};
 
 /// The shortest time between two frames (~30 fps).
 const FRAME: Duration = Duration::from_millis(33);
 /// Events folded per loop turn at most, so input stays responsive under a flood.
 const MAX_BURST: usize = 20_000;
-/// How often the input thread checks whether it should stop.
-const INPUT_POLL: Duration = Duration::from_millis(250);
 /// Exit status after quitting while the script still ran (as for Ctrl-C).
 const QUIT_WHILE_RUNNING: i32 = 130;
 /// What the status bar says while a bundled recording stands in for a run.
@@ -46,6 +36,13 @@ pub const NO_PYTHON: &str = "no usable Python 3.8+ found: showing a recorded run
 /// Set (to anything) to make `!` panic: lets an end-to-end test prove that a
 /// panic restores the terminal and leaves no process behind.
 const TEST_PANIC_ENV: &str = "FORKLORE_TEST_PANIC_KEY";
+
+mod lessons;
+mod player;
+mod terminal;
+
+use player::Player;
+use terminal::{Input, Screen};
 
 pub struct TuiOptions {
     /// The lesson or script name for the header.
@@ -95,59 +92,6 @@ enum Feed {
     Idle,
     Live(Run),
     Replay(Box<Player>),
-}
-
-/// A recording played back at its recorded pace (times `speed`).
-struct Player {
-    replay: Replay,
-    watch: Vec<String>,
-    settings: Settings,
-    playing: bool,
-    speed: f64,
-    /// Wall time and recorded time that coincide while playing.
-    anchor: Option<(Instant, u64)>,
-}
-
-impl Player {
-    /// When the next event is due, if playing.
-    fn due(&mut self) -> Option<Instant> {
-        if !self.playing || self.replay.at_end() {
-            return None;
-        }
-        let (wall, t) = *self
-            .anchor
-            .get_or_insert((Instant::now(), self.replay.t_at(self.replay.pos())));
-        let ahead = self.replay.t_at(self.replay.pos()).saturating_sub(t) as f64 / self.speed;
-        Some(wall + Duration::from_nanos(ahead as u64))
-    }
-
-    fn set_playing(&mut self, playing: bool) {
-        self.playing = playing && !self.replay.at_end();
-        self.anchor = None;
-    }
-
-    fn seek(&mut self, pos: usize) {
-        self.replay.seek(pos);
-        self.anchor = None;
-    }
-
-    fn progress(&self) -> Progress {
-        let t0 = self.replay.start_t();
-        let secs = |t: u64| t.saturating_sub(t0) as f64 / 1e9;
-        let pos = self.replay.pos();
-        Progress {
-            pos,
-            len: self.replay.len(),
-            elapsed_s: if pos == 0 {
-                0.0
-            } else {
-                secs(self.replay.t_at(pos - 1))
-            },
-            total_s: secs(self.replay.t_at(self.replay.len())),
-            playing: self.playing,
-            speed: self.speed,
-        }
-    }
 }
 
 /// A window that takes the keys first.
@@ -230,14 +174,7 @@ impl App {
                         .map(|(k, v)| (k.clone(), toml::Value::String(v.clone())))
                         .collect(),
                 );
-                app.feed = Feed::Replay(Box::new(Player {
-                    replay: *replay,
-                    watch,
-                    settings,
-                    playing: true,
-                    speed: 1.0,
-                    anchor: None,
-                }));
+                app.feed = Feed::Replay(Box::new(Player::new(*replay, watch, settings)));
             }
         }
         Ok(app)
@@ -449,158 +386,6 @@ impl App {
         Ok(None)
     }
 
-    /// Keys while the picker or the parameter editor is open.
-    fn modal_key(
-        &mut self,
-        key: &KeyEvent,
-        terminal: &mut DefaultTerminal,
-    ) -> io::Result<Option<Exit>> {
-        let Some(lesson) = self.lesson.as_mut() else {
-            self.mode = Mode::Normal;
-            return Ok(None);
-        };
-        let quit = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-        match &mut self.mode {
-            Mode::Picker(selected) => {
-                let n = lesson.catalog.lessons.len().max(1);
-                match key.code {
-                    _ if quit => return Ok(Some(Exit::Quit)),
-                    KeyCode::Char('q') => return Ok(Some(Exit::Quit)),
-                    KeyCode::Up | KeyCode::Char('k') => *selected = (*selected + n - 1) % n,
-                    KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-                        *selected = (*selected + 1) % n
-                    }
-                    KeyCode::Char('l') => lesson.lang = lesson.lang.toggled(),
-                    KeyCode::Esc if !matches!(self.feed, Feed::Idle) => self.mode = Mode::Normal,
-                    KeyCode::Enter => {
-                        let index = *selected;
-                        self.mode = Mode::Normal;
-                        self.switch_lesson(terminal, |l| l.select(index))?;
-                    }
-                    KeyCode::Char(c) if c.is_ascii_digit() => {
-                        let i = c.to_digit(10).unwrap_or(0) as usize;
-                        if (1..=n).contains(&i) {
-                            *selected = i - 1;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Mode::Editor(editor) => match editor.key(lesson.lesson(), key.code) {
-                _ if quit => return Ok(Some(Exit::Quit)),
-                EditorOutcome::Editing => {}
-                EditorOutcome::Cancel => self.mode = Mode::Normal,
-                EditorOutcome::Apply(values) => {
-                    self.mode = Mode::Normal;
-                    self.switch_lesson(terminal, move |l| {
-                        l.settings = values;
-                        l.variant = None;
-                    })?;
-                }
-            },
-            Mode::Normal => {}
-        }
-        Ok(None)
-    }
-
-    /// Lesson and replay keys.
-    fn app_action(&mut self, action: Action, terminal: &mut DefaultTerminal) -> io::Result<()> {
-        if let Feed::Replay(player) = &mut self.feed {
-            replay_action(player, action, &mut self.ui);
-            return Ok(());
-        }
-        let Some(lesson) = self.lesson.as_mut() else {
-            self.ui.message = Some("that key is for lessons and replays".into());
-            return Ok(());
-        };
-        match action {
-            Action::NextLesson => self.switch_lesson(terminal, |l| l.step_lesson(true))?,
-            Action::PrevLesson => self.switch_lesson(terminal, |l| l.step_lesson(false))?,
-            Action::EditParams => {
-                self.mode =
-                    Mode::Editor(EditorState::new(lesson.lesson(), lesson.settings.clone()));
-            }
-            Action::NextVariant => {
-                if lesson.lesson().manifest.variants.is_empty() {
-                    self.ui.message = Some("this lesson has no variants".into());
-                } else {
-                    let mut name = String::new();
-                    self.switch_lesson(terminal, |l| name = l.next_variant().unwrap_or_default())?;
-                    self.ui.message = Some(format!("variant: {name}"));
-                }
-            }
-            Action::ToggleLang => lesson.lang = lesson.lang.toggled(),
-            Action::OpenPicker => self.mode = Mode::Picker(lesson.index),
-            _ => self.ui.message = Some("that key is for replays".into()),
-        }
-        Ok(())
-    }
-
-    /// Change the lesson session with `change`, then run it afresh.
-    fn switch_lesson(
-        &mut self,
-        terminal: &mut DefaultTerminal,
-        change: impl FnOnce(&mut LessonSession),
-    ) -> io::Result<()> {
-        self.stop_run(terminal)?;
-        if let Some(lesson) = self.lesson.as_mut() {
-            change(lesson);
-        }
-        if let Err(e) = self.start_lesson() {
-            self.ui.message = Some(e);
-        }
-        Ok(())
-    }
-
-    /// Start the lesson's run with its current values.
-    fn start_lesson(&mut self) -> Result<(), String> {
-        let Some(lesson) = self.lesson.as_mut() else {
-            return Ok(());
-        };
-        lesson.restarted();
-        self.title = lesson.title();
-        self.model = Model::new();
-        self.ui.restarted();
-        let Some(mut config) = lesson.config()? else {
-            return self.show_bundled_recording();
-        };
-        config.slow = self.ui.slow;
-        self.source = read_source(&config.script);
-        self.feed =
-            Feed::Live(Run::start(&config).map_err(|e| format!("cannot start the lesson: {e}"))?);
-        self.restart_recording().map_err(|e| e.to_string())?;
-        Ok(())
-    }
-
-    /// Without a usable Python: the lesson's bundled recording, saying so.
-    fn show_bundled_recording(&mut self) -> Result<(), String> {
-        let Some(lesson) = self.lesson.as_ref() else {
-            return Ok(());
-        };
-        let l = lesson.lesson();
-        let events = crate::lesson::bundled_recording(l.slug())
-            .ok_or_else(|| format!("no usable Python, and no recording of {} to show", l.slug()))?;
-        let replay = Replay::new(events, l.manifest.beats.clone());
-        self.source = l
-            .script
-            .lines()
-            .map(|line| line.replace('\t', "    "))
-            .collect();
-        self.title = format!("recording · {}", lesson.title());
-        let settings = lesson.lesson().defaults();
-        let watch = l.manifest.watch.clone();
-        self.feed = Feed::Replay(Box::new(Player {
-            replay,
-            watch,
-            settings,
-            playing: true,
-            speed: 1.0,
-            anchor: None,
-        }));
-        self.ui.message = Some(NO_PYTHON.to_string());
-        Ok(())
-    }
-
     /// A left click on a process row focuses it; the wheel over the output
     /// scrolls it.
     fn mouse_action(&self, mouse: MouseEvent, size: Rect) -> Option<Action> {
@@ -756,36 +541,6 @@ fn at_instant(at: Instant) -> Receiver<Instant> {
     after(at.saturating_duration_since(Instant::now()))
 }
 
-/// Replay keys: stepping pauses; seeking keeps playing or paused as it was.
-fn replay_action(player: &mut Player, action: Action, ui: &mut UiState) {
-    let len = player.replay.len();
-    let pos = player.replay.pos();
-    let tenth = (len / 10).max(1);
-    match action {
-        Action::StepForward => {
-            player.set_playing(false);
-            player.replay.step();
-        }
-        Action::StepBack => {
-            player.set_playing(false);
-            player.seek(pos.saturating_sub(1));
-        }
-        Action::NextBeat => match player.replay.next_beat() {
-            Some(p) => player.seek(p),
-            None => ui.message = Some("no narration beat after this point".into()),
-        },
-        Action::PrevBeat => {
-            let p = player.replay.prev_beat();
-            player.seek(p);
-        }
-        Action::SeekForward => player.seek((pos + tenth).min(len)),
-        Action::SeekBack => player.seek(pos.saturating_sub(tenth)),
-        Action::SpeedUp => player.speed = (player.speed * 2.0).min(64.0),
-        Action::SpeedDown => player.speed = (player.speed / 2.0).max(1.0 / 64.0),
-        _ => ui.message = Some("that key is for lessons".into()),
-    }
-}
-
 /// The hidden panic key for end-to-end tests (see [`TEST_PANIC_ENV`]).
 fn test_panic(key: &KeyEvent) {
     if key.code == KeyCode::Char('!') && std::env::var_os(TEST_PANIC_ENV).is_some() {
@@ -802,80 +557,5 @@ fn read_source(path: &Path) -> Vec<String> {
             .map(|l| l.replace('\t', "    "))
             .collect(),
         Err(_) => Vec::new(),
-    }
-}
-
-/// The terminal in raw mode on the alternate screen with mouse reporting;
-/// restored when dropped, and by the panic hook on a panic.
-struct Screen {
-    terminal: DefaultTerminal,
-}
-
-impl Screen {
-    fn enter() -> io::Result<Self> {
-        // ratatui::init's hook restores the terminal and chains to the
-        // hooks installed before (main's child-killing hook, color-eyre).
-        let terminal = ratatui::init();
-        chain_mouse_release_hook();
-        execute!(io::stdout(), EnableMouseCapture)?;
-        Ok(Screen { terminal })
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        let _ = execute!(io::stdout(), DisableMouseCapture);
-        ratatui::restore();
-    }
-}
-
-/// ratatui's panic hook does not know about mouse capture: turn it off
-/// first, then let the chain restore the rest.
-fn chain_mouse_release_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(io::stdout(), DisableMouseCapture);
-        previous(info);
-    }));
-}
-
-/// The terminal reader thread. It polls with a timeout rather than blocking
-/// in `read`, so it can be told to stop and does not keep reading the
-/// terminal after the screen is restored.
-struct Input {
-    events: Receiver<TermEvent>,
-    stop: Arc<AtomicBool>,
-    thread: JoinHandle<()>,
-}
-
-impl Input {
-    fn spawn() -> Self {
-        let (tx, events) = unbounded();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = thread::spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                match term::poll(INPUT_POLL) {
-                    Ok(true) => {
-                        let sent = term::read().map(|event| tx.send(event));
-                        if !matches!(sent, Ok(Ok(()))) {
-                            return;
-                        }
-                    }
-                    Ok(false) => {}
-                    Err(_) => return,
-                }
-            }
-        });
-        Input {
-            events,
-            stop,
-            thread,
-        }
-    }
-
-    fn stop(self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = self.thread.join();
     }
 }
