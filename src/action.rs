@@ -135,6 +135,7 @@ pub static KEYS: &[Binding] = &[
     scoped(Scope::Lesson, 'e', Action::EditParams, "edit the lesson's parameters (Enter runs with them)"),
     scoped(Scope::Lesson, 'v', Action::NextVariant, "next variant of the lesson"),
     scoped(Scope::Lesson, 'l', Action::ToggleLang, "narration in English / 中文"),
+    scoped(Scope::Replay, 'l', Action::ToggleLang, "narration in English / 中文"),
     scoped(Scope::Lesson, 'm', Action::OpenPicker, "back to the lesson list"),
     scoped(Scope::Replay, '.', Action::StepForward, "one event forward (pauses)"),
     scoped(Scope::Replay, ',', Action::StepBack, "one event back (pauses)"),

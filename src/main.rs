@@ -358,6 +358,7 @@ fn replay(
         Start::Replay {
             replay: Box::new(replay),
             watch,
+            lang: lang(args.lang.as_deref()),
         },
         opts,
         signals,

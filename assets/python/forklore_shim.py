@@ -114,8 +114,22 @@ def _json_value(v):
 
 
 def _encode(event):
-    """JSON for a flat event dict: cheaper to import and run than json.dumps."""
-    return "{" + ",".join(_json_str(k) + ":" + _json_value(v) for k, v in event.items()) + "}"
+    """JSON for a flat event dict: cheaper to import and run than json.dumps.
+
+    Keys are the shim's own identifiers and need no escaping; the common
+    value types are dispatched on their exact type first (hot path).
+    """
+    out = []
+    for key, v in event.items():
+        t = type(v)
+        if t is str:
+            v = _json_str(v)
+        elif t is int:
+            v = str(v)
+        else:
+            v = _json_value(v)
+        out.append('"%s":%s' % (key, v))
+    return "{%s}" % ",".join(out)
 
 
 def _shim_error(where, exc):
@@ -467,8 +481,7 @@ def _sem_value(lock):
         return None
 
 
-def _sync_emit(lock, op, frame, value):
-    key = _sem_id(lock)
+def _sync_emit(lock, key, op, frame, value):
     label = _sync_labels.get(key) or type(lock).__name__
     if label == "Condition":
         name = _name_in_frame(frame, lock, key, lambda v: getattr(v, "_lock", None) is lock)
@@ -480,6 +493,9 @@ def _sync_emit(lock, op, frame, value):
 def _instrument_semlock(lock):
     real_acquire = lock.acquire
     real_release = lock.release
+    # The id is the same in every process and for the object's life:
+    # computed once, not at every acquire.
+    key = _sem_id(lock)
 
     def acquire(*args, **kwargs):
         try:
@@ -491,20 +507,20 @@ def _instrument_semlock(lock):
             return real_acquire(*args, **kwargs)
         block = args[0] if args else kwargs.get("block", True)
         if real_acquire(False):
-            _report(lock, "acquired", frame)
+            _report(lock, key, "acquired", frame)
             return True
         if not block:
             return False
-        _report(lock, "blocked", frame)
+        _report(lock, key, "blocked", frame)
         got = real_acquire(*args, **kwargs)
-        _report(lock, "acquired" if got else "timeout", frame)
+        _report(lock, key, "acquired" if got else "timeout", frame)
         return got
 
     def release():
         try:
             user, frame = _caller_is_user(2)
             if user and _release_would_succeed(lock):
-                _sync_emit(lock, "released", frame, _value_after_release(lock))
+                _sync_emit(lock, key, "released", frame, _value_after_release(lock))
         except Exception as exc:
             _shim_error("sync", exc)
         return real_release()
@@ -513,9 +529,9 @@ def _instrument_semlock(lock):
     lock.release = release
 
 
-def _report(lock, op, frame):
+def _report(lock, key, op, frame):
     try:
-        _sync_emit(lock, op, frame, _sem_value(lock))
+        _sync_emit(lock, key, op, frame, _sem_value(lock))
     except Exception as exc:
         _shim_error("sync", exc)
 
@@ -575,10 +591,10 @@ def _patch_condition(condition):
     def wait(self, timeout=None):
         user, frame = _caller_is_user(2)
         if user:
-            _sync_emit(self._lock, "waiting", frame, None)
+            _sync_emit(self._lock, _sem_id(self._lock), "waiting", frame, None)
         result = real_wait(self, timeout)
         if user:
-            _sync_emit(self._lock, "acquired", frame, None)
+            _sync_emit(self._lock, _sem_id(self._lock), "acquired", frame, None)
         return result
 
     condition.__init__ = __init__

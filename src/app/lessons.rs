@@ -162,7 +162,9 @@ impl App {
         self.title = format!("recording · {}", lesson.title());
         let settings = lesson.lesson().defaults();
         let watch = l.manifest.watch.clone();
-        self.feed = Feed::Replay(Box::new(Player::new(replay, watch, settings)));
+        let mut player = Player::new(replay, watch, settings);
+        player.lang = lesson.lang;
+        self.feed = Feed::Replay(Box::new(player));
         self.ui.message = Some(NO_PYTHON.to_string());
         Ok(())
     }

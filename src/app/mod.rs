@@ -69,6 +69,7 @@ pub enum Start {
     Replay {
         replay: Box<Replay>,
         watch: Vec<String>,
+        lang: crate::lesson::Lang,
     },
 }
 
@@ -158,7 +159,11 @@ impl App {
                     app.start_lesson().map_err(io::Error::other)?;
                 }
             }
-            Start::Replay { replay, watch } => {
+            Start::Replay {
+                replay,
+                watch,
+                lang,
+            } => {
                 app.source = replay
                     .meta
                     .source
@@ -174,7 +179,9 @@ impl App {
                         .map(|(k, v)| (k.clone(), toml::Value::String(v.clone())))
                         .collect(),
                 );
-                app.feed = Feed::Replay(Box::new(Player::new(*replay, watch, settings)));
+                let mut player = Player::new(*replay, watch, settings);
+                player.lang = lang;
+                app.feed = Feed::Replay(Box::new(player));
             }
         }
         Ok(app)
@@ -301,10 +308,7 @@ impl App {
         match (&self.feed, &self.lesson) {
             (Feed::Replay(p), _) if !p.replay.narration.beats().is_empty() => Some(LessonView {
                 narration: &p.replay.narration,
-                lang: self
-                    .lesson
-                    .as_ref()
-                    .map_or(crate::lesson::Lang::from_env(), |l| l.lang),
+                lang: p.lang,
                 settings: &p.settings,
                 watch: &p.watch,
                 variant: None,

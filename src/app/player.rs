@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::action::Action;
-use crate::lesson::Settings;
+use crate::lesson::{Lang, Settings};
 use crate::replay::Replay;
 use crate::ui::{Progress, UiState};
 
@@ -15,6 +15,8 @@ pub(super) struct Player {
     pub settings: Settings,
     pub playing: bool,
     pub speed: f64,
+    /// Narration language (`l` switches it).
+    pub lang: Lang,
     /// Wall time and recorded time that coincide while playing.
     anchor: Option<(Instant, u64)>,
 }
@@ -28,6 +30,7 @@ impl Player {
             settings,
             playing: true,
             speed: 1.0,
+            lang: Lang::from_env(),
             anchor: None,
         }
     }
@@ -99,6 +102,7 @@ pub(super) fn replay_action(player: &mut Player, action: Action, ui: &mut UiStat
         Action::SeekBack => player.seek(pos.saturating_sub(tenth)),
         Action::SpeedUp => player.speed = (player.speed * 2.0).min(64.0),
         Action::SpeedDown => player.speed = (player.speed / 2.0).max(1.0 / 64.0),
+        Action::ToggleLang => player.lang = player.lang.toggled(),
         _ => ui.message = Some("that key is for lessons".into()),
     }
 }
