@@ -14,14 +14,19 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let theme = view.theme;
     let info = &view.model.info;
     let sep = || Span::raw(" │ ");
+    let state = run_state(view);
+    let speed = Span::raw(speed(view));
+    // The run's state must always show: the title gives up room first.
+    let fixed = " forklore ".len() + 3 * 3 + state.width() + speed.width();
+    let room = usize::from(area.width).saturating_sub(fixed).max(8);
     let mut spans = vec![
         Span::styled(" forklore ", theme.bold()),
         sep(),
-        Span::styled(view.title.to_string(), theme.bold()),
+        Span::styled(super::ellipsize(view.title, room), theme.bold()),
     ];
     // State and speed before the versions: a long title on a narrow
     // screen cuts the least important end.
-    spans.extend([sep(), run_state(view), sep(), Span::raw(speed(view))]);
+    spans.extend([sep(), state, sep(), speed]);
     if !info.python.is_empty() {
         spans.push(sep());
         spans.push(Span::raw(format!("Python {}", info.python)));
