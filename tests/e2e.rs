@@ -177,11 +177,11 @@ fn run_group(t: &Tmux, forklore: i32, not: i32) -> i32 {
     root
 }
 
+/// forklore running the two-talkers fixture.
 fn shell_command(extra_env: &str) -> String {
-    format!(
-        "sh -c '{extra_env} {} run {}; echo FORKLORE-EXITED; sleep 60'",
-        env!("CARGO_BIN_EXE_forklore"),
-        fixture("two_talkers.py").display()
+    in_shell(
+        extra_env,
+        &format!("run {}", fixture("two_talkers.py").display()),
     )
 }
 
@@ -221,13 +221,7 @@ fn pause_resume_restart_quit_in_a_real_terminal() {
     }
 
     let current: Vec<i32> = group(new_root).iter().map(|p| p.0).collect();
-    t.keys("q");
-    wait_for(
-        "forklore to exit",
-        10,
-        || t.screen().contains("FORKLORE-EXITED"),
-        &t,
-    );
+    quit(&t);
     for pid in current {
         assert!(gone_within(pid, 5), "pid {pid} survived quitting");
     }
@@ -264,11 +258,7 @@ fn a_panic_restores_the_terminal_and_leaves_nothing() {
 
 #[test]
 fn picker_starts_a_lesson_and_the_editor_restarts_it_with_a_new_value() {
-    let cmd = format!(
-        "sh -c '{} ; echo FORKLORE-EXITED; sleep 60'",
-        env!("CARGO_BIN_EXE_forklore")
-    );
-    let t = Tmux::start("picker", &cmd);
+    let t = Tmux::start("picker", &in_shell("", ""));
     wait_for(
         "the picker",
         10,
@@ -318,22 +308,15 @@ fn picker_starts_a_lesson_and_the_editor_restarts_it_with_a_new_value() {
         t.screen().contains("Narration"),
         "the narration panel is shown"
     );
-    t.keys("q");
-    wait_for(
-        "forklore to exit",
-        10,
-        || t.screen().contains("FORKLORE-EXITED"),
-        &t,
-    );
+    quit(&t);
 }
 
 #[test]
 fn autoplay_pauses_the_processes_at_each_beat() {
-    let cmd = format!(
-        "sh -c '{} lesson daemon-join --set join=true --autoplay 1.5; echo FORKLORE-EXITED; sleep 60'",
-        env!("CARGO_BIN_EXE_forklore")
+    let t = Tmux::start(
+        "autoplay",
+        &in_shell("", "lesson daemon-join --set join=true --autoplay 1.5"),
     );
-    let t = Tmux::start("autoplay", &cmd);
     let forklore = forklore_pid(&t);
     let mut seen_paused = false;
     wait_for(
@@ -358,22 +341,12 @@ fn autoplay_pauses_the_processes_at_each_beat() {
         || t.screen().contains("finished, exit 0"),
         &t,
     );
-    t.keys("q");
-    wait_for(
-        "forklore to exit",
-        10,
-        || t.screen().contains("FORKLORE-EXITED"),
-        &t,
-    );
+    quit(&t);
 }
 
 #[test]
 fn without_python_the_picker_shows_recorded_runs_and_says_so() {
-    let cmd = format!(
-        "sh -c '{} --python /nonexistent; echo FORKLORE-EXITED; sleep 60'",
-        env!("CARGO_BIN_EXE_forklore")
-    );
-    let t = Tmux::start("nopython", &cmd);
+    let t = Tmux::start("nopython", &in_shell("", "--python /nonexistent"));
     wait_for("the picker", 10, || t.screen().contains("Lessons"), &t);
     t.keys("Enter");
     wait_for(
@@ -391,11 +364,25 @@ fn without_python_the_picker_shows_recorded_runs_and_says_so() {
         || t.screen().contains("finished, exit 0"),
         &t,
     );
+    quit(&t);
+}
+
+/// Press q and wait until forklore has exited (the shell says so).
+fn quit(t: &Tmux) {
     t.keys("q");
     wait_for(
         "forklore to exit",
         10,
         || t.screen().contains("FORKLORE-EXITED"),
-        &t,
+        t,
     );
+}
+
+/// A shell running forklore with `args`, saying when it has exited and
+/// then staying, so the pane can still be read.
+fn in_shell(env: &str, args: &str) -> String {
+    format!(
+        "sh -c '{env} {} {args}; echo FORKLORE-EXITED; sleep 60'",
+        env!("CARGO_BIN_EXE_forklore")
+    )
 }

@@ -8,30 +8,8 @@ use common::*;
 use forklore::model::Model;
 use forklore::protocol::{Body, Event, Role};
 
-/// `forklore lesson SLUG --headless --record <tmp> --set ...`.
 fn lesson(slug: &str, sets: &[&str]) -> Headless {
-    let dir = tempfile::tempdir().unwrap();
-    let rec = dir.path().join("run.jsonl");
-    let mut cmd = forklore();
-    cmd.args(["lesson", slug, "--headless", "--record"])
-        .arg(&rec);
-    for s in sets {
-        cmd.args(["--set", s]);
-    }
-    let output = cmd.output().expect("forklore runs");
-    let events = if rec.exists() {
-        forklore::record::read(&rec).expect("recording reads")
-    } else {
-        Vec::new()
-    };
-    let run = Headless { output, events };
-    assert_eq!(
-        run.code(),
-        Some(0),
-        "{slug} {sets:?} failed: {}",
-        run.stderr()
-    );
-    run
+    run_lesson(slug, sets)
 }
 
 fn main_pid(events: &[Event]) -> i32 {

@@ -17,22 +17,13 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 
+/// A recorded lesson run: the recording's path (in the dir) and its stdout.
 fn record_lesson(slug: &str, sets: &[&str]) -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let run = run_lesson(slug, sets);
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("run.jsonl");
-    let mut cmd = forklore();
-    cmd.args(["lesson", slug, "--headless", "--record"])
-        .arg(&rec);
-    for s in sets {
-        cmd.args(["--set", s]);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (dir, rec, String::from_utf8(out.stdout).unwrap())
+    std::fs::write(&rec, &run.recording).unwrap();
+    (dir, rec, run.stdout())
 }
 
 fn screen(model: &Model, source: &[String]) -> Buffer {

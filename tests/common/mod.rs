@@ -20,6 +20,8 @@ pub fn forklore() -> Command {
 pub struct Headless {
     pub output: Output,
     pub events: Vec<Event>,
+    /// The recording's text, as written.
+    pub recording: String,
 }
 
 impl Headless {
@@ -43,27 +45,58 @@ pub fn kind_of(e: &Event) -> String {
     v["kind"].as_str().unwrap().to_string()
 }
 
-/// `forklore run --headless --record <tmp> [extra] script -- args`.
-pub fn run_headless(script: &Path, extra: &[&str], args: &[&str]) -> Headless {
+/// `forklore SUBCOMMAND --record <tmp> ARGS...`, its output and recording.
+fn recorded(args: &[&str]) -> Headless {
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("run.jsonl");
-    let mut cmd = forklore();
-    cmd.arg("run")
-        .arg("--headless")
+    let (sub, rest) = args.split_first().expect("a subcommand");
+    let output = forklore()
+        .arg(sub)
         .arg("--record")
         .arg(&rec)
-        .args(extra)
-        .arg(script);
-    if !args.is_empty() {
-        cmd.arg("--").args(args);
-    }
-    let output = cmd.output().expect("forklore runs");
+        .args(rest)
+        .output()
+        .expect("forklore runs");
+    let recording = std::fs::read_to_string(&rec).unwrap_or_default();
     let events = if rec.exists() {
         forklore::record::read(&rec).expect("recording reads")
     } else {
         Vec::new()
     };
-    Headless { output, events }
+    Headless {
+        output,
+        events,
+        recording,
+    }
+}
+
+/// `forklore run --headless --record <tmp> [extra] script -- args`.
+pub fn run_headless(script: &Path, extra: &[&str], args: &[&str]) -> Headless {
+    let mut all = vec!["run", "--headless"];
+    all.extend(extra);
+    all.push(script.to_str().unwrap());
+    if !args.is_empty() {
+        all.push("--");
+        all.extend(args);
+    }
+    recorded(&all)
+}
+
+/// `forklore lesson SLUG --headless --set ... --record <tmp>`; the run
+/// must succeed.
+pub fn run_lesson(slug: &str, sets: &[&str]) -> Headless {
+    let mut args = vec!["lesson", slug, "--headless"];
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    let run = recorded(&args);
+    assert_eq!(
+        run.code(),
+        Some(0),
+        "{slug} {sets:?} failed: {}",
+        run.stderr()
+    );
+    run
 }
 
 /// Plain `python3 script args`, for comparing output and exit code.
