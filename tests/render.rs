@@ -724,3 +724,17 @@ fn small_screens_hide_the_code_pane() {
         let _ = screen(&script, POOL_SRC, &plain(), w, h);
     }
 }
+
+#[test]
+fn a_terminal_too_small_says_so() {
+    let terminal = screen(&pool_mid_way(), POOL_SRC, &plain(), 50, 12);
+    let text: String = terminal
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(text.contains("Terminal too small: 50×12"), "{text}");
+    assert!(text.contains("press q to quit"));
+}

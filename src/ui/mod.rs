@@ -201,9 +201,15 @@ pub fn layout(area: Rect, view: &View) -> Panes {
     }
 }
 
+/// Below this the panels cannot say anything useful.
+pub const MIN_SIZE: (u16, u16) = (60, 16);
+
 /// Draw the whole screen.
 pub fn draw(frame: &mut Frame, view: &View) {
     let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        return too_small(frame, area, view);
+    }
     let panes = layout(area, view);
     header::render(frame, panes.header, view);
     if view.lesson.is_some() {
@@ -224,6 +230,19 @@ pub fn draw(frame: &mut Frame, view: &View) {
     if view.ui.show_help {
         help::render(frame, area, view);
     }
+}
+
+/// A clear word instead of a crushed screen; the run goes on meanwhile.
+fn too_small(frame: &mut Frame, area: Rect, view: &View) {
+    let text = format!(
+        "Terminal too small: {}×{}. forklore needs at least {}×{} (80×24 or more is better). \
+         Enlarge the window, or press q to quit.",
+        area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+    );
+    let para = ratatui::widgets::Paragraph::new(text)
+        .style(view.theme.bold())
+        .wrap(ratatui::widgets::Wrap { trim: true });
+    frame.render_widget(para, area);
 }
 
 /// A bordered panel with a bold title; every panel looks the same.
