@@ -458,3 +458,28 @@ fn current_lines_per_process() {
         .any(|e| matches!(e.body, Body::Line { line, .. } if line == at));
     assert!(print_line, "the children's print line was reported");
 }
+
+#[test]
+fn the_runs_private_directory_is_0700_and_removed_afterwards() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = forklore::runtime::private_dir("forklore-test-").unwrap();
+    let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    // A real run: the socket path the script sees lives in such a directory,
+    // and is gone once forklore has ended.
+    let script = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        script.path(),
+        "import os\nprint(os.environ['FORKLORE_SOCK'])\n",
+    )
+    .unwrap();
+    let run = run_headless(script.path(), &[], &[]);
+    let sock = std::path::PathBuf::from(run.stdout().trim());
+    let parent = sock.parent().unwrap();
+    assert!(parent
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("forklore-"));
+    assert!(!parent.exists(), "{} was removed", parent.display());
+}

@@ -214,9 +214,7 @@ pub struct ScriptDir {
 impl ScriptDir {
     pub fn new() -> std::io::Result<Self> {
         Ok(ScriptDir {
-            dir: tempfile::Builder::new()
-                .prefix("forklore-lessons-")
-                .tempdir()?,
+            dir: crate::runtime::private_dir("forklore-lessons-")?,
         })
     }
 

@@ -53,6 +53,16 @@ pub fn now_ns() -> u64 {
     ts.tv_sec() as u64 * 1_000_000_000 + ts.tv_nsec() as u64
 }
 
+/// A temp directory only our uid can enter (0700), removed when dropped:
+/// the shim, the socket and lesson scripts live in such directories.
+pub fn private_dir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+}
+
 /// Process groups of live runs, for the panic and signal paths that must
 /// kill them without a handle.
 static LIVE_GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
@@ -112,10 +122,7 @@ impl std::fmt::Display for StartError {
 impl Run {
     pub fn start(config: &RunConfig) -> Result<Run, StartError> {
         become_subreaper();
-        let dir = tempfile::Builder::new()
-            .prefix("forklore-")
-            .tempdir()
-            .map_err(StartError::Setup)?;
+        let dir = private_dir("forklore-").map_err(StartError::Setup)?;
         let shim_dir = shim::install(dir.path()).map_err(StartError::Setup)?;
         let sock_path = dir.path().join("events.sock");
         let sock = UnixDatagram::bind(&sock_path).map_err(StartError::Setup)?;
