@@ -229,10 +229,12 @@ class _EventWriter(io.RawIOBase):
     colour-by-PID agree; if forklore is gone the bytes go to the real fd.
     """
 
-    def __init__(self, fd, name):
+    def __init__(self, fd, name, encoding):
         super().__init__()
         self._fd = fd
         self._name = name
+        # Bytes are decoded as the stream encoded them (PYTHONIOENCODING).
+        self._encoding = encoding
 
     @property
     def name(self):
@@ -252,11 +254,11 @@ class _EventWriter(io.RawIOBase):
 
     def write(self, data):
         data = bytes(data)
-        text = data.decode("utf-8", "replace")
+        text = data.decode(self._encoding, "replace")
         for start in range(0, max(len(text), 1), WRITE_CHUNK_CHARS):
             piece = text[start : start + WRITE_CHUNK_CHARS]
             if not emit("write", fd=self._fd, text=piece):
-                os.write(self._fd, piece.encode("utf-8", "replace"))
+                os.write(self._fd, piece.encode(self._encoding, "replace"))
         return len(data)
 
 
@@ -269,12 +271,13 @@ def _replace_stream(attr, fd):
             return
     except (OSError, ValueError, io.UnsupportedOperation):
         return
-    raw = _EventWriter(fd, getattr(old, "name", "<%s>" % attr))
+    encoding = getattr(old, "encoding", None) or "utf-8"
+    raw = _EventWriter(fd, getattr(old, "name", "<%s>" % attr), encoding)
     unbuffered = getattr(old, "write_through", False)
     binary = raw if unbuffered else io.BufferedWriter(raw)
     new = io.TextIOWrapper(
         binary,
-        encoding=getattr(old, "encoding", None) or "utf-8",
+        encoding=encoding,
         errors=getattr(old, "errors", None) or "strict",
         line_buffering=getattr(old, "line_buffering", False),
         write_through=unbuffered,
