@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const REPEATS: usize = 5;
+const REPEATS: usize = 9;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
