@@ -347,7 +347,7 @@ impl App {
         let (Some(hold), Feed::Live(run)) = (self.autoplay, &mut self.feed) else {
             return;
         };
-        if run.poll_finished() || self.model.state == RunState::Finished(0) {
+        if run.poll_finished() || matches!(self.model.state, RunState::Finished(_)) {
             return;
         }
         run.pause();
