@@ -8,6 +8,7 @@ import argparse
 import functools
 import multiprocessing
 import os
+import time
 from multiprocessing import Manager, Pool
 
 # Every process has its own copy of this list. Under spawn or forkserver
@@ -17,17 +18,26 @@ pageList = []
 print("main.py loaded as", __name__, "in pid", os.getpid())
 
 
+def pretend_work():
+    # A moment of work per item, so the lists visibly grow (slow motion
+    # in forklore stretches it further).
+    time.sleep(0.002)
+
+
 def worker(item):
+    pretend_work()
     # Changes the pageList of THIS worker process only.
     pageList.append(item)
 
 
 def worker_returns(item):
+    pretend_work()
     # Fix 1: send the item back; Pool.map carries it to the parent.
     return item
 
 
 def worker_shared(shared, item):
+    pretend_work()
     # Fix 2: `shared` is a proxy. append() is a request to the Manager
     # process, which holds the one real list that everybody sees.
     shared.append(item)
