@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=target/release/forklore
 for slug in $("$bin" list | awk '{print $1}'); do
-    "$bin" lesson "$slug" --headless --record "assets/recordings/$slug.jsonl" > /dev/null
-    echo "recorded $slug: $(wc -l < "assets/recordings/$slug.jsonl") events"
+    out="assets/recordings/$slug.jsonl"
+    # Written aside first: an interrupted run never leaves half a recording.
+    "$bin" lesson "$slug" --headless --record "$out.tmp" > /dev/null
+    mv "$out.tmp" "$out"
+    echo "recorded $slug: $(wc -l < "$out") events"
 done
