@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerate the bundled lesson recordings (assets/recordings/SLUG.jsonl):
 # forklore falls back to them when no usable python3 is found. Each is a
-# real run of the lesson with its default parameters.
+# real run of the lesson with its default parameters. Afterwards review and
+# accept the lesson screen snapshots:
+#   INSTA_UPDATE=always cargo test --test lesson_screens
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
