@@ -145,7 +145,27 @@ pub fn state_text(model: &Model, p: &Proc) -> String {
         ProcState::Exited(code) => format!("exited {code}"),
         ProcState::Killed(sig) => format!("killed by {}", signal_name(*sig)),
     };
-    format!("{} {words}", glyph(&p.state, paused))
+    format!("{} {words}{}", glyph(&p.state, paused), holding(model, p))
+}
+
+/// " · holds lock" when a live process holds a Lock, RLock or Condition:
+/// the one others are waiting for.
+fn holding(model: &Model, p: &Proc) -> String {
+    if !p.state.is_alive() {
+        return String::new();
+    }
+    let held: Vec<String> = model
+        .sync
+        .in_order()
+        .into_iter()
+        .filter(|o| !o.is_semaphore() && o.holders.contains(&p.pid))
+        .map(|o| o.label())
+        .collect();
+    if held.is_empty() {
+        String::new()
+    } else {
+        format!(" · holds {}", held.join(", "))
+    }
 }
 
 /// The name a learner knows a lock, semaphore or queue by.
