@@ -829,14 +829,12 @@ def _patch_process(mod):
     real_join = base.join
 
     def join(self, timeout=None):
-        # Pool and Manager join their own helpers; anyone else's join
-        # (the script's, or multiprocessing's at exit) is worth showing.
+        # Pool, Manager and concurrent.futures join their own helpers;
+        # anyone else's join (the script's, or multiprocessing's at exit)
+        # is worth showing.
         caller = sys._getframe(1).f_code.co_filename
-        report = (
-            getattr(self, "_popen", None) is not None
-            and not caller.endswith(("pool.py", "managers.py"))
-            and self._popen.returncode is None
-        )
+        internal = caller.startswith(_CF_DIR) or caller.endswith(("pool.py", "managers.py"))
+        report = not internal and getattr(self, "_popen", None) is not None and self._popen.returncode is None
         if report:
             emit("join", child=self.pid, op="waiting")
         try:
