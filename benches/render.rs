@@ -39,6 +39,7 @@ fn busy_model() -> Model {
             chunksize: 1,
             chunks: 1_000_000,
             workers: Some(63),
+            streaming: false,
         },
     ));
     for i in 0..500_000u64 {

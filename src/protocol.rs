@@ -76,7 +76,7 @@ pub enum Body {
         #[serde(default)]
         by: Option<i32>,
     },
-    /// A Pool map/starmap job was created in the caller.
+    /// A Pool map/starmap/imap job was created in the caller.
     Map {
         job: u64,
         items: u64,
@@ -84,6 +84,10 @@ pub enum Body {
         chunks: u64,
         #[serde(default)]
         workers: Option<u32>,
+        /// imap/imap_unordered: items and chunks are not known up front;
+        /// they grow as chunks are taken.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        streaming: bool,
     },
     /// Worker `pid` took chunk `index` (items `[start, end)`) of `job`.
     ChunkTake {

@@ -194,6 +194,7 @@ fn chunks_fill_the_strip_and_tally_per_worker() {
             chunksize: 125,
             chunks: 8,
             workers: Some(2),
+            streaming: false,
         },
     )];
     for i in 0..8u64 {
@@ -243,6 +244,7 @@ fn a_million_chunks_stay_bounded() {
             chunksize: 1,
             chunks: 1_000_000,
             workers: Some(4),
+            streaming: false,
         },
     ));
     for i in (0..1_000_000u64).step_by(997) {

@@ -56,6 +56,7 @@ fn beats_wait_for_their_events_in_order() {
             chunksize: 125,
             chunks: 8,
             workers: Some(2),
+            streaming: false,
         },
     ));
     assert_eq!(n.reached(), 2);
@@ -99,6 +100,7 @@ fn placeholders_come_from_the_run() {
                 chunksize: 125,
                 chunks: 8,
                 workers: Some(2),
+                streaming: false,
             },
         ),
     ];

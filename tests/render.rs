@@ -69,6 +69,7 @@ impl Script {
                 chunksize,
                 chunks,
                 workers: Some(workers),
+                streaming: false,
             },
         )
     }

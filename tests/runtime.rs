@@ -483,3 +483,50 @@ fn the_runs_private_directory_is_0700_and_removed_afterwards() {
         .starts_with("forklore-"));
     assert!(!parent.exists(), "{} was removed", parent.display());
 }
+
+#[test]
+fn imap_jobs_stream_their_chunks() {
+    let run = run_headless(&fixture("imap.py"), &[], &[]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    assert_eq!(run.stdout(), "328350 8555 144\n");
+    let jobs: Vec<(u64, u64, bool)> = run
+        .events
+        .iter()
+        .filter_map(|e| match e.body {
+            Body::Map {
+                job,
+                chunksize,
+                streaming,
+                ..
+            } => Some((job, chunksize, streaming)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(jobs.len(), 2);
+    assert!(jobs.iter().all(|j| j.2), "imap jobs are streaming");
+    assert_eq!((jobs[0].1, jobs[1].1), (8, 1));
+    for (job, _, _) in &jobs {
+        let taken: Vec<(u64, u64, i32)> = run
+            .events
+            .iter()
+            .filter_map(|e| match &e.body {
+                Body::ChunkTake {
+                    job: j,
+                    start: Some(s),
+                    end: Some(t),
+                    ..
+                } if j == job => Some((*s, *t, e.pid)),
+                _ => None,
+            })
+            .collect();
+        let n = if *job == jobs[0].0 { 100 } else { 30 };
+        assert_covers_once(&taken, n);
+    }
+    let model = forklore::model::Model::from_events(&run.events);
+    let last = model.jobs.current().unwrap();
+    assert_eq!(
+        (last.items, last.chunks, last.taken),
+        (30, 30, 30),
+        "the strip grew with the stream"
+    );
+}

@@ -692,6 +692,36 @@ def _patch_pool(mod):
 
     mod.worker = worker
     mod.MapResult.__init__ = map_init
+    _patch_imap(mod)
+
+
+def _patch_imap(mod):
+    """imap/imap_unordered: the number of items is unknown up front, so the
+    job is announced as streaming with the chunksize the caller gave."""
+    import threading
+
+    given = threading.local()
+    real_iter_init = mod.IMapIterator.__init__
+
+    def iter_init(self, pool, *args, **kwargs):
+        real_iter_init(self, pool, *args, **kwargs)
+        try:
+            workers = len(pool._pool) if pool is not None else None
+            chunksize = getattr(given, "chunksize", 1)
+            emit("map", job=self._job, items=0, chunksize=chunksize, chunks=0, workers=workers, streaming=True)
+        except Exception as exc:
+            _shim_error("pool.imap", exc)
+
+    for name in ("imap", "imap_unordered"):
+        real = getattr(mod.Pool, name)
+
+        def wrapper(self, func, iterable, chunksize=1, _real=real):
+            given.chunksize = chunksize
+            return _real(self, func, iterable, chunksize)
+
+        functools.update_wrapper(wrapper, real)
+        setattr(mod.Pool, name, wrapper)
+    mod.IMapIterator.__init__ = iter_init
 
 
 def _observe_worker_queues(inqueue, outqueue, chunk_funcs):
@@ -705,9 +735,11 @@ def _observe_worker_queues(inqueue, outqueue, chunk_funcs):
         try:
             if task is not None:
                 job, index, func, args, _ = task
-                if func in chunk_funcs:
-                    chunks.add((job, index))
-                    emit("chunk_take", job=job, index=index, size=len(args[0][1]))
+                # map/starmap chunks carry their items; any other task
+                # (imap with chunksize 1, apply_async) is one item.
+                size = len(args[0][1]) if func in chunk_funcs else 1
+                chunks.add((job, index))
+                emit("chunk_take", job=job, index=index, size=size)
         except Exception as exc:
             _shim_error("pool.get", exc)
         return task

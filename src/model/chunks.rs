@@ -40,6 +40,8 @@ pub struct Job {
     pub tallies: BTreeMap<i32, Tally>,
     /// The most recent takes, oldest first: (index, worker pid).
     pub recent: VecDeque<(u64, i32)>,
+    /// imap/imap_unordered: items and chunks grow as chunks are taken.
+    pub streaming: bool,
 }
 
 pub const MAX_CELLS: u64 = 65_536;
@@ -70,6 +72,21 @@ impl Job {
             done: 0,
             tallies: BTreeMap::new(),
             recent: VecDeque::new(),
+            streaming: false,
+        }
+    }
+
+    /// A streaming job learns its size from the chunks taken so far; its
+    /// strip grows one cell per chunk (up to MAX_CELLS).
+    fn grow_to(&mut self, index: u64, end: u64) {
+        if !self.streaming {
+            return;
+        }
+        self.chunks = self.chunks.max(index + 1);
+        self.items = self.items.max(end);
+        let wanted = self.chunks.min(MAX_CELLS) as usize;
+        if self.cells.len() < wanted {
+            self.cells.resize(wanted, Cell::default());
         }
     }
 
@@ -114,17 +131,24 @@ impl Jobs {
                 chunksize,
                 chunks,
                 workers,
+                streaming,
             } => {
                 if self.jobs.len() == MAX_JOBS {
                     self.jobs.pop_front();
                 }
-                self.jobs
-                    .push_back(Job::new(*job, pid, *items, *chunksize, *chunks, *workers));
+                let mut j = Job::new(*job, pid, *items, *chunksize, *chunks, *workers);
+                j.streaming = *streaming;
+                self.jobs.push_back(j);
             }
             Body::ChunkTake {
-                job, index, size, ..
+                job,
+                index,
+                size,
+                end,
+                ..
             } => {
                 let Some(j) = self.find(*job) else { return };
+                j.grow_to(*index, end.unwrap_or(index * j.chunksize + size));
                 if let Some(cell) = j.cell(*index) {
                     cell.taker = pid;
                     cell.taken += 1;

@@ -140,13 +140,18 @@ fn pool(view: &View, width: usize) -> Vec<Line<'static>> {
         .workers
         .map(|w| format!(" · {w} workers"))
         .unwrap_or_default();
-    let mut lines = vec![heading(
-        view,
+    let title = if job.streaming {
+        format!(
+            "Pool.imap · {} items so far in {} chunks of {}{workers}",
+            job.items, job.chunks, job.chunksize
+        )
+    } else {
         format!(
             "Pool.map · {} items → {} chunks of {}{workers}",
             job.items, job.chunks, job.chunksize
-        ),
-    )];
+        )
+    };
+    let mut lines = vec![heading(view, title)];
     lines.extend(strip_lines(view, job, width));
     let working = job.taken.saturating_sub(job.done);
     lines.push(Line::from(vec![
@@ -215,7 +220,8 @@ fn strip_lines(view: &View, job: &Job, width: usize) -> Vec<Line<'static>> {
 /// How `Pool.map` picked the chunksize, with this run's numbers: the line
 /// from CPython's `Pool._map_async`.
 fn formula(view: &View, job: &Job) -> Vec<Line<'static>> {
-    let Some(workers) = job.workers.filter(|w| *w > 0) else {
+    // imap takes the chunksize it is given (1 unless told): no formula.
+    let Some(workers) = job.workers.filter(|w| *w > 0 && !job.streaming) else {
         return Vec::new();
     };
     let divisor = u64::from(workers) * 4;
