@@ -466,3 +466,38 @@ fn a_semaphore_released_by_another_process_gives_back_the_oldest_acquisition() {
     m.update(&sem(1, SyncOp::Acquired, 1));
     assert_eq!(m.sync.get("e").unwrap().holders, vec![1]);
 }
+
+#[test]
+fn lost_updates_count_steps_a_stale_write_undid() {
+    let call = |client, method: &str, args: &[&str], result: &str| {
+        ev(
+            client,
+            1,
+            Body::Proxy {
+                server: Some(50),
+                id: "d".into(),
+                typeid: "dict".into(),
+                method: method.into(),
+                args: args.iter().map(|s| s.to_string()).collect(),
+                result: result.into(),
+            },
+        )
+    };
+    let k = "'count'";
+    // A and B read 30; B writes 29; C reads 29 and writes 28; then A's stale
+    // write puts back 29: three decrements, but the count only went down one.
+    let m = Model::from_events(&[
+        call(1, "__getitem__", &[k], "30"),
+        call(2, "__getitem__", &[k], "30"),
+        call(2, "__setitem__", &[k, "29"], "None"),
+        call(3, "__getitem__", &[k], "29"),
+        call(3, "__setitem__", &[k, "28"], "None"),
+        call(1, "__setitem__", &[k, "29"], "None"),
+        call(9, "__getitem__", &[k], "29"),
+    ]);
+    assert_eq!(
+        m.managers.lost_updates(),
+        2,
+        "expected 30 - 3 = 27, the dict says 29"
+    );
+}

@@ -1,6 +1,6 @@
 //! Manager servers, the objects they hold and the calls clients make on them.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Call {
@@ -17,17 +17,32 @@ pub struct ManagedObject {
     /// What the calls revealed of its contents: key repr → value repr.
     pub entries: BTreeMap<String, String>,
     pub calls: u64,
-    /// Per key: writes, and the distinct values written. A counter moved one
-    /// step per write should see a new value each time; a value written
-    /// twice means two processes read the same old value: a lost update.
-    pub writes: BTreeMap<String, (u64, BTreeSet<String>)>,
+    /// Per key: how a counter moved, to count lost updates.
+    pub counters: BTreeMap<String, Counter>,
+}
+
+/// An integer entry changed one step per write (`d['count'] -= 1`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counter {
+    /// The value first read, before any write.
+    pub initial: Option<i64>,
+    pub writes: u64,
+    /// +1 or -1: learnt from the first write against `initial`.
+    pub step: Option<i64>,
 }
 
 impl ManagedObject {
+    /// Updates lost to read-modify-write races: every write meant one step,
+    /// so the value should be `initial + step × writes`; what it is instead
+    /// (its latest known value) tells how many steps were lost.
     pub fn lost_updates(&self) -> u64 {
-        self.writes
-            .values()
-            .map(|(n, distinct)| n - distinct.len() as u64)
+        self.counters
+            .iter()
+            .filter_map(|(key, c)| {
+                let (initial, step) = (c.initial?, c.step?);
+                let now: i64 = self.entries.get(key)?.parse().ok()?;
+                Some((initial + step * c.writes as i64 - now).unsigned_abs())
+            })
             .sum()
     }
 }
@@ -45,7 +60,6 @@ const MAX_SERVERS: usize = 16;
 const MAX_OBJECTS: usize = 256;
 const MAX_ENTRIES: usize = 256;
 const MAX_RECENT: usize = 64;
-const MAX_DISTINCT: usize = 100_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct Managers {
@@ -126,14 +140,18 @@ fn learn_contents(obj: &mut ManagedObject, method: &str, args: &[String], result
     match (method, args) {
         ("__setitem__", [k, v, ..]) if room || obj.entries.contains_key(k) => {
             obj.entries.insert(k.clone(), v.clone());
-            let (n, distinct) = obj.writes.entry(k.clone()).or_default();
-            *n += 1;
-            if distinct.len() < MAX_DISTINCT {
-                distinct.insert(v.clone());
+            let c = obj.counters.entry(k.clone()).or_default();
+            c.writes += 1;
+            if let (None, Some(initial), Ok(value)) = (c.step, c.initial, v.parse::<i64>()) {
+                c.step = Some(value - initial).filter(|s| s.abs() == 1);
             }
         }
         ("__getitem__" | "get", [k, ..]) if room || obj.entries.contains_key(k) => {
             obj.entries.insert(k.clone(), result.to_string());
+            let c = obj.counters.entry(k.clone()).or_default();
+            if c.writes == 0 && c.initial.is_none() {
+                c.initial = result.parse().ok();
+            }
         }
         ("__delitem__" | "pop", [k, ..]) => {
             obj.entries.remove(k);

@@ -10,7 +10,7 @@ mod queues;
 mod sync;
 
 pub use chunks::{Cell, Job, Jobs, Tally};
-pub use manager::{Call, ManagedObject, Managers, Server};
+pub use manager::{Call, Counter, ManagedObject, Managers, Server};
 pub use output::{Fragment, Line, Output};
 pub use procs::{Proc, ProcState, Procs, VarValue};
 pub use queues::{QueueObj, Queues};

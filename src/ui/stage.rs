@@ -364,7 +364,7 @@ fn server_lines(view: &View, server: &Server, width: usize) -> Vec<Line<'static>
                 view.theme.text(),
             ),
         ]));
-        let writes: u64 = obj.writes.values().map(|(n, _)| n).sum();
+        let writes: u64 = obj.counters.values().map(|c| c.writes).sum();
         if writes > 0 {
             // A value written twice: two clients read the same old value.
             let lost = obj.lost_updates();
@@ -379,7 +379,7 @@ fn server_lines(view: &View, server: &Server, width: usize) -> Vec<Line<'static>
                     format!("{lost} lost updates"),
                     style.patch(view.theme.bold()),
                 ),
-                label(view, " (same value written twice)"),
+                label(view, " (read-modify-write races)"),
             ]));
         }
     }
