@@ -530,3 +530,56 @@ fn imap_jobs_stream_their_chunks() {
         "the strip grew with the stream"
     );
 }
+
+#[test]
+fn the_compiled_shim_is_kept_for_the_next_run() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = |script: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = dir.path().join("run.jsonl");
+        let out = forklore()
+            .env("XDG_CACHE_HOME", cache.path())
+            .args(["run", "--headless", "--record"])
+            .arg(&rec)
+            .arg(fixture(script))
+            .output()
+            .unwrap();
+        (out, forklore::record::read(&rec).unwrap())
+    };
+    let (first, _) = run("exit_three.py");
+    assert_eq!(first.status.code(), Some(3));
+    let shim_cache = std::fs::read_dir(cache.path().join("forklore"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let pycs: Vec<_> = std::fs::read_dir(&shim_cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(
+        pycs.iter().any(|p| p.to_string_lossy().ends_with(".pyc")),
+        "{pycs:?}"
+    );
+    // A damaged cached file is not trusted: Python compiles the shim again.
+    for p in &pycs {
+        std::fs::write(p, b"not bytecode at all").unwrap();
+    }
+    let (second, events) = run("many_writers.py");
+    assert_eq!(second.status.code(), Some(0));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.body, Body::ProcStart { .. })),
+        "the shim still loaded"
+    );
+    for p in &pycs {
+        assert_ne!(
+            std::fs::read(p).unwrap(),
+            b"not bytecode at all",
+            "the damaged file was replaced"
+        );
+    }
+}

@@ -101,6 +101,7 @@ pub struct Run {
     is_finished: bool,
     paused: bool,
     // Removed (with the socket and the shim) when the run is dropped.
+    shim_dir: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -180,6 +181,7 @@ impl Run {
             finished,
             is_finished: false,
             paused: false,
+            shim_dir,
             _dir: dir,
         })
     }
@@ -250,6 +252,8 @@ impl Run {
 impl Drop for Run {
     fn drop(&mut self) {
         self.stop();
+        // Before the private directory goes: keep the compiled shim.
+        shim::save_compiled(&self.shim_dir);
     }
 }
 
