@@ -583,3 +583,52 @@ fn the_compiled_shim_is_kept_for_the_next_run() {
         );
     }
 }
+
+#[test]
+fn a_real_interpreter_is_asked_once_then_remembered() {
+    let cache = tempfile::tempdir().unwrap();
+    let python = python_minor(11)
+        .or_else(|| python_minor(12))
+        .expect("a CPython");
+    let run = || {
+        forklore()
+            .env("XDG_CACHE_HOME", cache.path())
+            .args(["run", "--headless", "--python"])
+            .arg(&python)
+            .arg(fixture("exit_three.py"))
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run().status.code(), Some(3));
+    let file = cache.path().join("forklore/pythons");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("{}\t", python.display())))
+        .expect("an entry");
+    let version = String::from_utf8(
+        std::process::Command::new(&python)
+            .arg("--version")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        version.trim().ends_with(line.rsplit('\t').next().unwrap()),
+        "{line} vs {version}"
+    );
+    // A remembered executable that has gone is not trusted: asked again.
+    std::fs::write(
+        &file,
+        text.replace(
+            &format!("\t{}\t", python.display()),
+            "\t/nonexistent/python3\t",
+        ),
+    )
+    .unwrap();
+    assert_eq!(run().status.code(), Some(3));
+    assert!(!std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("/nonexistent"));
+}

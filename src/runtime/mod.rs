@@ -63,6 +63,24 @@ pub fn private_dir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
         .tempdir()
 }
 
+/// forklore's per-user cache, `$XDG_CACHE_HOME/forklore` (or
+/// `~/.cache/forklore`), created 0700. Only time-savers live there:
+/// deleting it is always safe.
+pub fn cache_root() -> Option<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    let dir = base.join("forklore");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .ok()?;
+    Some(dir)
+}
+
 /// Process groups of live runs, for the panic and signal paths that must
 /// kill them without a handle.
 static LIVE_GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());

@@ -23,10 +23,37 @@ impl Python {
 /// Resolve `requested` (default `python3` on PATH) to the real executable,
 /// once, and check it is a Python forklore can instrument. The error is one
 /// line meant for the user.
+///
+/// Asking the interpreter costs ~10 ms a run; for a real binary (not a
+/// wrapper script such as pyenv's, whose answer may change), the answer is
+/// remembered per path, size and modification time.
 pub fn resolve(requested: Option<&Path>) -> Result<Python, String> {
     let program = requested
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("python3"));
+    let binary = locate(&program).and_then(|p| cache::Key::of_binary(&p));
+    if let Some(known) = binary.as_ref().and_then(cache::lookup) {
+        return Ok(known);
+    }
+    let python = ask(&program, requested.is_none())?;
+    if let Some(key) = binary {
+        cache::store(&key, &python);
+    }
+    Ok(python)
+}
+
+/// Where `program` is: itself if it names a path, else the first match on PATH.
+fn locate(program: &Path) -> Option<PathBuf> {
+    if program.components().count() > 1 {
+        return Some(program.to_path_buf());
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+/// Run the interpreter and have it say what it is.
+fn ask(program: &Path, from_path: bool) -> Result<Python, String> {
     let shown = program.display();
     // -I -S: no site, no user paths; only the interpreter's identity matters.
     let output = Command::new(&program)
@@ -40,7 +67,7 @@ pub fn resolve(requested: Option<&Path>) -> Result<Python, String> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound if requested.is_none() => {
+            std::io::ErrorKind::NotFound if from_path => {
                 "python3 was not found on PATH: install Python 3.8 or newer, or pass --python PATH"
                     .to_string()
             }
@@ -67,6 +94,95 @@ pub fn resolve(requested: Option<&Path>) -> Result<Python, String> {
         executable: PathBuf::from(exe),
         version,
     })
+}
+
+/// Interpreters already asked, in `<cache>/pythons`: one line each,
+/// `path \t size \t mtime_ns \t executable \t version`.
+mod cache {
+    use std::path::{Path, PathBuf};
+    use std::time::UNIX_EPOCH;
+
+    use super::{parse_version, Python};
+
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Key {
+        path: PathBuf,
+        size: u64,
+        mtime_ns: u128,
+    }
+
+    impl Key {
+        /// A key for an ELF binary; None for scripts and missing files.
+        pub fn of_binary(path: &Path) -> Option<Key> {
+            let mut magic = [0u8; 4];
+            std::io::Read::read_exact(&mut std::fs::File::open(path).ok()?, &mut magic).ok()?;
+            if &magic != b"\x7fELF" {
+                return None;
+            }
+            let meta = std::fs::metadata(path).ok()?;
+            let mtime_ns = meta
+                .modified()
+                .ok()?
+                .duration_since(UNIX_EPOCH)
+                .ok()?
+                .as_nanos();
+            Some(Key {
+                path: std::path::absolute(path).ok()?,
+                size: meta.len(),
+                mtime_ns,
+            })
+        }
+
+        fn line_prefix(&self) -> String {
+            format!(
+                "{}\t{}\t{}\t",
+                self.path.display(),
+                self.size,
+                self.mtime_ns
+            )
+        }
+    }
+
+    fn file() -> Option<PathBuf> {
+        Some(crate::runtime::cache_root()?.join("pythons"))
+    }
+
+    pub fn lookup(key: &Key) -> Option<Python> {
+        let text = std::fs::read_to_string(file()?).ok()?;
+        let prefix = key.line_prefix();
+        let rest = text.lines().find_map(|l| l.strip_prefix(prefix.as_str()))?;
+        let (exe, version) = rest.split_once('\t')?;
+        let python = Python {
+            executable: PathBuf::from(exe),
+            version: parse_version(version)?,
+        };
+        // Trust nothing stale: the executable must still be there.
+        let fresh = python.executable.is_file()
+            && (python.version.0, python.version.1) >= super::MIN_VERSION;
+        fresh.then_some(python)
+    }
+
+    pub fn store(key: &Key, python: &Python) {
+        let Some(path) = file() else { return };
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        let mine = key.path.display().to_string() + "\t";
+        let mut lines: Vec<String> = old
+            .lines()
+            .filter(|l| !l.starts_with(&mine))
+            .map(String::from)
+            .collect();
+        lines.push(format!(
+            "{}{}\t{}",
+            key.line_prefix(),
+            python.executable.display(),
+            python.version_string()
+        ));
+        let aside = path.with_extension(format!("{}", std::process::id()));
+        if std::fs::write(&aside, lines.join("\n") + "\n").is_ok() {
+            let _ = std::fs::rename(&aside, &path);
+        }
+        let _ = std::fs::remove_file(&aside);
+    }
 }
 
 fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
