@@ -56,7 +56,7 @@ fn locate(program: &Path) -> Option<PathBuf> {
 fn ask(program: &Path, from_path: bool) -> Result<Python, String> {
     let shown = program.display();
     // -I -S: no site, no user paths; only the interpreter's identity matters.
-    let output = Command::new(&program)
+    let output = Command::new(program)
         .args([
             "-I",
             "-S",
