@@ -208,6 +208,29 @@ pub struct ReplayMeta {
     pub rows: u16,
 }
 
+impl Body {
+    /// The `map` event of a `Pool(workers).map` over `items` with Python's
+    /// own default chunksize (`Pool._map_async`): `divmod(items,
+    /// workers * 4)`, plus one if anything is left over.
+    pub fn pool_map(job: u64, items: u64, workers: u32) -> Body {
+        let divisor = u64::from(workers.max(1)) * 4;
+        let chunksize = items / divisor + u64::from(!items.is_multiple_of(divisor));
+        let chunks = if chunksize == 0 {
+            0
+        } else {
+            items.div_ceil(chunksize)
+        };
+        Body::Map {
+            job,
+            items,
+            chunksize,
+            chunks,
+            workers: Some(workers),
+            streaming: false,
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }

@@ -185,18 +185,7 @@ fn queue_items_follow_puts_and_gets() {
 
 #[test]
 fn chunks_fill_the_strip_and_tally_per_worker() {
-    let mut events = vec![ev(
-        10,
-        1,
-        Body::Map {
-            job: 0,
-            items: 1000,
-            chunksize: 125,
-            chunks: 8,
-            workers: Some(2),
-            streaming: false,
-        },
-    )];
+    let mut events = vec![ev(10, 1, Body::pool_map(0, 1000, 2))];
     for i in 0..8u64 {
         let worker = if i == 3 { 12 } else { 11 };
         events.push(ev(
@@ -500,4 +489,18 @@ fn lost_updates_count_steps_a_stale_write_undid() {
         2,
         "expected 30 - 3 = 27, the dict says 29"
     );
+}
+
+#[test]
+fn pool_map_events_follow_pythons_formula() {
+    let fields = |b: Body| match b {
+        Body::Map {
+            chunksize, chunks, ..
+        } => (chunksize, chunks),
+        _ => unreachable!(),
+    };
+    assert_eq!(fields(Body::pool_map(0, 1000, 2)), (125, 8));
+    assert_eq!(fields(Body::pool_map(0, 600, 3)), (50, 12));
+    assert_eq!(fields(Body::pool_map(0, 10, 4)), (1, 10));
+    assert_eq!(fields(Body::pool_map(0, 0, 2)), (0, 0));
 }

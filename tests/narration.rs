@@ -48,17 +48,7 @@ fn beats_wait_for_their_events_in_order() {
         1,
         "a chunk before the map beat does not count for it"
     );
-    n.observe(&ev(
-        10,
-        Body::Map {
-            job: 0,
-            items: 1000,
-            chunksize: 125,
-            chunks: 8,
-            workers: Some(2),
-            streaming: false,
-        },
-    ));
+    n.observe(&ev(10, Body::pool_map(0, 1000, 2)));
     assert_eq!(n.reached(), 2);
     n.observe(&take(12, 1));
     assert_eq!(n.reached(), 3, "the first chunk after `map`");
@@ -92,17 +82,7 @@ fn placeholders_come_from_the_run() {
                 replay: None,
             },
         ),
-        ev(
-            10,
-            Body::Map {
-                job: 0,
-                items: 1000,
-                chunksize: 125,
-                chunks: 8,
-                workers: Some(2),
-                streaming: false,
-            },
-        ),
+        ev(10, Body::pool_map(0, 1000, 2)),
     ];
     events.extend([take(11, 0), take(12, 1), take(11, 2)]);
     let model = Model::from_events(&events);
