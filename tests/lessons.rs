@@ -189,30 +189,23 @@ fn without_the_lock_lines_garble() {
 
 #[test]
 fn unknown_lesson_and_bad_values_list_what_is_valid() {
-    let out = forklore()
-        .args(["lesson", "no-such-lesson", "--headless"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = usage_error(forklore().args(["lesson", "no-such-lesson", "--headless"]));
     assert!(
         err.contains("no lesson `no-such-lesson`") && err.contains("chunked-map"),
         "{err}"
     );
 
-    let out = forklore()
-        .args(["lesson", "chunked-map", "--headless", "--set", "workers=99"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("workers: 99 is outside 1..=16"));
+    let err = usage_error(forklore().args([
+        "lesson",
+        "chunked-map",
+        "--headless",
+        "--set",
+        "workers=99",
+    ]));
+    assert!(err.contains("workers: 99 is outside 1..=16"), "{err}");
 
-    let out = forklore()
-        .args(["lesson", "chunked-map", "--headless", "--set", "threads=2"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err =
+        usage_error(forklore().args(["lesson", "chunked-map", "--headless", "--set", "threads=2"]));
     assert!(
         err.contains("no parameter `threads`") && err.contains("work_ms"),
         "{err}"

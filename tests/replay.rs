@@ -176,26 +176,17 @@ fn a_broken_recording_names_the_line() {
         vec!["replay", "--headless"],
         vec!["cast", "-o", "/dev/null"],
     ] {
-        let out = forklore().args(&cmd).arg(&bad).output().unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = usage_error(forklore().args(&cmd).arg(&bad));
         assert!(
             err.contains(&format!("{}:5:", bad.display())),
             "{cmd:?}: {err}"
         );
     }
     std::fs::write(&bad, "garbage\n").unwrap();
-    let out = forklore()
-        .args(["replay", "--headless"])
-        .arg(&bad)
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains(":1:"));
-    let out = forklore()
-        .args(["replay", "--headless", "/nonexistent.jsonl"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let err = usage_error(forklore().args(["replay", "--headless"]).arg(&bad));
+    assert!(err.contains(":1:"), "{err}");
+    let err = usage_error(forklore().args(["replay", "--headless", "/nonexistent.jsonl"]));
+    assert!(err.contains("/nonexistent.jsonl"), "{err}");
 }
 
 #[test]
@@ -222,17 +213,17 @@ fn without_python_a_lesson_shows_its_bundled_recording() {
         "the recorded run's output: {stdout}"
     );
     // A --python that is not Python at all is still an error.
-    let out = forklore()
-        .args([
-            "lesson",
-            "chunked-map",
-            "--headless",
-            "--python",
-            "/bin/echo",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let err = usage_error(forklore().args([
+        "lesson",
+        "chunked-map",
+        "--headless",
+        "--python",
+        "/bin/echo",
+    ]));
+    assert!(
+        err.contains("does not look like a Python interpreter"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -373,13 +373,11 @@ fn garbage_and_outsiders_are_counted_not_fatal() {
 
 #[test]
 fn missing_python_is_one_clear_line() {
-    let out = forklore()
-        .args(["run", "--python", "/nonexistent/python3"])
-        .arg(fixture("exit_three.py"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = usage_error(
+        forklore()
+            .args(["run", "--python", "/nonexistent/python3"])
+            .arg(fixture("exit_three.py")),
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains("/nonexistent/python3") && err.contains("not found"),
@@ -389,38 +387,31 @@ fn missing_python_is_one_clear_line() {
 
 #[test]
 fn missing_python3_on_path() {
-    let out = forklore()
-        .env("PATH", "/nonexistent")
-        .args(["run"])
-        .arg(fixture("exit_three.py"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = usage_error(
+        forklore()
+            .env("PATH", "/nonexistent")
+            .arg("run")
+            .arg(fixture("exit_three.py")),
+    );
     assert!(err.contains("python3 was not found on PATH"), "{err}");
 }
 
 #[test]
 fn non_python_interpreter_is_refused() {
-    let out = forklore()
-        .args(["run", "--python", "/bin/echo"])
-        .arg(fixture("exit_three.py"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let err = usage_error(
+        forklore()
+            .args(["run", "--python", "/bin/echo"])
+            .arg(fixture("exit_three.py")),
+    );
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("does not look like a Python interpreter")
+        err.contains("does not look like a Python interpreter"),
+        "{err}"
     );
 }
 
 #[test]
 fn missing_script_is_a_clear_error() {
-    let out = forklore()
-        .args(["run", "--headless", "/nonexistent/script.py"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = usage_error(forklore().args(["run", "--headless", "/nonexistent/script.py"]));
     assert!(
         err.contains("cannot read script /nonexistent/script.py"),
         "{err}"

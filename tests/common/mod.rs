@@ -187,3 +187,11 @@ pub fn gone_within(pid: i32, secs: u64) -> bool {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// Run forklore, expect the usage/setup error status 2, return its stderr.
+pub fn usage_error(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("forklore runs");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "expected exit 2; stderr: {err}");
+    err
+}
