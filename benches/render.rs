@@ -18,14 +18,8 @@ fn ev(pid: i32, body: Body) -> Event {
 /// a lock with waiters, and a screenful of output.
 fn busy_model() -> Model {
     let mut m = Model::new();
-    let start = |pid: i32, role: Role| Body::ProcStart {
-        ppid: 1000,
-        parent: Some(1000),
-        name: Some(format!("ForkPoolWorker-{pid}")),
-        role,
-        daemon: true,
-        method: Some("fork".into()),
-        argv: vec![],
+    let start = |pid: i32, role: Role| {
+        Body::proc_start(1000, role, &format!("ForkPoolWorker-{pid}"), "fork")
     };
     m.update(&ev(1000, start(1000, Role::Main)));
     for pid in 1001..1064 {

@@ -209,6 +209,20 @@ pub struct ReplayMeta {
 }
 
 impl Body {
+    /// A `proc_start` as the shim sends it for a multiprocessing child of
+    /// `ppid` (Pool workers are daemonic, as Python makes them).
+    pub fn proc_start(ppid: i32, role: Role, name: &str, method: &str) -> Body {
+        Body::ProcStart {
+            ppid,
+            parent: Some(ppid),
+            name: Some(name.to_string()),
+            role,
+            daemon: role == Role::PoolWorker,
+            method: Some(method.to_string()),
+            argv: vec![],
+        }
+    }
+
     /// The `map` event of a `Pool(workers).map` over `items` with Python's
     /// own default chunksize (`Pool._map_async`): `divmod(items,
     /// workers * 4)`, plus one if anything is left over.

@@ -8,19 +8,7 @@ fn ev(pid: i32, t: u64, body: Body) -> Event {
 }
 
 fn start(pid: i32, ppid: i32, role: Role, name: &str) -> Event {
-    ev(
-        pid,
-        1,
-        Body::ProcStart {
-            ppid,
-            parent: Some(ppid),
-            name: Some(name.into()),
-            role,
-            daemon: role == Role::PoolWorker,
-            method: Some("fork".into()),
-            argv: vec![],
-        },
-    )
+    ev(pid, 1, Body::proc_start(ppid, role, name, "fork"))
 }
 
 fn sync(pid: i32, op: SyncOp, value: i64) -> Event {

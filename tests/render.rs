@@ -41,18 +41,7 @@ impl Script {
     }
 
     fn start(&mut self, pid: i32, ppid: i32, role: Role, name: &str, method: &str) -> &mut Self {
-        self.push(
-            pid,
-            Body::ProcStart {
-                ppid,
-                parent: Some(ppid),
-                name: Some(name.into()),
-                role,
-                daemon: role == Role::PoolWorker,
-                method: Some(method.into()),
-                argv: vec![],
-            },
-        )
+        self.push(pid, Body::proc_start(ppid, role, name, method))
     }
 
     fn exit(&mut self, pid: i32, exitcode: i32) -> &mut Self {
