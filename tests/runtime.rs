@@ -545,11 +545,7 @@ fn the_compiled_shim_is_kept_for_the_next_run() {
         .unwrap()
         .unwrap()
         .path();
-    let pycs: Vec<_> = std::fs::read_dir(&shim_cache)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let pycs = files_under(&shim_cache);
     assert!(
         pycs.iter().any(|p| p.to_string_lossy().ends_with(".pyc")),
         "{pycs:?}"
@@ -573,6 +569,20 @@ fn the_compiled_shim_is_kept_for_the_next_run() {
             "the damaged file was replaced"
         );
     }
+}
+
+/// Every file below `dir`, at any depth.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 #[test]

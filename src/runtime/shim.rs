@@ -1,19 +1,21 @@
-//! The Python shim, embedded in the binary and written out for each run
-//! into the run's private directory.
+//! The Python shim (`assets/python`: `sitecustomize.py` and the
+//! `forklore_shim` package), embedded in the binary and written out for
+//! each run into the run's private directory.
 //!
-//! Compiling the shim costs the main interpreter ~7 ms per run. The files
-//! are written with a fixed modification time, so the bytecode Python
-//! compiled in one run is valid in the next: it is kept in a per-user cache
-//! (named by a hash of the shim, so a new shim never meets an old .pyc) and
-//! copied into each run's directory.
+//! Compiling the shim costs an interpreter several ms. The files are
+//! written with a fixed modification time, so the bytecode Python compiled
+//! in one run is valid in the next: every `__pycache__` of the shim is kept
+//! in the per-user cache (named by a hash of the shim, so a new shim never
+//! meets an old .pyc) and copied into each run's directory.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-const SITECUSTOMIZE: &str = include_str!("../../assets/python/sitecustomize.py");
-const SHIM: &str = include_str!("../../assets/python/forklore_shim.py");
+use include_dir::{include_dir, Dir, DirEntry};
+
+static SHIM: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/assets/python");
 
 /// The modification time every shim file gets (what a .pyc records).
 const FIXED_MTIME: Duration = Duration::from_secs(1_700_000_000);
@@ -23,10 +25,11 @@ const FIXED_MTIME: Duration = Duration::from_secs(1_700_000_000);
 pub fn install(dir: &Path) -> io::Result<PathBuf> {
     let shim_dir = dir.join("shim");
     fs::create_dir(&shim_dir)?;
-    write_fixed(&shim_dir.join("sitecustomize.py"), SITECUSTOMIZE)?;
-    write_fixed(&shim_dir.join("forklore_shim.py"), SHIM)?;
+    write_tree(&SHIM, &shim_dir)?;
     if let Some(cache) = cache_dir() {
-        copy_pycs(&cache, &shim_dir.join("__pycache__"));
+        for folder in pycache_folders() {
+            copy_pycs(&cache.join(&folder), &shim_dir.join(&folder));
+        }
     }
     Ok(shim_dir)
 }
@@ -35,27 +38,55 @@ pub fn install(dir: &Path) -> io::Result<PathBuf> {
 /// a missing cache only costs time).
 pub fn save_compiled(shim_dir: &Path) {
     if let Some(cache) = cache_dir() {
-        copy_pycs(&shim_dir.join("__pycache__"), &cache);
+        for folder in pycache_folders() {
+            copy_pycs(&shim_dir.join(&folder), &cache.join(&folder));
+        }
     }
 }
 
-fn write_fixed(path: &Path, text: &str) -> io::Result<()> {
-    fs::write(path, text)?;
+/// Every `.py` of the shim, written under `to` with the fixed mtime.
+fn write_tree(dir: &Dir<'_>, to: &Path) -> io::Result<()> {
+    for entry in dir.entries() {
+        let path = to.join(entry.path());
+        match entry {
+            DirEntry::Dir(d) => {
+                fs::create_dir_all(&path)?;
+                write_tree(d, to)?;
+            }
+            DirEntry::File(f) if is_source(f.path()) => write_fixed(&path, f.contents())?,
+            DirEntry::File(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn is_source(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "py")
+}
+
+/// `__pycache__` of the shim's top folder and of each package in it,
+/// relative to the shim's folder.
+fn pycache_folders() -> Vec<PathBuf> {
+    let mut folders = vec![PathBuf::from("__pycache__")];
+    folders.extend(
+        SHIM.dirs()
+            .filter(|d| !d.path().ends_with("__pycache__"))
+            .map(|d| d.path().join("__pycache__")),
+    );
+    folders
+}
+
+fn write_fixed(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    fs::write(path, bytes)?;
     fs::File::options()
         .write(true)
         .open(path)?
         .set_modified(SystemTime::UNIX_EPOCH + FIXED_MTIME)
 }
 
-/// `$XDG_CACHE_HOME/forklore/shim-HASH` (or `~/.cache/...`), created 0700.
+/// `<cache root>/shim-HASH`, created 0700.
 fn cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    let dir = base
-        .join("forklore")
-        .join(format!("shim-{:016x}", fnv1a(&[SITECUSTOMIZE, SHIM])));
+    let dir = super::cache_root()?.join(format!("shim-{:016x}", shim_hash()));
     use std::os::unix::fs::DirBuilderExt;
     fs::DirBuilder::new()
         .recursive(true)
@@ -63,6 +94,29 @@ fn cache_dir() -> Option<PathBuf> {
         .create(&dir)
         .ok()?;
     Some(dir)
+}
+
+/// A stable name for this build's shim: every source's path and bytes.
+fn shim_hash() -> u64 {
+    let mut files = Vec::new();
+    collect_sources(&SHIM, &mut files);
+    files.sort_by_key(|(path, _)| *path);
+    let mut hash = Fnv1a::new();
+    for (path, bytes) in files {
+        hash.feed(path.to_string_lossy().as_bytes());
+        hash.feed(bytes);
+    }
+    hash.0
+}
+
+fn collect_sources<'a>(dir: &'a Dir<'a>, out: &mut Vec<(&'a Path, &'a [u8])>) {
+    for entry in dir.entries() {
+        match entry {
+            DirEntry::Dir(d) => collect_sources(d, out),
+            DirEntry::File(f) if is_source(f.path()) => out.push((f.path(), f.contents())),
+            DirEntry::File(_) => {}
+        }
+    }
 }
 
 /// Copy every `.pyc` of `from` that `to` lacks or holds differently (a
@@ -97,11 +151,35 @@ fn same_file_contents(a: &Path, b: &Path) -> bool {
 }
 
 /// FNV-1a: a stable name for this build's shim (no cryptography needed).
-fn fnv1a(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in parts.iter().flat_map(|p| p.bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    fn new() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
     }
-    hash
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_whole_package_is_written_with_a_fixed_mtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let shim = install(dir.path()).unwrap();
+        let init = shim.join("forklore_shim/__init__.py");
+        let core = shim.join("forklore_shim/core.py");
+        assert!(shim.join("sitecustomize.py").is_file());
+        assert!(init.is_file() && core.is_file());
+        let mtime = fs::metadata(&core).unwrap().modified().unwrap();
+        assert_eq!(mtime, SystemTime::UNIX_EPOCH + FIXED_MTIME);
+        assert!(pycache_folders().contains(&PathBuf::from("forklore_shim/__pycache__")));
+    }
 }

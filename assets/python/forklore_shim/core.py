@@ -1,0 +1,236 @@
+"""The one way out of a process: settings, per-process state, the event
+encoding and transport, and the gate every hook passes.
+
+Three entry points, and nothing else sends events:
+
+* ``checkpoint(kind, **fields)`` -- called by a hook BEFORE the real
+  operation (a lock acquire or release, a queue put or get, a Manager call,
+  a write to stdout/stderr, a Process start or join, a Pool worker taking a
+  task). It is the single place where a process may be made to wait for
+  forklore's go-ahead; today it only reports.
+* ``report(kind, **fields)`` -- after the fact, where the outcome matters
+  (acquired, blocked, got an item, a chunk done).
+* ``emit(kind, **fields)`` -- bookkeeping that never waits (proc_start,
+  line, var); the two above use it after their prelude.
+"""
+
+import os
+import sys
+import time
+
+try:  # the C string escaper json uses, without importing json (and re)
+    from _json import encode_basestring_ascii as _json_str
+except ImportError:  # pragma: no cover - every CPython has _json
+    from json.encoder import py_encode_basestring_ascii as _json_str
+
+PROTOCOL_VERSION = 1
+ITEM_REPR_MAX = 80
+
+# ------------------------------------------------------------------ settings
+# Read once per interpreter; children inherit them through the environment.
+
+_env = os.environ
+SOCK_PATH = _env.get("FORKLORE_SOCK")
+SCRIPT = _env.get("FORKLORE_SCRIPT") or ""
+START_METHOD = _env.get("FORKLORE_START_METHOD") or None
+WATCH = [n for n in (_env.get("FORKLORE_WATCH") or "").split(",") if n]
+LINES = _env.get("FORKLORE_LINES") == "1"
+try:
+    SLOW = float(_env.get("FORKLORE_SLOW") or "1")
+except ValueError:
+    SLOW = 1.0
+VERSION = _env.get("FORKLORE_VERSION")
+
+MP_DIR = os.path.dirname(os.__file__) + os.sep + "multiprocessing" + os.sep
+CF_DIR = os.path.dirname(os.__file__) + os.sep + "concurrent" + os.sep
+SHIM_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+# ------------------------------------------------------- per-process state
+
+
+class ProcessState:
+    """Everything that belongs to one process and must not be inherited by
+    a fork child. `reset` is the one place it is (re)initialised: at import
+    and, in a child, right after a fork."""
+
+    def __init__(self):
+        self.reset(None)
+
+    def reset(self, method):
+        self.pid = os.getpid()
+        self.sock = None  # the transport, opened lazily by this pid
+        self.broken = False  # forklore is gone: stop sending
+        self.announced = False  # proc_start sent for this pid
+        self.identity = {"role": None, "name": None, "daemon": False, "method": method, "parent": None}
+        self.errors_seen = set()  # shim errors reported once each
+        self.var_marks = {}  # watched global -> fingerprint last reported
+        self.in_var_check = False
+        self.line = {"pending": None, "sent": None, "last_ns": 0}
+        self.script_ended = False
+        self.reported_exits = set()  # child pids whose exit this process saw
+
+
+STATE = ProcessState()
+
+# Run before every checkpoint and report, in order (announce first). Each
+# sends its own bookkeeping with `emit`, so nothing here recurses.
+_preludes = []
+
+
+def add_prelude(hook, first=False):
+    if first:
+        _preludes.insert(0, hook)
+    else:
+        _preludes.append(hook)
+
+
+_after_fork = []
+
+
+def on_fork(hook):
+    """`hook(state)` runs in a fork child after its state was reset."""
+    _after_fork.append(hook)
+
+
+def reset_after_fork():
+    """In a fork child: forget the parent's process state (one place)."""
+    parent = STATE.identity.get("role")
+    STATE.reset("forkserver" if parent == "forkserver" else "fork")
+    for hook in _after_fork:
+        hook(STATE)
+
+
+# ----------------------------------------------------------------- events
+
+
+def emit(kind, **fields):
+    """Encode and send one event. Bookkeeping: never waits, never recurses."""
+    event = {"kind": kind, "pid": STATE.pid, "t": time.monotonic_ns()}
+    event.update(fields)
+    return _send(_encode(event).encode())
+
+
+def prelude():
+    for hook in _preludes:
+        hook()
+
+
+def report(kind, **fields):
+    """An event after the real operation: its outcome."""
+    prelude()
+    return emit(kind, **fields)
+
+
+def checkpoint(kind, silent=False, **fields):
+    """Called BEFORE every operation through which one process can affect
+    another. Sends the event (unless `silent`: the operation's outcome is
+    reported afterwards and says all), then passes the gate: this is where
+    step mode will hold the process until forklore lets it go on."""
+    prelude()
+    if not silent:
+        emit(kind, **fields)
+    _gate(kind, fields)
+
+
+def _gate(kind, fields):
+    """The one place a process may wait for forklore's go-ahead (not yet)."""
+    return None
+
+
+def shim_error(where, exc):
+    """Report a failure of the shim once; the program itself runs on."""
+    key = (where, type(exc).__name__)
+    if key in STATE.errors_seen:
+        return
+    STATE.errors_seen.add(key)
+    try:
+        emit("shim_error", error="%s: %s: %s" % (where, type(exc).__name__, exc))
+    except Exception:
+        pass
+
+
+# --------------------------------------------------------------- encoding
+
+
+def _json_value(v):
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return str(int(v))
+    if isinstance(v, str):
+        return _json_str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ",".join(map(_json_value, v)) + "]"
+    if isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")):
+        return repr(v)
+    return _json_str(repr(v))
+
+
+def _encode(event):
+    """JSON for a flat event dict: cheaper to import and run than json.dumps.
+
+    Keys are the shim's own identifiers and need no escaping; the common
+    value types are dispatched on their exact type first (hot path).
+    """
+    out = []
+    for key, v in event.items():
+        t = type(v)
+        if t is str:
+            v = _json_str(v)
+        elif t is int:
+            v = str(v)
+        else:
+            v = _json_value(v)
+        out.append('"%s":%s' % (key, v))
+    return "{%s}" % ",".join(out)
+
+
+def cut(text, limit):
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def safe_repr(value, limit=ITEM_REPR_MAX):
+    try:
+        return cut(repr(value), limit)
+    except Exception as exc:
+        return "<unrepresentable %s: %s>" % (type(value).__name__, type(exc).__name__)
+
+
+# -------------------------------------------------------------- transport
+
+
+def _send(data):
+    """Send one datagram, blocking. Returns False once forklore is gone."""
+    state = STATE
+    if state.broken or not SOCK_PATH:
+        return False
+    try:
+        if state.sock is None:
+            import _socket
+
+            s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_DGRAM)
+            s.connect(SOCK_PATH)
+            state.sock = s
+        state.sock.send(data)
+        return True
+    except OSError:
+        state.broken = True
+        return False
+
+
+def is_active():
+    """True while events can reach forklore."""
+    return bool(SOCK_PATH) and not STATE.broken
+
+
+def real_sleep(seconds):
+    """time.sleep as Python made it (the shim may wrap the module's)."""
+    return _real_sleep(seconds)
+
+
+_real_sleep = time.sleep

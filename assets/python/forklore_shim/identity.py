@@ -1,0 +1,87 @@
+"""Who this process is: main, a multiprocessing child, a Pool worker, a
+Manager server, the forkserver... announced once per pid as `proc_start`."""
+
+import os
+import sys
+
+from . import core
+
+
+def is_root():
+    # forklore starts the script as the leader of a fresh process group.
+    return os.getpid() == os.getpgrp()
+
+
+def default_start_method():
+    return core.START_METHOD or ("forkserver" if sys.version_info >= (3, 14) else "fork")
+
+
+def current_start_method():
+    mp = sys.modules.get("multiprocessing")
+    if mp is None:
+        return default_start_method()
+    try:
+        return mp.get_start_method(allow_none=True) or default_start_method()
+    except Exception:
+        return default_start_method()
+
+
+def announce(role=None, **identity):
+    """Emit proc_start for this pid, again only if its role becomes known.
+
+    A spawned child can print while it re-imports the script, before
+    multiprocessing tells us who it is; it is announced with a guess first.
+    """
+    state = core.STATE
+    ident = state.identity
+    if state.announced and (role is None or role == ident["role"]):
+        return
+    if role is not None:
+        ident["role"] = role
+    ident.update(identity)
+    state.announced = True
+    if ident["role"] is None:
+        ident["role"], ident["name"] = _guess()
+    core.emit(
+        "proc_start",
+        ppid=os.getppid(),
+        parent=ident["parent"],
+        name=ident["name"],
+        role=ident["role"],
+        daemon=bool(ident["daemon"]),
+        method=ident["method"],
+        argv=[core.cut(a, 120) for a in sys.argv[:8]],
+    )
+
+
+def ensure_announced():
+    if not core.STATE.announced:
+        announce()
+
+
+def _guess():
+    if is_root():
+        return "main", "MainProcess"
+    if "--multiprocessing-fork" in sys.argv:
+        return "process", None
+    return "python", os.path.basename(sys.argv[0] or "python")
+
+
+def role_of(process):
+    """The role of a multiprocessing Process object, from what it runs."""
+    target = getattr(process, "_target", None)
+    if getattr(target, "__name__", "") == "_run_server":
+        return "manager"
+    if "PoolWorker" in (process.name or ""):
+        return "pool_worker"
+    return "process"
+
+
+def spawned_method():
+    """How a child that is not a fork of its parent was started."""
+    if "--multiprocessing-fork" in sys.argv or "multiprocessing.spawn" in sys.modules:
+        return "spawn"
+    return None
+
+
+core.add_prelude(ensure_announced, first=True)

@@ -1,0 +1,87 @@
+"""The current line of the script in each process (`--lines`), as `line`
+events: sys.monitoring on 3.12+, sys.settrace before; rate-limited."""
+
+import sys
+import time
+
+from . import core, identity
+
+LINE_MIN_INTERVAL_NS = 20_000_000
+
+_watch_check = None  # set by install() when globals are watched too
+
+
+def _note(lineno):
+    if not lineno:  # a frame's entry (RESUME) has no line yet
+        return
+    state = core.STATE.line
+    state["pending"] = lineno
+    now = time.monotonic_ns()
+    if now - state["last_ns"] >= LINE_MIN_INTERVAL_NS:
+        flush(now)
+
+
+def flush(now=None):
+    """Send the pending line if it changed (before any other event too, so
+    an event is shown at the line that caused it)."""
+    state = core.STATE.line
+    line = state["pending"]
+    if line is None or line == state["sent"]:
+        return
+    state["sent"] = line
+    state["last_ns"] = now or time.monotonic_ns()
+    identity.ensure_announced()
+    if _watch_check is not None:
+        _watch_check()  # what the lines before this one changed comes first
+    core.emit("line", file=core.SCRIPT, line=line)
+
+
+def _install_monitoring(monitoring):
+    for tool in (4, 3, 5):
+        try:
+            monitoring.use_tool_id(tool, "forklore")
+        except ValueError:
+            continue
+        disable = monitoring.DISABLE
+
+        def on_line(code, lineno):
+            if code.co_filename != core.SCRIPT:
+                return disable
+            _note(lineno)
+
+        monitoring.register_callback(tool, monitoring.events.LINE, on_line)
+        monitoring.set_events(tool, monitoring.events.LINE)
+        return
+
+
+def _install_settrace():
+    def local(frame, event, arg):
+        if event == "line":
+            _note(frame.f_lineno)
+        return local
+
+    def global_(frame, event, arg):
+        if frame.f_code.co_filename == core.SCRIPT:
+            _note(frame.f_lineno)
+            return local
+        return None
+
+    sys.settrace(global_)
+
+
+def install(watch_check=None):
+    """Report the pending line before every other event."""
+    global _watch_check
+    _watch_check = watch_check
+    core.add_prelude(flush)
+
+
+def start():
+    """Start following the script's lines (after the run's hello)."""
+    if not core.SCRIPT:
+        return
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is not None:
+        _install_monitoring(monitoring)
+    else:
+        _install_settrace()

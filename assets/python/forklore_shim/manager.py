@@ -1,0 +1,62 @@
+"""Manager proxies: every call a client makes on a proxy (`d['count']` is a
+`__getitem__`, `d['count'] = v` a `__setitem__`), with the server's pid."""
+
+import os
+
+from . import core
+
+_server_pids = {}  # manager address -> server pid (same in every process)
+
+
+def _server_pid(proxy):
+    """The Manager server's pid, from the peer credentials of our connection."""
+    address = proxy._token.address
+    if address in _server_pids:
+        return _server_pids[address]
+    pid = None
+    conn = getattr(proxy._tls, "connection", None)
+    if conn is not None:
+        import _socket
+        import struct
+
+        dup = _socket.socket(fileno=os.dup(conn.fileno()))
+        try:
+            creds = dup.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, struct.calcsize("3i"))
+            pid = struct.unpack("3i", creds)[0]
+        finally:
+            dup.close()
+    _server_pids[address] = pid
+    return pid
+
+
+def patch(mod):
+    real_callmethod = mod.BaseProxy._callmethod
+
+    def _callmethod(self, methodname, args=(), kwds={}):
+        # A call reaches another process: a checkpoint. Its outcome (the
+        # result) is what is reported.
+        core.checkpoint("proxy", silent=True, id=str(self._token.id), method=methodname)
+        try:
+            result = real_callmethod(self, methodname, args, kwds)
+        except BaseException as exc:
+            _report(self, methodname, args, "raised " + core.safe_repr(exc))
+            raise
+        _report(self, methodname, args, core.safe_repr(result))
+        return result
+
+    mod.BaseProxy._callmethod = _callmethod
+
+
+def _report(proxy, method, args, result):
+    try:
+        core.report(
+            "proxy",
+            server=_server_pid(proxy),
+            id=str(proxy._token.id),
+            typeid=proxy._token.typeid,
+            method=method,
+            args=[core.safe_repr(a) for a in tuple(args)[:4]],
+            result=result,
+        )
+    except Exception as exc:
+        core.shim_error("proxy", exc)

@@ -1,0 +1,138 @@
+"""Process lives: start (in the parent), bootstrap (in the child), join,
+exits multiprocessing reaps itself, the end of the main script's own code,
+the forkserver and resource tracker, and the run's default start method."""
+
+import functools
+import os
+import sys
+
+from . import core, identity
+
+
+def patch_process(mod):
+    base = mod.BaseProcess
+    real_bootstrap = base._bootstrap
+    real_start = base.start
+    real_join = base.join
+
+    def _bootstrap(self, *args, **kwargs):
+        try:
+            role = identity.role_of(self)
+            method = core.STATE.identity["method"] or identity.current_start_method()
+            identity.announce(
+                role,
+                name=self.name,
+                daemon=self.daemon,
+                method=method,
+                parent=getattr(self, "_parent_pid", None),
+            )
+            if role == "manager":
+                core.report("manager", ppid=os.getppid())
+        except Exception as exc:
+            core.shim_error("bootstrap", exc)
+        exitcode = real_bootstrap(self, *args, **kwargs)
+        core.prelude()  # the last line and watched values before the end
+        return exitcode
+
+    def start(self):
+        core.checkpoint("proc_spawn", silent=True, name=self.name)
+        real_start(self)
+        try:
+            core.report("proc_spawn", child=self.pid, name=self.name, daemon=self.daemon, method=self._popen.method)
+        except Exception as exc:
+            core.shim_error("start", exc)
+
+    def join(self, timeout=None):
+        # Pool, Manager and concurrent.futures join their own helpers;
+        # anyone else's join (the script's, or multiprocessing's at exit)
+        # is worth showing.
+        caller = sys._getframe(1).f_code.co_filename
+        internal = caller.startswith(core.CF_DIR) or caller.endswith(("pool.py", "managers.py"))
+        shown = not internal and getattr(self, "_popen", None) is not None and self._popen.returncode is None
+        if shown:
+            core.checkpoint("join", child=self.pid, op="waiting")
+        try:
+            return real_join(self, timeout)
+        finally:
+            if shown:
+                core.report("join", child=self.pid, op="joined", exitcode=self._popen.returncode)
+
+    base._bootstrap = _bootstrap
+    base.start = start
+    base.join = join
+
+
+def patch_popen(mod):
+    """multiprocessing's own reaping of a child, with its exit code."""
+    cls = mod.Popen
+    real_poll = cls.poll
+
+    def poll(self, *args, **kwargs):
+        code = real_poll(self, *args, **kwargs)
+        reported = core.STATE.reported_exits
+        if code is not None and self.pid not in reported:
+            reported.add(self.pid)
+            try:
+                core.report("proc_exit", exitcode=code, by=core.STATE.pid, **{"pid": self.pid})
+            except Exception as exc:
+                core.shim_error("poll", exc)
+        return code
+
+    cls.poll = poll
+
+
+def patch_util(mod):
+    """multiprocessing's exit handler: main's own code ended before it."""
+    import atexit
+
+    real_exit_function = mod._exit_function
+
+    @functools.wraps(real_exit_function)
+    def _exit_function(*args, **kwargs):
+        if identity.is_root():
+            script_end()
+        return real_exit_function(*args, **kwargs)
+
+    atexit.unregister(real_exit_function)
+    mod._exit_function = _exit_function
+    atexit.register(_exit_function)
+
+
+def script_end():
+    """The main script's own code has finished; shutdown begins."""
+    state = core.STATE
+    if state.script_ended:
+        return
+    state.script_ended = True
+    core.report("script_end")
+
+
+def wrap_main(role):
+    """The forkserver's and resource tracker's `main`: announce who they are."""
+
+    def patch(mod):
+        real_main = mod.main
+
+        @functools.wraps(real_main)
+        def main(*args, **kwargs):
+            identity.announce(role, name=role)
+            return real_main(*args, **kwargs)
+
+        mod.main = main
+
+    return patch
+
+
+def patch_context(mod):
+    if not core.START_METHOD:
+        return
+    # Change the default without "setting" it, so a script's own
+    # set_start_method() still works exactly as it would without forklore.
+    try:
+        mod._default_context._default_context = mod._concrete_contexts[core.START_METHOD]
+    except (AttributeError, KeyError) as exc:
+        core.shim_error("start_method", exc)
+
+
+forkserver = wrap_main("forkserver")
+resource_tracker = wrap_main("resource_tracker")

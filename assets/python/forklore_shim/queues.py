@@ -1,0 +1,78 @@
+"""multiprocessing Queue and JoinableQueue: put and get, as the user calls
+them (put_nowait and get_nowait included).
+
+A put is reported BEFORE the real put (the checkpoint), so it always comes
+before the get that takes its item; a get is reported after, with the item.
+"""
+
+from . import callers, core
+from .sync import sem_id
+
+
+def _event(send, q, op, frame, item=None, with_item=False):
+    try:
+        key = sem_id(q._rlock)
+        fields = {"id": key, "op": op, "name": callers.name_in_frame(frame, q, "q:" + key)}
+        if with_item:
+            fields["item"] = core.safe_repr(item)
+        if op != "put":  # after the fact: the size it has now
+            try:
+                fields["size"] = q.qsize()
+            except Exception:
+                fields["size"] = None
+        send("queue", **fields)
+    except Exception as exc:
+        core.shim_error("queue", exc)
+
+
+def _patch_class(cls, mod):
+    full, empty = mod.Full, mod.Empty
+    real_put = cls.put
+    real_get = cls.get
+
+    def put(self, obj, block=True, timeout=None):
+        user, frame = callers.caller_is_user(2)
+        if not user:
+            return real_put(self, obj, block, timeout)
+        _event(core.checkpoint, self, "put", frame, obj, True)
+        try:
+            try:
+                return real_put(self, obj, False)
+            except full:
+                if not block:
+                    raise
+            _event(core.report, self, "put_blocked", frame, obj, True)
+            real_put(self, obj, True, timeout)
+            _event(core.report, self, "put_done", frame, obj, True)
+        except BaseException:
+            _event(core.report, self, "put_failed", frame, obj, True)
+            raise
+
+    def get(self, block=True, timeout=None):
+        user, frame = callers.caller_is_user(2)
+        if not user:
+            return real_get(self, block, timeout)
+        core.checkpoint("queue", silent=True, id=sem_id(self._rlock), op="get")
+        try:
+            try:
+                item = real_get(self, False)
+            except empty:
+                if not block:
+                    raise
+                _event(core.report, self, "get_blocked", frame)
+                item = real_get(self, True, timeout)
+        except BaseException:
+            _event(core.report, self, "get_failed", frame)
+            raise
+        _event(core.report, self, "get", frame, item, True)
+        return item
+
+    cls.put = put
+    # JoinableQueue inherits Queue.get: patch only where it is defined.
+    if cls.get is real_get and "get" in vars(cls):
+        cls.get = get
+
+
+def patch(mod):
+    _patch_class(mod.Queue, mod)
+    _patch_class(mod.JoinableQueue, mod)
