@@ -224,11 +224,9 @@ impl Body {
     }
 
     /// The `map` event of a `Pool(workers).map` over `items` with Python's
-    /// own default chunksize (`Pool._map_async`): `divmod(items,
-    /// workers * 4)`, plus one if anything is left over.
+    /// own default chunksize (see [`default_chunksize`]).
     pub fn pool_map(job: u64, items: u64, workers: u32) -> Body {
-        let divisor = u64::from(workers.max(1)) * 4;
-        let chunksize = items / divisor + u64::from(!items.is_multiple_of(divisor));
+        let chunksize = default_chunksize(items, workers).chunksize;
         let chunks = if chunksize == 0 {
             0
         } else {
@@ -242,6 +240,30 @@ impl Body {
             workers: Some(workers),
             streaming: false,
         }
+    }
+}
+
+/// How `Pool.map` picks its chunksize when given none, step by step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunking {
+    /// `items // (workers * 4)`.
+    pub size: u64,
+    /// `items % (workers * 4)`.
+    pub extra: u64,
+    /// What Python uses: `size`, plus one if `extra` is not 0.
+    pub chunksize: u64,
+}
+
+/// Python's default chunksize (CPython's `Pool._map_async`):
+/// `chunksize, extra = divmod(items, workers * 4)`, then `chunksize += 1`
+/// if `extra`; 0 items give 0. A Pool has at least one worker.
+pub fn default_chunksize(items: u64, workers: u32) -> Chunking {
+    let divisor = u64::from(workers.max(1)) * 4;
+    let (size, extra) = (items / divisor, items % divisor);
+    Chunking {
+        size,
+        extra,
+        chunksize: size + u64::from(extra > 0),
     }
 }
 

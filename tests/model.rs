@@ -492,3 +492,17 @@ fn pool_map_events_follow_pythons_formula() {
     assert_eq!(fields(Body::pool_map(0, 10, 4)), (1, 10));
     assert_eq!(fields(Body::pool_map(0, 0, 2)), (0, 0));
 }
+
+#[test]
+fn default_chunksize_is_pythons_divmod_plus_one() {
+    use forklore::protocol::{default_chunksize, Chunking};
+    let c = |size, extra, chunksize| Chunking {
+        size,
+        extra,
+        chunksize,
+    };
+    assert_eq!(default_chunksize(1000, 2), c(125, 0, 125));
+    assert_eq!(default_chunksize(601, 3), c(50, 1, 51));
+    assert_eq!(default_chunksize(10, 4), c(0, 10, 1));
+    assert_eq!(default_chunksize(0, 2), c(0, 0, 0));
+}

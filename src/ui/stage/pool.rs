@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 
 use super::{heading, label};
 use crate::model::{Cell, Job};
+use crate::protocol::{default_chunksize, Chunking};
 use crate::ui::{pid_span, View};
 
 /// Rows the chunk strip may take before chunks are folded into cells.
@@ -166,9 +167,11 @@ fn formula(view: &View, job: &Job) -> Vec<Line<'static>> {
     let Some(workers) = job.workers.filter(|w| *w > 0 && !job.streaming) else {
         return Vec::new();
     };
-    let divisor = u64::from(workers) * 4;
-    let (size, extra) = (job.items / divisor, job.items % divisor);
-    let computed = size + u64::from(extra > 0);
+    let Chunking {
+        size,
+        extra,
+        chunksize: computed,
+    } = default_chunksize(job.items, workers);
     let code = view.theme.fg(ratatui::style::Color::LightCyan);
     let mut result = format!("  → chunksize {size}, extra {extra}");
     if extra > 0 {
