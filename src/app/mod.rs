@@ -164,12 +164,7 @@ impl App {
                 watch,
                 lang,
             } => {
-                app.source = replay
-                    .meta
-                    .source
-                    .lines()
-                    .map(|l| l.replace('\t', "    "))
-                    .collect();
+                app.source = ui::source_lines(&replay.meta.source);
                 app.title = format!("replay · {}", replay.meta.title);
                 let settings = Settings(
                     replay
@@ -552,14 +547,10 @@ fn test_panic(key: &KeyEvent) {
     }
 }
 
-/// The script's lines for the code pane; tabs expanded (a terminal cell
-/// cannot hold one).
+/// The script's lines for the code pane.
 fn read_source(path: &Path) -> Vec<String> {
     match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes)
-            .lines()
-            .map(|l| l.replace('\t', "    "))
-            .collect(),
+        Ok(bytes) => ui::source_lines(&String::from_utf8_lossy(&bytes)),
         Err(_) => Vec::new(),
     }
 }
