@@ -506,3 +506,45 @@ fn default_chunksize_is_pythons_divmod_plus_one() {
     assert_eq!(default_chunksize(10, 4), c(0, 10, 1));
     assert_eq!(default_chunksize(0, 2), c(0, 0, 0));
 }
+
+#[test]
+fn tables_stay_bounded_as_before() {
+    let lock = |id: usize| {
+        ev(
+            1,
+            1,
+            Body::Sync {
+                id: format!("l{id}"),
+                kind: "Lock".into(),
+                name: None,
+                op: SyncOp::Acquired,
+                value: None,
+            },
+        )
+    };
+    let m = Model::from_events(&(0..300).map(lock).collect::<Vec<_>>());
+    let labels: Vec<String> = m.sync.in_order().iter().map(|o| o.label()).collect();
+    assert_eq!(labels.len(), 256, "past 256 objects new ones are refused");
+    assert_eq!(labels[255], "Lock#256");
+    assert!(m.sync.get("l256").is_none() && m.sync.get("l0").is_some());
+
+    // 4096 processes at most: the oldest exited one makes room, else the oldest.
+    let mut m = Model::new();
+    for pid in 1..=4096 {
+        m.update(&start(pid, 1, Role::Process, "p"));
+    }
+    m.update(&ev(
+        9,
+        2,
+        Body::ProcExit {
+            exitcode: 0,
+            by: None,
+        },
+    ));
+    m.update(&start(5000, 1, Role::Process, "p"));
+    assert_eq!(m.procs.len(), 4096);
+    assert!(m.procs.get(9).is_none() && m.procs.get(1).is_some());
+    m.update(&start(5001, 1, Role::Process, "p"));
+    assert!(m.procs.get(1).is_none(), "none exited: the oldest went");
+    assert_eq!(m.procs.in_order().last().unwrap().seq, 4097);
+}

@@ -7,6 +7,7 @@ mod manager;
 mod output;
 mod procs;
 mod queues;
+mod registry;
 mod sync;
 
 pub use chunks::{Cell, Job, Jobs, Tally};
@@ -14,6 +15,7 @@ pub use manager::{Call, Counter, ManagedObject, Managers, Server};
 pub use output::{Fragment, Line, Output};
 pub use procs::{Proc, ProcState, Procs, VarValue};
 pub use queues::{QueueObj, Queues};
+pub use registry::{Limit, Registry};
 pub use sync::{SyncObj, SyncObjs};
 
 use crate::protocol::{Body, Event, JoinOp};

@@ -1,7 +1,8 @@
 //! Locks, semaphores and conditions: value, owner(s) and who waits, in order.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
+use super::registry::{Limit, Registry};
 use super::ProcState;
 use crate::protocol::SyncOp;
 
@@ -35,12 +36,14 @@ impl SyncObj {
     }
 }
 
+/// Past this many objects new ones are not tracked (the labels of those
+/// shown keep their numbers).
 const MAX_OBJECTS: usize = 256;
 const MAX_LISTED: usize = 256;
 
 #[derive(Clone, Debug, Default)]
 pub struct SyncObjs {
-    by_id: BTreeMap<String, SyncObj>,
+    by_id: Registry<String, SyncObj>,
 }
 
 impl SyncObjs {
@@ -53,9 +56,7 @@ impl SyncObjs {
     }
 
     pub fn in_order(&self) -> Vec<&SyncObj> {
-        let mut all: Vec<&SyncObj> = self.by_id.values().collect();
-        all.sort_by_key(|o| o.seq);
-        all
+        self.by_id.in_order()
     }
 
     /// Apply one operation; returns the acting process's new state.
@@ -68,11 +69,8 @@ impl SyncObjs {
         op: SyncOp,
         value: Option<i64>,
     ) -> ProcState {
-        let seq = self.by_id.len();
-        if !self.by_id.contains_key(id) && self.by_id.len() >= MAX_OBJECTS {
-            return ProcState::Running;
-        }
-        let obj = self.by_id.entry(id.to_string()).or_insert_with(|| SyncObj {
+        let limit = Limit::refuse(MAX_OBJECTS);
+        let Some(obj) = self.by_id.get_or_insert_with(id, limit, |seq| SyncObj {
             id: id.to_string(),
             kind: kind.to_string(),
             name: None,
@@ -81,7 +79,9 @@ impl SyncObjs {
             waiters: VecDeque::new(),
             acquisitions: 0,
             seq,
-        });
+        }) else {
+            return ProcState::Running;
+        };
         if obj.name.is_none() {
             obj.name = name.map(str::to_string);
         }

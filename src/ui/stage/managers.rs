@@ -23,7 +23,7 @@ fn server_lines(view: &View, server: &Server, width: usize) -> Vec<Line<'static>
         pid_span(view, server.pid),
         label(view, &format!("  {} calls", server.calls)),
     ])];
-    for (id, obj) in &server.objects {
+    for (id, obj) in server.objects.iter() {
         let entries: Vec<String> = obj
             .entries
             .iter()
