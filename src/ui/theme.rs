@@ -6,12 +6,13 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::model::{Model, ProcState};
 
-/// The themes a user can pick (`--theme`).
+/// The themes a user can pick (`--theme default|high-contrast`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ThemeName {
     #[default]
     Default,
-    /// Bold, bright colours, no dim greys: for projectors and washed-out beamers.
+    // Bold, bright colours, no dim greys: for projectors and washed-out
+    // beamers. (Not a doc comment: clap would print it in `--help`.)
     HighContrast,
 }
 
