@@ -184,7 +184,7 @@ pub fn export<W: Write>(
         if beat {
             beats_seen = replay.narration.reached();
             if let Some(b) = replay.narration.current() {
-                cast.marker(t, b.text(opts.lang))?;
+                cast.marker(t, b.text.get(opts.lang))?;
             }
         }
         let due = t - last_frame >= 1.0 / FPS;

@@ -93,20 +93,31 @@ pub struct Variant {
     pub set: BTreeMap<String, toml::Value>,
 }
 
+/// A narration beat: `when` it is reached, and what it says.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "BeatToml")]
 pub struct Beat {
     pub when: String,
-    pub en: String,
-    #[serde(default)]
-    pub zh: String,
+    pub text: Text,
 }
 
-impl Beat {
-    pub fn text(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh if !self.zh.is_empty() => &self.zh,
-            _ => &self.en,
+/// A beat as written: `en` and `zh` beside `when`. (Not `#[serde(flatten)]`
+/// into a `Text`: that would lose the line and the expected fields of
+/// errors in a beat.)
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BeatToml {
+    when: String,
+    en: String,
+    #[serde(default)]
+    zh: String,
+}
+
+impl From<BeatToml> for Beat {
+    fn from(b: BeatToml) -> Self {
+        Beat {
+            when: b.when,
+            text: Text { en: b.en, zh: b.zh },
         }
     }
 }
