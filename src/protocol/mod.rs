@@ -6,6 +6,14 @@
 
 use serde::{Deserialize, Serialize};
 
+mod fields;
+mod meta;
+mod pool;
+
+pub use fields::{JoinOp, QueueOp, Role, SyncOp};
+pub use meta::ReplayMeta;
+pub use pool::{default_chunksize, ChunkPositions, Chunking};
+
 /// Version carried in the `hello` event; bump on incompatible changes.
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -191,23 +199,6 @@ pub enum Body {
     },
 }
 
-/// What a recording keeps beside the events to redraw the screen: the
-/// lesson or script, its parameters, the script's text and the terminal size.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReplayMeta {
-    pub title: String,
-    #[serde(default)]
-    pub lesson: Option<String>,
-    #[serde(default)]
-    pub params: std::collections::BTreeMap<String, String>,
-    #[serde(default)]
-    pub source: String,
-    #[serde(default)]
-    pub cols: u16,
-    #[serde(default)]
-    pub rows: u16,
-}
-
 impl Body {
     /// A `proc_start` as the shim sends it for a multiprocessing child of
     /// `ppid` (Pool workers are daemonic, as Python makes them).
@@ -243,93 +234,8 @@ impl Body {
     }
 }
 
-/// How `Pool.map` picks its chunksize when given none, step by step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Chunking {
-    /// `items // (workers * 4)`.
-    pub size: u64,
-    /// `items % (workers * 4)`.
-    pub extra: u64,
-    /// What Python uses: `size`, plus one if `extra` is not 0.
-    pub chunksize: u64,
-}
-
-/// Python's default chunksize (CPython's `Pool._map_async`):
-/// `chunksize, extra = divmod(items, workers * 4)`, then `chunksize += 1`
-/// if `extra`; 0 items give 0. A Pool has at least one worker.
-pub fn default_chunksize(items: u64, workers: u32) -> Chunking {
-    let divisor = u64::from(workers.max(1)) * 4;
-    let (size, extra) = (items / divisor, items % divisor);
-    Chunking {
-        size,
-        extra,
-        chunksize: size + u64::from(extra > 0),
-    }
-}
-
 fn yes() -> bool {
     true
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Main,
-    Process,
-    PoolWorker,
-    Manager,
-    Forkserver,
-    ResourceTracker,
-    Python,
-    #[serde(other)]
-    Unknown,
-}
-
-impl Role {
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Main => "main",
-            Role::Process => "process",
-            Role::PoolWorker => "pool worker",
-            Role::Manager => "Manager server",
-            Role::Forkserver => "forkserver",
-            Role::ResourceTracker => "resource tracker",
-            Role::Python => "python",
-            Role::Unknown => "?",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SyncOp {
-    Blocked,
-    Acquired,
-    Released,
-    Waiting,
-    Timeout,
-    #[serde(other)]
-    Unknown,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum QueueOp {
-    Put,
-    Get,
-    PutBlocked,
-    GetBlocked,
-    #[serde(other)]
-    Unknown,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JoinOp {
-    Waiting,
-    Joined,
-    #[serde(other)]
-    Unknown,
 }
 
 /// Why a datagram or recording line was not an event.
@@ -363,38 +269,4 @@ pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
 pub fn encode(event: &Event) -> String {
     // Serializing plain data with string keys cannot fail.
     serde_json::to_string(event).unwrap_or_default()
-}
-
-/// Fills in `start`/`end` of chunk events from their job's `map` event: a
-/// worker never sees the chunk's position, only its index and size, while
-/// the caller knows the chunksize (all chunks but the last have that size).
-#[derive(Default)]
-pub struct ChunkPositions {
-    chunksizes: std::collections::HashMap<u64, u64>,
-}
-
-impl ChunkPositions {
-    pub fn enrich(&mut self, event: &mut Event) {
-        match &mut event.body {
-            Body::Map { job, chunksize, .. } => {
-                if self.chunksizes.len() > 4096 {
-                    self.chunksizes.clear();
-                }
-                self.chunksizes.insert(*job, *chunksize);
-            }
-            Body::ChunkTake {
-                job,
-                index,
-                size,
-                start,
-                end,
-            } if start.is_none() => {
-                let chunksize = self.chunksizes.get(job).copied().unwrap_or(*size);
-                let s = index.saturating_mul(chunksize);
-                *start = Some(s);
-                *end = Some(s.saturating_add(*size));
-            }
-            _ => {}
-        }
-    }
 }
