@@ -172,3 +172,16 @@ fn a_beat_speaks_english_or_chinese_and_its_errors_name_the_line() {
         "{e}"
     );
 }
+
+#[test]
+fn beats_wait_for_shim_events_not_the_supervisors() {
+    let with_when =
+        |when: &str| GOOD.replace("when = \"chunk_take:3\"", &format!("when = {when:?}"));
+    for when in ["proc_spawn", "script_end:2", "end"] {
+        assert!(parse("x.toml", &with_when(when)).is_ok(), "{when}");
+    }
+    for when in ["run_end", "run_paused", "run_resumed:2"] {
+        let e = error_of(&with_when(when));
+        assert!(e.contains("field `beat.when`"), "{when}: {e}");
+    }
+}

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::protocol::{EVENT_KINDS, SUPERVISOR_KINDS};
+
 /// English and Chinese versions of a text.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 pub struct Text {
@@ -163,27 +165,6 @@ impl std::fmt::Display for ManifestError {
     }
 }
 
-/// Event kinds a beat may wait for (see docs/protocol.md).
-const EVENT_KINDS: &[&str] = &[
-    "hello",
-    "proc_start",
-    "proc_spawn",
-    "proc_exit",
-    "map",
-    "chunk_take",
-    "chunk_done",
-    "sync",
-    "queue",
-    "manager",
-    "proxy",
-    "write",
-    "var",
-    "line",
-    "join",
-    "script_end",
-    "shim_error",
-];
-
 pub fn parse(file: &str, text: &str) -> Result<Manifest, ManifestError> {
     let manifest: Manifest = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
@@ -256,7 +237,13 @@ fn beat_trigger_is_valid(when: &str) -> bool {
     let (kind, count) = when
         .split_once(':')
         .map_or((when, None), |(k, n)| (k, Some(n)));
-    EVENT_KINDS.contains(&kind) && count.is_none_or(|n| n.parse::<u32>().is_ok_and(|n| n > 0))
+    is_beat_kind(kind) && count.is_none_or(|n| n.parse::<u32>().is_ok_and(|n| n > 0))
+}
+
+/// A beat waits for an event the shim sends; not for the supervisor's own
+/// (run_paused, run_resumed, run_end: a beat waits for `end` instead).
+fn is_beat_kind(kind: &str) -> bool {
+    EVENT_KINDS.contains(&kind) && !SUPERVISOR_KINDS.contains(&kind)
 }
 
 impl Param {
