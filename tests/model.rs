@@ -1,6 +1,6 @@
 //! The pure model, fed hand-written event sequences.
 
-use forklore::model::{Model, ProcState, RunState};
+use forklore::model::{Model, ProcState, RunState, Wait};
 use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncOp};
 
 fn ev(pid: i32, t: u64, body: Body) -> Event {
@@ -89,7 +89,9 @@ fn lock_owner_and_waiters_in_order() {
     let lock = m.sync.get("h1").unwrap();
     assert_eq!(lock.holders, vec![1]);
     assert_eq!(lock.waiters.iter().copied().collect::<Vec<_>>(), vec![2, 3]);
-    assert!(matches!(&m.procs.get(2).unwrap().state, ProcState::Blocked { on, .. } if on == "h1"));
+    assert!(
+        matches!(&m.procs.get(2).unwrap().state, ProcState::Blocked(Wait::Acquire { id }) if id == "h1")
+    );
     assert_eq!(lock.label(), "lock");
 
     m.update(&sync(1, SyncOp::Released, 1));
@@ -166,9 +168,10 @@ fn queue_items_follow_puts_and_gets() {
         vec!["1".to_string()]
     );
     assert_eq!((queue.puts, queue.gets, queue.size), (2, 1, Some(0)));
-    assert!(
-        matches!(&m.procs.get(3).unwrap().state, ProcState::Blocked { what, .. } if what == "get")
-    );
+    assert!(matches!(
+        &m.procs.get(3).unwrap().state,
+        ProcState::Blocked(Wait::QueueGet { .. })
+    ));
 }
 
 #[test]
@@ -398,9 +401,10 @@ fn join_waits_show_as_blocked_intervals() {
         start(11, 10, Role::Process, "Process-1"),
     ]);
     m.update(&join(JoinOp::Waiting, 5));
-    assert!(
-        matches!(&m.procs.get(10).unwrap().state, ProcState::Blocked { on, what } if on == "join:11" && what == "join")
-    );
+    assert!(matches!(
+        &m.procs.get(10).unwrap().state,
+        ProcState::Blocked(Wait::Join { child: 11 })
+    ));
     m.update(&join(JoinOp::Joined, 9));
     let main = m.procs.get(10).unwrap();
     assert_eq!(main.state, ProcState::Running);

@@ -728,3 +728,44 @@ fn a_terminal_too_small_says_so() {
     assert!(text.contains("Terminal too small: 50×12"), "{text}");
     assert!(text.contains("press q to quit"));
 }
+
+#[test]
+fn every_wait_reads_the_same_in_words() {
+    use forklore::protocol::JoinOp;
+    let mut s = Script::default();
+    s.start(4500, 4000, Role::Main, "MainProcess", "fork");
+    for pid in 4501..=4506 {
+        s.start(pid, 4500, Role::Process, "p", "fork");
+    }
+    s.sync(4501, "lock", "Lock", SyncOp::Blocked, 0)
+        .sync(4502, "cond", "Condition", SyncOp::Waiting, 0)
+        .queue(4503, QueueOp::PutBlocked, "", 1)
+        .queue(4504, QueueOp::GetBlocked, "", 0)
+        .push(
+            4500,
+            Body::Join {
+                child: 4501,
+                op: JoinOp::Waiting,
+                exitcode: None,
+            },
+        )
+        .push(
+            4505,
+            Body::Sync {
+                id: "h-anon".into(),
+                kind: "Semaphore".into(),
+                name: None,
+                op: SyncOp::Blocked,
+                value: Some(0),
+            },
+        );
+    let model = Model::from_events(&s.events);
+    let words = |pid| ui::procs::state_text(&model, model.procs.get(pid).unwrap());
+    assert_eq!(words(4501), "⧗ blocked on lock");
+    assert_eq!(words(4502), "⧗ blocked on cond (wait)");
+    assert_eq!(words(4503), "⧗ blocked on q (put)");
+    assert_eq!(words(4504), "⧗ blocked on q (get)");
+    assert_eq!(words(4500), "⧗ waiting in join(4501)");
+    assert_eq!(words(4505), "⧗ blocked on Semaphore#3");
+    assert_eq!(words(4506), "▶ running");
+}

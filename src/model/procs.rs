@@ -12,13 +12,25 @@ pub enum ProcState {
     #[default]
     Starting,
     Running,
-    /// Waiting in an acquire/get/put/wait on the object `on` (an id).
-    Blocked {
-        on: String,
-        what: String,
-    },
+    Blocked(Wait),
     Exited(i32),
     Killed(i32),
+}
+
+/// What a blocked process waits in, and on what (`id`: a sync object's or
+/// a queue's id, as its events name it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// `acquire()` of a lock or semaphore.
+    Acquire { id: String },
+    /// `wait()` of a condition.
+    ConditionWait { id: String },
+    /// `put()` on a full queue.
+    QueuePut { id: String },
+    /// `get()` on an empty queue.
+    QueueGet { id: String },
+    /// `join()` of a child process.
+    Join { child: i32 },
 }
 
 impl ProcState {
@@ -152,8 +164,8 @@ impl Procs {
         if !p.state.is_alive() {
             return;
         }
-        let was_blocked = matches!(p.state, ProcState::Blocked { .. });
-        let blocked = matches!(state, ProcState::Blocked { .. });
+        let was_blocked = matches!(p.state, ProcState::Blocked(_));
+        let blocked = matches!(state, ProcState::Blocked(_));
         if was_blocked && !blocked {
             close_wait(p, t);
         } else if blocked && !was_blocked {

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use super::registry::{Limit, Registry};
-use super::ProcState;
+use super::{ProcState, Wait};
 use crate::protocol::QueueOp;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -102,16 +102,10 @@ impl Queues {
                 q.last = Some((pid, op, item));
             }
             QueueOp::PutBlocked => {
-                return ProcState::Blocked {
-                    on: id.to_string(),
-                    what: "put".into(),
-                }
+                return ProcState::Blocked(Wait::QueuePut { id: id.to_string() })
             }
             QueueOp::GetBlocked => {
-                return ProcState::Blocked {
-                    on: id.to_string(),
-                    what: "get".into(),
-                }
+                return ProcState::Blocked(Wait::QueueGet { id: id.to_string() })
             }
             QueueOp::Unknown => {}
         }

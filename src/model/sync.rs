@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use super::registry::{Limit, Registry};
-use super::ProcState;
+use super::{ProcState, Wait};
 use crate::protocol::SyncOp;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -88,10 +88,6 @@ impl SyncObjs {
         if value.is_some() {
             obj.value = value;
         }
-        let waiting = |what: &str| ProcState::Blocked {
-            on: id.to_string(),
-            what: what.to_string(),
-        };
         match op {
             SyncOp::Blocked | SyncOp::Waiting => {
                 if op == SyncOp::Waiting {
@@ -100,10 +96,11 @@ impl SyncObjs {
                 if !obj.waiters.contains(&pid) && obj.waiters.len() < MAX_LISTED {
                     obj.waiters.push_back(pid);
                 }
-                waiting(if op == SyncOp::Waiting {
-                    "wait"
+                let id = id.to_string();
+                ProcState::Blocked(if op == SyncOp::Waiting {
+                    Wait::ConditionWait { id }
                 } else {
-                    "acquire"
+                    Wait::Acquire { id }
                 })
             }
             SyncOp::Acquired => {

@@ -169,7 +169,7 @@ impl Theme {
         match state {
             ProcState::Exited(0) => self.dim(),
             ProcState::Exited(_) | ProcState::Killed(_) => self.bad(),
-            ProcState::Blocked { .. } => self.warn(),
+            ProcState::Blocked(_) => self.warn(),
             _ if paused => self.warn(),
             ProcState::Running => self.good(),
             ProcState::Starting => self.dim(),
