@@ -135,3 +135,31 @@ fn every_kind_is_named_as_serde_names_it() {
     assert_eq!(seen, all, "every kind once, and no other");
     assert_eq!(SUPERVISOR_KINDS, ["run_paused", "run_resumed", "run_end"]);
 }
+
+/// A sync event's `type` is the Python class name, decoded into a variant
+/// and written back the same; an unknown class is `Unknown`.
+#[test]
+fn sync_kinds_keep_their_python_names() {
+    use forklore::protocol::SyncKind::{self, *};
+    let all = [
+        Lock,
+        RLock,
+        Semaphore,
+        BoundedSemaphore,
+        Condition,
+        Event,
+        Barrier,
+    ];
+    for kind in all {
+        let json = serde_json::to_string(&kind).unwrap();
+        assert_eq!(json, format!("\"{}\"", kind.name()));
+        assert_eq!(serde_json::from_str::<SyncKind>(&json).unwrap(), kind);
+        assert_eq!(
+            kind.is_semaphore(),
+            kind.name().contains("Semaphore"),
+            "{kind}"
+        );
+    }
+    let other: SyncKind = serde_json::from_str("\"SpinLock\"").unwrap();
+    assert_eq!(other, Unknown);
+}

@@ -1,7 +1,7 @@
 //! The pure model, fed hand-written event sequences.
 
 use forklore::model::{Model, ProcState, RunState, Wait};
-use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncOp};
+use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncKind, SyncOp};
 
 fn ev(pid: i32, t: u64, body: Body) -> Event {
     Event { pid, t, body }
@@ -17,7 +17,7 @@ fn sync(pid: i32, op: SyncOp, value: i64) -> Event {
         2,
         Body::Sync {
             id: "h1".into(),
-            kind: "Lock".into(),
+            kind: SyncKind::Lock,
             name: Some("lock".into()),
             op,
             value: Some(value),
@@ -122,7 +122,7 @@ fn semaphore_holders_and_value() {
             1,
             Body::Sync {
                 id: "s".into(),
-                kind: "Semaphore".into(),
+                kind: SyncKind::Semaphore,
                 name: None,
                 op,
                 value: Some(value),
@@ -424,7 +424,7 @@ fn a_semaphore_released_by_another_process_gives_back_the_oldest_acquisition() {
             1,
             Body::Sync {
                 id: "e".into(),
-                kind: "Semaphore".into(),
+                kind: SyncKind::Semaphore,
                 name: Some("empty".into()),
                 op,
                 value: Some(value),
@@ -519,7 +519,7 @@ fn tables_stay_bounded_as_before() {
             1,
             Body::Sync {
                 id: format!("l{id}"),
-                kind: "Lock".into(),
+                kind: SyncKind::Lock,
                 name: None,
                 op: SyncOp::Acquired,
                 value: None,

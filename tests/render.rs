@@ -4,7 +4,7 @@
 //! checked by the assertions at the end.
 
 use forklore::model::Model;
-use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncOp};
+use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncKind, SyncOp};
 use forklore::ui::{self, Theme, ThemeName, UiState, View};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -87,12 +87,12 @@ impl Script {
         )
     }
 
-    fn sync(&mut self, pid: i32, name: &str, kind: &str, op: SyncOp, value: i64) -> &mut Self {
+    fn sync(&mut self, pid: i32, name: &str, kind: SyncKind, op: SyncOp, value: i64) -> &mut Self {
         self.push(
             pid,
             Body::Sync {
                 id: format!("h-{name}"),
-                kind: kind.into(),
+                kind,
                 name: Some(name.into()),
                 op,
                 value: Some(value),
@@ -277,11 +277,11 @@ fn blocked_on_lock() -> Script {
             "fork",
         );
     }
-    s.sync(4301, "lock", "Lock", SyncOp::Acquired, 0)
+    s.sync(4301, "lock", SyncKind::Lock, SyncOp::Acquired, 0)
         .line(4301, 6)
-        .sync(4302, "lock", "Lock", SyncOp::Blocked, 0)
+        .sync(4302, "lock", SyncKind::Lock, SyncOp::Blocked, 0)
         .line(4302, 5)
-        .sync(4303, "lock", "Lock", SyncOp::Blocked, 0)
+        .sync(4303, "lock", SyncKind::Lock, SyncOp::Blocked, 0)
         .line(4303, 5)
         .write(4301, "child 0 has ")
         .write(4302, "child 1 has the lock\n")
@@ -737,8 +737,8 @@ fn every_wait_reads_the_same_in_words() {
     for pid in 4501..=4506 {
         s.start(pid, 4500, Role::Process, "p", "fork");
     }
-    s.sync(4501, "lock", "Lock", SyncOp::Blocked, 0)
-        .sync(4502, "cond", "Condition", SyncOp::Waiting, 0)
+    s.sync(4501, "lock", SyncKind::Lock, SyncOp::Blocked, 0)
+        .sync(4502, "cond", SyncKind::Condition, SyncOp::Waiting, 0)
         .queue(4503, QueueOp::PutBlocked, "", 1)
         .queue(4504, QueueOp::GetBlocked, "", 0)
         .push(
@@ -753,7 +753,7 @@ fn every_wait_reads_the_same_in_words() {
             4505,
             Body::Sync {
                 id: "h-anon".into(),
-                kind: "Semaphore".into(),
+                kind: SyncKind::Semaphore,
                 name: None,
                 op: SyncOp::Blocked,
                 value: Some(0),

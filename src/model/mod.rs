@@ -134,7 +134,9 @@ impl Model {
                 op,
                 value,
             } => {
-                let state = self.sync.apply(pid, id, kind, name.as_deref(), *op, *value);
+                let state = self
+                    .sync
+                    .apply(pid, id, *kind, name.as_deref(), *op, *value);
                 self.procs.set_state(pid, t, state);
             }
             Body::Queue {

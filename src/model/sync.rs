@@ -4,13 +4,12 @@ use std::collections::VecDeque;
 
 use super::registry::{Limit, Registry};
 use super::{ProcState, Wait};
-use crate::protocol::SyncOp;
+use crate::protocol::{SyncKind, SyncOp};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncObj {
     pub id: String,
-    /// Lock, RLock, Semaphore, BoundedSemaphore or Condition.
-    pub kind: String,
+    pub kind: SyncKind,
     /// The variable name the script gave it, when the shim could tell.
     pub name: Option<String>,
     pub value: Option<i64>,
@@ -32,7 +31,7 @@ impl SyncObj {
     }
 
     pub fn is_semaphore(&self) -> bool {
-        self.kind.contains("Semaphore")
+        self.kind.is_semaphore()
     }
 }
 
@@ -64,7 +63,7 @@ impl SyncObjs {
         &mut self,
         pid: i32,
         id: &str,
-        kind: &str,
+        kind: SyncKind,
         name: Option<&str>,
         op: SyncOp,
         value: Option<i64>,
@@ -72,7 +71,7 @@ impl SyncObjs {
         let limit = Limit::refuse(MAX_OBJECTS);
         let Some(obj) = self.by_id.get_or_insert_with(id, limit, |seq| SyncObj {
             id: id.to_string(),
-            kind: kind.to_string(),
+            kind,
             name: None,
             value: None,
             holders: Vec::new(),

@@ -32,6 +32,50 @@ impl Role {
     }
 }
 
+/// Which primitive a `sync` event is about, by its Python class name
+/// (written as is: `"Lock"`, `"RLock"`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncKind {
+    Lock,
+    RLock,
+    Semaphore,
+    BoundedSemaphore,
+    Condition,
+    /// Not reported by the shim yet.
+    Event,
+    /// Not reported by the shim yet.
+    Barrier,
+    #[serde(other)]
+    Unknown,
+}
+
+impl SyncKind {
+    /// The Python class name, as events write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncKind::Lock => "Lock",
+            SyncKind::RLock => "RLock",
+            SyncKind::Semaphore => "Semaphore",
+            SyncKind::BoundedSemaphore => "BoundedSemaphore",
+            SyncKind::Condition => "Condition",
+            SyncKind::Event => "Event",
+            SyncKind::Barrier => "Barrier",
+            SyncKind::Unknown => "Unknown",
+        }
+    }
+
+    /// Several processes may hold it at once, up to its value.
+    pub fn is_semaphore(self) -> bool {
+        matches!(self, SyncKind::Semaphore | SyncKind::BoundedSemaphore)
+    }
+}
+
+impl std::fmt::Display for SyncKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncOp {

@@ -10,7 +10,7 @@ mod fields;
 mod meta;
 mod pool;
 
-pub use fields::{JoinOp, QueueOp, Role, SyncOp};
+pub use fields::{JoinOp, QueueOp, Role, SyncKind, SyncOp};
 pub use meta::ReplayMeta;
 pub use pool::{default_chunksize, ChunkPositions, Chunking};
 
@@ -156,7 +156,7 @@ bodies! {
         "sync" => Sync {
             id: String,
             #[serde(rename = "type")]
-            kind: String,
+            kind: SyncKind,
             #[serde(default)]
             name: Option<String>,
             op: SyncOp,
