@@ -103,11 +103,7 @@ fn recorder(
 ) -> Result<Option<Recorder>, String> {
     let Some(path) = path else { return Ok(None) };
     let (cols, rows) = crossterm::terminal::size().unwrap_or((120, 35));
-    let params = lesson.map(|(_, s)| {
-        s.0.keys()
-            .filter_map(|k| Some((k.clone(), s.text(k)?)))
-            .collect()
-    });
+    let params = lesson.map(|(_, s)| s.to_params());
     let meta = ReplayMeta {
         title: title.to_string(),
         lesson: lesson.map(|(slug, _)| slug.to_string()),

@@ -166,14 +166,7 @@ impl App {
             } => {
                 app.source = ui::source_lines(&replay.meta.source);
                 app.title = format!("replay · {}", replay.meta.title);
-                let settings = Settings(
-                    replay
-                        .meta
-                        .params
-                        .iter()
-                        .map(|(k, v)| (k.clone(), toml::Value::String(v.clone())))
-                        .collect(),
-                );
+                let settings = Settings::from_params(&replay.meta.params);
                 let mut player = Player::new(*replay, watch, settings);
                 player.lang = lang;
                 app.feed = Feed::Replay(Box::new(player));
@@ -490,12 +483,7 @@ impl App {
                 let meta = rec.meta_mut();
                 meta.title = lesson.title();
                 meta.lesson = Some(lesson.lesson().slug().to_string());
-                meta.params = lesson
-                    .settings
-                    .0
-                    .keys()
-                    .filter_map(|k| Some((k.clone(), lesson.settings.text(k)?)))
-                    .collect();
+                meta.params = lesson.settings.to_params();
                 meta.source = lesson.lesson().script.clone();
             }
             self.recorder = Some(rec);

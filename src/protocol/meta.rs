@@ -10,11 +10,23 @@ pub struct ReplayMeta {
     #[serde(default)]
     pub lesson: Option<String>,
     #[serde(default)]
-    pub params: std::collections::BTreeMap<String, String>,
+    pub params: std::collections::BTreeMap<String, ParamValue>,
     #[serde(default)]
     pub source: String,
     #[serde(default)]
     pub cols: u16,
     #[serde(default)]
     pub rows: u16,
+}
+
+/// A lesson parameter's value as a recording keeps it: typed, so a replay
+/// gets back the integer, number or boolean the run had. Recordings made
+/// before kept every value as a string; those stay strings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
 }

@@ -11,7 +11,7 @@ mod meta;
 mod pool;
 
 pub use fields::{JoinOp, QueueOp, Role, SyncKind, SyncOp};
-pub use meta::ReplayMeta;
+pub use meta::{ParamValue, ReplayMeta};
 pub use pool::{default_chunksize, ChunkPositions, Chunking};
 
 /// Version carried in the `hello` event; bump on incompatible changes.
