@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use forklore::model::Model;
-use forklore::protocol::{Body, Event, Role, SyncOp};
+use forklore::protocol::{Body, Event, Role, SyncKind, SyncOp};
 use forklore::ui::{self, Theme, ThemeName, UiState, View};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -69,7 +69,7 @@ fn busy_model() -> Model {
             pid,
             Body::Sync {
                 id: "h1".into(),
-                kind: "Lock".into(),
+                kind: SyncKind::Lock,
                 name: Some("lock".into()),
                 op,
                 value: Some(0),

@@ -171,12 +171,7 @@ pub fn export<W: Write>(
     let mut cast = CastWriter::new(out, opts.width, opts.height, &title)?;
     let mut terminal =
         Terminal::new(TestBackend::new(opts.width, opts.height)).map_err(io::Error::other)?;
-    let source: Vec<String> = replay
-        .meta
-        .source
-        .lines()
-        .map(|l| l.replace('\t', "    "))
-        .collect();
+    let source = crate::ui::source_lines(&replay.meta.source);
     let t0 = replay.start_t();
     let seconds = |t: u64| t.saturating_sub(t0) as f64 / 1e9 / opts.speed.max(1e-6);
     let mut prev: Option<Buffer> = None;
@@ -189,7 +184,7 @@ pub fn export<W: Write>(
         if beat {
             beats_seen = replay.narration.reached();
             if let Some(b) = replay.narration.current() {
-                cast.marker(t, b.text(opts.lang))?;
+                cast.marker(t, b.text.get(opts.lang))?;
             }
         }
         let due = t - last_frame >= 1.0 / FPS;

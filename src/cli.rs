@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use forklore::ui::ThemeName;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -17,8 +18,8 @@ pub struct Cli {
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
     /// Colours for the lesson picker: default, or high-contrast.
-    #[arg(long, value_enum, default_value_t = Theme::Default)]
-    pub theme: Theme,
+    #[arg(long, value_enum, default_value_t = ThemeName::Default)]
+    pub theme: ThemeName,
     /// Load lessons from this folder instead of the built-in ones.
     #[arg(long, global = true, value_name = "DIR")]
     pub lessons: Option<PathBuf>,
@@ -49,8 +50,8 @@ pub struct ReplayArgs {
     #[arg(long, value_parser = ["en", "zh"])]
     pub lang: Option<String>,
     /// Colours: default, or high-contrast for projectors.
-    #[arg(long, value_enum, default_value_t = Theme::Default)]
-    pub theme: Theme,
+    #[arg(long, value_enum, default_value_t = ThemeName::Default)]
+    pub theme: ThemeName,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -106,18 +107,12 @@ pub struct LessonArgs {
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
     /// Colours: default, or high-contrast for projectors.
-    #[arg(long, value_enum, default_value_t = Theme::Default)]
-    pub theme: Theme,
+    #[arg(long, value_enum, default_value_t = ThemeName::Default)]
+    pub theme: ThemeName,
     /// Walkthrough in one take: at each narration beat the processes pause
     /// for SECONDS, then go on by themselves.
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "3")]
     pub autoplay: Option<f64>,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Theme {
-    Default,
-    HighContrast,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -167,6 +162,6 @@ pub struct RunArgs {
     #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
     pub slow: f64,
     /// Colours: default, or high-contrast for projectors.
-    #[arg(long, value_enum, default_value_t = Theme::Default)]
-    pub theme: Theme,
+    #[arg(long, value_enum, default_value_t = ThemeName::Default)]
+    pub theme: ThemeName,
 }

@@ -13,10 +13,9 @@ use forklore::protocol::{Body, ReplayMeta};
 use forklore::record::Recorder;
 use forklore::replay::Replay;
 use forklore::runtime::{self, python, Run, RunConfig};
-use forklore::ui::ThemeName;
 
 mod cli;
-use cli::{CastArgs, Cli, Command, LessonArgs, ReplayArgs, RunArgs, Theme};
+use cli::{CastArgs, Cli, Command, LessonArgs, ReplayArgs, RunArgs};
 
 /// Exit status for usage and setup errors (missing python, bad script...).
 const USAGE_ERROR: u8 = 2;
@@ -70,13 +69,6 @@ fn forward_signals() -> Receiver<i32> {
     rx
 }
 
-fn theme(t: Theme) -> ThemeName {
-    match t {
-        Theme::Default => ThemeName::Default,
-        Theme::HighContrast => ThemeName::HighContrast,
-    }
-}
-
 fn lang(arg: Option<&str>) -> Lang {
     arg.and_then(Lang::parse).unwrap_or_else(Lang::from_env)
 }
@@ -111,11 +103,7 @@ fn recorder(
 ) -> Result<Option<Recorder>, String> {
     let Some(path) = path else { return Ok(None) };
     let (cols, rows) = crossterm::terminal::size().unwrap_or((120, 35));
-    let params = lesson.map(|(_, s)| {
-        s.0.keys()
-            .filter_map(|k| Some((k.clone(), s.text(k)?)))
-            .collect()
-    });
+    let params = lesson.map(|(_, s)| s.to_params());
     let meta = ReplayMeta {
         title: title.to_string(),
         lesson: lesson.map(|(slug, _)| slug.to_string()),
@@ -180,7 +168,7 @@ fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, Strin
     }
     let opts = TuiOptions {
         title,
-        theme: theme(args.theme),
+        theme: args.theme,
         recorder: rec,
         autoplay: None,
     };
@@ -224,7 +212,7 @@ fn run_lesson(
     let autoplay = args.autoplay.map(Duration::from_secs_f64);
     let opts = TuiOptions {
         title,
-        theme: theme(args.theme),
+        theme: args.theme,
         recorder: rec,
         autoplay,
     };
@@ -262,7 +250,7 @@ fn lesson_without_python(
     }
     let opts = TuiOptions {
         title: session.title(),
-        theme: theme(args.theme),
+        theme: args.theme,
         recorder: None,
         autoplay: None,
     };
@@ -287,7 +275,7 @@ fn picker(cli: &Cli, signals: &Receiver<i32>) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
     let opts = TuiOptions {
         title: "lessons".into(),
-        theme: theme(cli.theme),
+        theme: cli.theme,
         recorder: None,
         autoplay: None,
     };
@@ -350,7 +338,7 @@ fn replay(
     }
     let opts = TuiOptions {
         title: replay.meta.title.clone(),
-        theme: theme(args.theme),
+        theme: args.theme,
         recorder: None,
         autoplay: None,
     };

@@ -105,3 +105,59 @@ fn oversized_and_unknown_are_errors() {
     ));
     assert_eq!(decode(&[0xff, 0xfe]), Err(DecodeError::NotUtf8));
 }
+
+/// `Body::kind` and the `"kind"` serde writes come from one list and stay
+/// equal for every variant; the list names every kind exactly once.
+#[test]
+fn every_kind_is_named_as_serde_names_it() {
+    use forklore::protocol::{EVENT_KINDS, SUPERVISOR_KINDS};
+    let rest = [
+        r#"{"kind":"proc_spawn","pid":1,"t":3,"child":2,"name":"P","daemon":false}"#,
+        r#"{"kind":"run_paused","pid":1,"t":18}"#,
+        r#"{"kind":"run_resumed","pid":1,"t":19}"#,
+    ];
+    let mut seen: Vec<&str> = Vec::new();
+    for line in VALID.iter().chain(&rest) {
+        let event = decode(line.as_bytes()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&encode(&event)).unwrap();
+        let kind = event.body.kind();
+        assert_eq!(json["kind"], kind, "{line}");
+        assert_eq!(
+            event.body.is_supervisor(),
+            SUPERVISOR_KINDS.contains(&kind),
+            "{kind}"
+        );
+        seen.push(kind);
+    }
+    seen.sort_unstable();
+    let mut all = EVENT_KINDS.to_vec();
+    all.sort_unstable();
+    assert_eq!(seen, all, "every kind once, and no other");
+    assert_eq!(SUPERVISOR_KINDS, ["run_paused", "run_resumed", "run_end"]);
+}
+
+/// A sync event's `type` is the Python class name, decoded into a variant
+/// and written back the same; an unknown class is `Unknown`.
+#[test]
+fn sync_kinds_keep_their_python_names() {
+    use forklore::protocol::SyncKind;
+    let names = [
+        "Lock",
+        "RLock",
+        "Semaphore",
+        "BoundedSemaphore",
+        "Condition",
+        "Event",
+        "Barrier",
+    ];
+    for name in names {
+        let json = format!("\"{name}\"");
+        let kind: SyncKind = serde_json::from_str(&json).unwrap();
+        assert_ne!(kind, SyncKind::Unknown, "{name}");
+        assert_eq!(kind.name(), name);
+        assert_eq!(serde_json::to_string(&kind).unwrap(), json);
+        assert_eq!(kind.is_semaphore(), name.contains("Semaphore"), "{name}");
+    }
+    let other: SyncKind = serde_json::from_str("\"SpinLock\"").unwrap();
+    assert_eq!(other, SyncKind::Unknown);
+}

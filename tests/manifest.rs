@@ -148,7 +148,40 @@ fn embedded_lessons_all_load() {
             l.slug()
         );
         for b in &l.manifest.beats {
-            assert!(!b.zh.is_empty(), "{}: every beat has Chinese too", l.slug());
+            assert!(
+                !b.text.zh.is_empty(),
+                "{}: every beat has Chinese too",
+                l.slug()
+            );
         }
+    }
+}
+
+#[test]
+fn a_beat_speaks_english_or_chinese_and_its_errors_name_the_line() {
+    let m = parse("x.toml", GOOD).unwrap();
+    assert_eq!(m.beats[0].text.get(Lang::Zh), "开始");
+    assert_eq!(m.beats[1].text.get(Lang::Zh), "Third chunk", "no zh: en");
+    let e = error_of(&GOOD.replace(
+        "en = \"Third chunk\"\n",
+        "en = \"Third chunk\"\nzhh = \"x\"\n",
+    ));
+    assert!(
+        e.starts_with("lessons/99-demo/lesson.toml:33: field `zhh`")
+            && e.contains("expected one of `when`, `en`, `zh`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn beats_wait_for_shim_events_not_the_supervisors() {
+    let with_when =
+        |when: &str| GOOD.replace("when = \"chunk_take:3\"", &format!("when = {when:?}"));
+    for when in ["proc_spawn", "script_end:2", "end"] {
+        assert!(parse("x.toml", &with_when(when)).is_ok(), "{when}");
+    }
+    for when in ["run_end", "run_paused", "run_resumed:2"] {
+        let e = error_of(&with_when(when));
+        assert!(e.contains("field `beat.when`"), "{when}: {e}");
     }
 }

@@ -1,7 +1,7 @@
 //! The pure model, fed hand-written event sequences.
 
-use forklore::model::{Model, ProcState, RunState};
-use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncOp};
+use forklore::model::{Model, ProcState, RunState, Wait};
+use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncKind, SyncOp};
 
 fn ev(pid: i32, t: u64, body: Body) -> Event {
     Event { pid, t, body }
@@ -17,7 +17,7 @@ fn sync(pid: i32, op: SyncOp, value: i64) -> Event {
         2,
         Body::Sync {
             id: "h1".into(),
-            kind: "Lock".into(),
+            kind: SyncKind::Lock,
             name: Some("lock".into()),
             op,
             value: Some(value),
@@ -89,7 +89,9 @@ fn lock_owner_and_waiters_in_order() {
     let lock = m.sync.get("h1").unwrap();
     assert_eq!(lock.holders, vec![1]);
     assert_eq!(lock.waiters.iter().copied().collect::<Vec<_>>(), vec![2, 3]);
-    assert!(matches!(&m.procs.get(2).unwrap().state, ProcState::Blocked { on, .. } if on == "h1"));
+    assert!(
+        matches!(&m.procs.get(2).unwrap().state, ProcState::Blocked(Wait::Acquire { id }) if id == "h1")
+    );
     assert_eq!(lock.label(), "lock");
 
     m.update(&sync(1, SyncOp::Released, 1));
@@ -120,7 +122,7 @@ fn semaphore_holders_and_value() {
             1,
             Body::Sync {
                 id: "s".into(),
-                kind: "Semaphore".into(),
+                kind: SyncKind::Semaphore,
                 name: None,
                 op,
                 value: Some(value),
@@ -166,9 +168,10 @@ fn queue_items_follow_puts_and_gets() {
         vec!["1".to_string()]
     );
     assert_eq!((queue.puts, queue.gets, queue.size), (2, 1, Some(0)));
-    assert!(
-        matches!(&m.procs.get(3).unwrap().state, ProcState::Blocked { what, .. } if what == "get")
-    );
+    assert!(matches!(
+        &m.procs.get(3).unwrap().state,
+        ProcState::Blocked(Wait::QueueGet { .. })
+    ));
 }
 
 #[test]
@@ -398,9 +401,10 @@ fn join_waits_show_as_blocked_intervals() {
         start(11, 10, Role::Process, "Process-1"),
     ]);
     m.update(&join(JoinOp::Waiting, 5));
-    assert!(
-        matches!(&m.procs.get(10).unwrap().state, ProcState::Blocked { on, what } if on == "join:11" && what == "join")
-    );
+    assert!(matches!(
+        &m.procs.get(10).unwrap().state,
+        ProcState::Blocked(Wait::Join { child: 11 })
+    ));
     m.update(&join(JoinOp::Joined, 9));
     let main = m.procs.get(10).unwrap();
     assert_eq!(main.state, ProcState::Running);
@@ -420,7 +424,7 @@ fn a_semaphore_released_by_another_process_gives_back_the_oldest_acquisition() {
             1,
             Body::Sync {
                 id: "e".into(),
-                kind: "Semaphore".into(),
+                kind: SyncKind::Semaphore,
                 name: Some("empty".into()),
                 op,
                 value: Some(value),
@@ -491,4 +495,60 @@ fn pool_map_events_follow_pythons_formula() {
     assert_eq!(fields(Body::pool_map(0, 600, 3)), (50, 12));
     assert_eq!(fields(Body::pool_map(0, 10, 4)), (1, 10));
     assert_eq!(fields(Body::pool_map(0, 0, 2)), (0, 0));
+}
+
+#[test]
+fn default_chunksize_is_pythons_divmod_plus_one() {
+    use forklore::protocol::{default_chunksize, Chunking};
+    let c = |size, extra, chunksize| Chunking {
+        size,
+        extra,
+        chunksize,
+    };
+    assert_eq!(default_chunksize(1000, 2), c(125, 0, 125));
+    assert_eq!(default_chunksize(601, 3), c(50, 1, 51));
+    assert_eq!(default_chunksize(10, 4), c(0, 10, 1));
+    assert_eq!(default_chunksize(0, 2), c(0, 0, 0));
+}
+
+#[test]
+fn tables_stay_bounded_as_before() {
+    let lock = |id: usize| {
+        ev(
+            1,
+            1,
+            Body::Sync {
+                id: format!("l{id}"),
+                kind: SyncKind::Lock,
+                name: None,
+                op: SyncOp::Acquired,
+                value: None,
+            },
+        )
+    };
+    let m = Model::from_events(&(0..300).map(lock).collect::<Vec<_>>());
+    let labels: Vec<String> = m.sync.in_order().iter().map(|o| o.label()).collect();
+    assert_eq!(labels.len(), 256, "past 256 objects new ones are refused");
+    assert_eq!(labels[255], "Lock#256");
+    assert!(m.sync.get("l256").is_none() && m.sync.get("l0").is_some());
+
+    // 4096 processes at most: the oldest exited one makes room, else the oldest.
+    let mut m = Model::new();
+    for pid in 1..=4096 {
+        m.update(&start(pid, 1, Role::Process, "p"));
+    }
+    m.update(&ev(
+        9,
+        2,
+        Body::ProcExit {
+            exitcode: 0,
+            by: None,
+        },
+    ));
+    m.update(&start(5000, 1, Role::Process, "p"));
+    assert_eq!(m.procs.len(), 4096);
+    assert!(m.procs.get(9).is_none() && m.procs.get(1).is_some());
+    m.update(&start(5001, 1, Role::Process, "p"));
+    assert!(m.procs.get(1).is_none(), "none exited: the oldest went");
+    assert_eq!(m.procs.in_order().last().unwrap().seq, 4097);
 }

@@ -2,7 +2,7 @@
 //! with this run's facts.
 
 use forklore::lesson::facts::{facts, fill};
-use forklore::lesson::manifest::Beat;
+use forklore::lesson::manifest::{Beat, Text};
 use forklore::lesson::{Narration, Settings};
 use forklore::model::Model;
 use forklore::protocol::{Body, Event};
@@ -10,8 +10,10 @@ use forklore::protocol::{Body, Event};
 fn beat(when: &str) -> Beat {
     Beat {
         when: when.into(),
-        en: format!("at {when}"),
-        zh: String::new(),
+        text: Text {
+            en: format!("at {when}"),
+            zh: String::new(),
+        },
     }
 }
 
@@ -54,7 +56,7 @@ fn beats_wait_for_their_events_in_order() {
     assert_eq!(n.reached(), 3, "the first chunk after `map`");
     n.observe(&take(11, 2));
     assert_eq!(n.reached(), 4, "the third chunk of the run");
-    assert_eq!(n.current().unwrap().en, "at chunk_take:3");
+    assert_eq!(n.current().unwrap().text.en, "at chunk_take:3");
     n.observe(&ev(
         10,
         Body::RunEnd {

@@ -4,7 +4,7 @@
 //! checked by the assertions at the end.
 
 use forklore::model::Model;
-use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncOp};
+use forklore::protocol::{decode, Body, Event, QueueOp, Role, SyncKind, SyncOp};
 use forklore::ui::{self, Theme, ThemeName, UiState, View};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -87,12 +87,12 @@ impl Script {
         )
     }
 
-    fn sync(&mut self, pid: i32, name: &str, kind: &str, op: SyncOp, value: i64) -> &mut Self {
+    fn sync(&mut self, pid: i32, name: &str, kind: SyncKind, op: SyncOp, value: i64) -> &mut Self {
         self.push(
             pid,
             Body::Sync {
                 id: format!("h-{name}"),
-                kind: kind.into(),
+                kind,
                 name: Some(name.into()),
                 op,
                 value: Some(value),
@@ -277,11 +277,11 @@ fn blocked_on_lock() -> Script {
             "fork",
         );
     }
-    s.sync(4301, "lock", "Lock", SyncOp::Acquired, 0)
+    s.sync(4301, "lock", SyncKind::Lock, SyncOp::Acquired, 0)
         .line(4301, 6)
-        .sync(4302, "lock", "Lock", SyncOp::Blocked, 0)
+        .sync(4302, "lock", SyncKind::Lock, SyncOp::Blocked, 0)
         .line(4302, 5)
-        .sync(4303, "lock", "Lock", SyncOp::Blocked, 0)
+        .sync(4303, "lock", SyncKind::Lock, SyncOp::Blocked, 0)
         .line(4303, 5)
         .write(4301, "child 0 has ")
         .write(4302, "child 1 has the lock\n")
@@ -727,4 +727,45 @@ fn a_terminal_too_small_says_so() {
         .collect();
     assert!(text.contains("Terminal too small: 50×12"), "{text}");
     assert!(text.contains("press q to quit"));
+}
+
+#[test]
+fn every_wait_reads_the_same_in_words() {
+    use forklore::protocol::JoinOp;
+    let mut s = Script::default();
+    s.start(4500, 4000, Role::Main, "MainProcess", "fork");
+    for pid in 4501..=4506 {
+        s.start(pid, 4500, Role::Process, "p", "fork");
+    }
+    s.sync(4501, "lock", SyncKind::Lock, SyncOp::Blocked, 0)
+        .sync(4502, "cond", SyncKind::Condition, SyncOp::Waiting, 0)
+        .queue(4503, QueueOp::PutBlocked, "", 1)
+        .queue(4504, QueueOp::GetBlocked, "", 0)
+        .push(
+            4500,
+            Body::Join {
+                child: 4501,
+                op: JoinOp::Waiting,
+                exitcode: None,
+            },
+        )
+        .push(
+            4505,
+            Body::Sync {
+                id: "h-anon".into(),
+                kind: SyncKind::Semaphore,
+                name: None,
+                op: SyncOp::Blocked,
+                value: Some(0),
+            },
+        );
+    let model = Model::from_events(&s.events);
+    let words = |pid| ui::procs::state_text(&model, model.procs.get(pid).unwrap());
+    assert_eq!(words(4501), "⧗ blocked on lock");
+    assert_eq!(words(4502), "⧗ blocked on cond (wait)");
+    assert_eq!(words(4503), "⧗ blocked on q (put)");
+    assert_eq!(words(4504), "⧗ blocked on q (get)");
+    assert_eq!(words(4500), "⧗ waiting in join(4501)");
+    assert_eq!(words(4505), "⧗ blocked on Semaphore#3");
+    assert_eq!(words(4506), "▶ running");
 }

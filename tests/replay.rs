@@ -242,3 +242,70 @@ fn every_lesson_has_a_bundled_recording() {
         );
     }
 }
+
+#[test]
+fn a_recording_keeps_parameter_types() {
+    use forklore::lesson::Settings;
+    use forklore::protocol::ParamValue;
+    let sets = ["items=200", "work_ms=1.5"];
+    let (_dir, rec, _) = record_lesson("chunked-map", &sets);
+    let text = std::fs::read_to_string(&rec).unwrap();
+    let hello: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let written = &hello["replay"]["params"];
+    assert!(
+        written["items"].is_i64(),
+        "an integer in the file: {written}"
+    );
+    assert!(
+        written["work_ms"].is_f64(),
+        "a number in the file: {written}"
+    );
+
+    let replay = Replay::new(forklore::record::read(&rec).unwrap(), Vec::new());
+    assert_eq!(replay.meta.params["items"], ParamValue::Int(200));
+    assert_eq!(replay.meta.params["chunksize"], ParamValue::Int(0));
+    assert_eq!(replay.meta.params["work_ms"], ParamValue::Float(1.5));
+    let lesson = Catalog::embedded()
+        .unwrap()
+        .find("chunked-map")
+        .unwrap()
+        .clone();
+    let settings = lesson.settings_from(&sets.map(String::from)).unwrap();
+    assert_eq!(Settings::from_params(&replay.meta.params), settings);
+    assert_eq!(settings.0["items"], toml::Value::Integer(200));
+
+    // Recordings from before kept strings: they still load, as strings.
+    let old = Replay::new(
+        forklore::lesson::bundled_recording("chunked-map").unwrap(),
+        Vec::new(),
+    );
+    assert_eq!(old.meta.params["items"], ParamValue::Str("1000".into()));
+    let old_settings = Settings::from_params(&old.meta.params);
+    assert_eq!(old_settings.0["items"], toml::Value::String("1000".into()));
+    assert_eq!(old_settings.text("items").as_deref(), Some("1000"));
+}
+
+#[test]
+fn parameter_values_round_trip_through_json() {
+    use forklore::lesson::Settings;
+    let mut settings = Settings::default();
+    for (k, v) in [
+        ("int", toml::Value::Integer(3)),
+        ("whole", toml::Value::Float(8.0)),
+        ("float", toml::Value::Float(0.25)),
+        ("flag", toml::Value::Boolean(true)),
+        ("choice", toml::Value::String("return".into())),
+    ] {
+        settings.0.insert(k.into(), v);
+    }
+    let json = serde_json::to_string(&settings.to_params()).unwrap();
+    let back = Settings::from_params(&serde_json::from_str(&json).unwrap());
+    assert_eq!(back, settings, "{json}");
+    // JSON has no NaN: such a value is kept as its text.
+    settings
+        .0
+        .insert("nan".into(), toml::Value::Float(f64::NAN));
+    let json = serde_json::to_string(&settings.to_params()).unwrap();
+    let back = Settings::from_params(&serde_json::from_str(&json).unwrap());
+    assert_eq!(back.text("nan").as_deref(), Some("NaN"));
+}

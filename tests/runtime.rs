@@ -6,7 +6,7 @@ mod common;
 use std::collections::{BTreeSet, HashSet};
 
 use common::*;
-use forklore::protocol::{Body, QueueOp, Role, SyncOp};
+use forklore::protocol::{Body, QueueOp, Role, SyncKind, SyncOp};
 
 fn check_pool_map(method: &str, python: Option<&str>) {
     let script = fixture("pool_map.py");
@@ -116,13 +116,13 @@ fn lock_and_semaphore_events() {
                 op,
                 value,
                 ..
-            } => Some((e.pid, kind.clone(), name.clone(), *op, *value)),
+            } => Some((e.pid, *kind, name.clone(), *op, *value)),
             _ => None,
         })
         .collect();
     let lock_acquired: HashSet<i32> = sync
         .iter()
-        .filter(|s| s.1 == "Lock" && s.3 == SyncOp::Acquired)
+        .filter(|s| s.1 == SyncKind::Lock && s.3 == SyncOp::Acquired)
         .map(|s| s.0)
         .collect();
     assert_eq!(
@@ -131,14 +131,15 @@ fn lock_and_semaphore_events() {
         "three children took the lock via `with`: {sync:?}"
     );
     assert!(
-        sync.iter().any(|s| s.1 == "Lock" && s.3 == SyncOp::Blocked),
+        sync.iter()
+            .any(|s| s.1 == SyncKind::Lock && s.3 == SyncOp::Blocked),
         "someone waited for the lock"
     );
     assert!(sync
         .iter()
-        .filter(|s| s.1 == "Lock")
+        .filter(|s| s.1 == SyncKind::Lock)
         .all(|s| s.2.as_deref() == Some("lock")));
-    let sem: Vec<_> = sync.iter().filter(|s| s.1 == "Semaphore").collect();
+    let sem: Vec<_> = sync.iter().filter(|s| s.1 == SyncKind::Semaphore).collect();
     assert_eq!(sem.iter().filter(|s| s.3 == SyncOp::Acquired).count(), 3);
     assert_eq!(sem.iter().filter(|s| s.3 == SyncOp::Released).count(), 3);
     assert!(

@@ -154,11 +154,7 @@ impl App {
         let events = crate::lesson::bundled_recording(l.slug())
             .ok_or_else(|| format!("no usable Python, and no recording of {} to show", l.slug()))?;
         let replay = Replay::new(events, l.manifest.beats.clone());
-        self.source = l
-            .script
-            .lines()
-            .map(|line| line.replace('\t', "    "))
-            .collect();
+        self.source = crate::ui::source_lines(&l.script);
         self.title = format!("recording · {}", lesson.title());
         let settings = lesson.lesson().defaults();
         let watch = l.manifest.watch.clone();

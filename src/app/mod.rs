@@ -164,21 +164,9 @@ impl App {
                 watch,
                 lang,
             } => {
-                app.source = replay
-                    .meta
-                    .source
-                    .lines()
-                    .map(|l| l.replace('\t', "    "))
-                    .collect();
+                app.source = ui::source_lines(&replay.meta.source);
                 app.title = format!("replay · {}", replay.meta.title);
-                let settings = Settings(
-                    replay
-                        .meta
-                        .params
-                        .iter()
-                        .map(|(k, v)| (k.clone(), toml::Value::String(v.clone())))
-                        .collect(),
-                );
+                let settings = Settings::from_params(&replay.meta.params);
                 let mut player = Player::new(*replay, watch, settings);
                 player.lang = lang;
                 app.feed = Feed::Replay(Box::new(player));
@@ -495,12 +483,7 @@ impl App {
                 let meta = rec.meta_mut();
                 meta.title = lesson.title();
                 meta.lesson = Some(lesson.lesson().slug().to_string());
-                meta.params = lesson
-                    .settings
-                    .0
-                    .keys()
-                    .filter_map(|k| Some((k.clone(), lesson.settings.text(k)?)))
-                    .collect();
+                meta.params = lesson.settings.to_params();
                 meta.source = lesson.lesson().script.clone();
             }
             self.recorder = Some(rec);
@@ -552,14 +535,10 @@ fn test_panic(key: &KeyEvent) {
     }
 }
 
-/// The script's lines for the code pane; tabs expanded (a terminal cell
-/// cannot hold one).
+/// The script's lines for the code pane.
 fn read_source(path: &Path) -> Vec<String> {
     match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes)
-            .lines()
-            .map(|l| l.replace('\t', "    "))
-            .collect(),
+        Ok(bytes) => ui::source_lines(&String::from_utf8_lossy(&bytes)),
         Err(_) => Vec::new(),
     }
 }

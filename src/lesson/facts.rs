@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Settings;
 use crate::model::{Model, ProcState};
-use crate::protocol::Role;
+use crate::protocol::{default_chunksize, Role};
 
 pub fn facts(model: &Model, watch: &[String]) -> BTreeMap<&'static str, String> {
     let mut f = BTreeMap::new();
@@ -18,8 +18,8 @@ pub fn facts(model: &Model, watch: &[String]) -> BTreeMap<&'static str, String> 
         f.insert("chunks", job.chunks.to_string());
         if let Some(w) = job.workers {
             f.insert("workers", w.to_string());
-            let d = u64::from(w) * 4;
-            f.insert("divmod", format!("({}, {})", job.items / d, job.items % d));
+            let c = default_chunksize(job.items, w);
+            f.insert("divmod", format!("({}, {})", c.size, c.extra));
         }
         let takers: Vec<String> = job
             .cells

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::protocol::{EVENT_KINDS, SUPERVISOR_KINDS};
+
 /// English and Chinese versions of a text.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 pub struct Text {
@@ -93,20 +95,31 @@ pub struct Variant {
     pub set: BTreeMap<String, toml::Value>,
 }
 
+/// A narration beat: `when` it is reached, and what it says.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "BeatToml")]
 pub struct Beat {
     pub when: String,
-    pub en: String,
-    #[serde(default)]
-    pub zh: String,
+    pub text: Text,
 }
 
-impl Beat {
-    pub fn text(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh if !self.zh.is_empty() => &self.zh,
-            _ => &self.en,
+/// A beat as written: `en` and `zh` beside `when`. (Not `#[serde(flatten)]`
+/// into a `Text`: that would lose the line and the expected fields of
+/// errors in a beat.)
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BeatToml {
+    when: String,
+    en: String,
+    #[serde(default)]
+    zh: String,
+}
+
+impl From<BeatToml> for Beat {
+    fn from(b: BeatToml) -> Self {
+        Beat {
+            when: b.when,
+            text: Text { en: b.en, zh: b.zh },
         }
     }
 }
@@ -151,27 +164,6 @@ impl std::fmt::Display for ManifestError {
         )
     }
 }
-
-/// Event kinds a beat may wait for (see docs/protocol.md).
-const EVENT_KINDS: &[&str] = &[
-    "hello",
-    "proc_start",
-    "proc_spawn",
-    "proc_exit",
-    "map",
-    "chunk_take",
-    "chunk_done",
-    "sync",
-    "queue",
-    "manager",
-    "proxy",
-    "write",
-    "var",
-    "line",
-    "join",
-    "script_end",
-    "shim_error",
-];
 
 pub fn parse(file: &str, text: &str) -> Result<Manifest, ManifestError> {
     let manifest: Manifest = toml::from_str(text).map_err(|e| {
@@ -245,7 +237,13 @@ fn beat_trigger_is_valid(when: &str) -> bool {
     let (kind, count) = when
         .split_once(':')
         .map_or((when, None), |(k, n)| (k, Some(n)));
-    EVENT_KINDS.contains(&kind) && count.is_none_or(|n| n.parse::<u32>().is_ok_and(|n| n > 0))
+    is_beat_kind(kind) && count.is_none_or(|n| n.parse::<u32>().is_ok_and(|n| n > 0))
+}
+
+/// A beat waits for an event the shim sends; not for the supervisor's own
+/// (run_paused, run_resumed, run_end: a beat waits for `end` instead).
+fn is_beat_kind(kind: &str) -> bool {
+    EVENT_KINDS.contains(&kind) && !SUPERVISOR_KINDS.contains(&kind)
 }
 
 impl Param {

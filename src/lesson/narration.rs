@@ -45,7 +45,7 @@ impl Narration {
         } else {
             *self
                 .counts
-                .entry(kind_name(&event.body).to_string())
+                .entry(event.body.kind().to_string())
                 .or_default() += 1;
         }
         self.advance();
@@ -73,31 +73,5 @@ impl Narration {
                 }
             }
         }
-    }
-}
-
-/// The protocol name of an event's kind.
-pub fn kind_name(body: &Body) -> &'static str {
-    match body {
-        Body::Hello { .. } => "hello",
-        Body::ProcStart { .. } => "proc_start",
-        Body::ProcSpawn { .. } => "proc_spawn",
-        Body::ProcExit { .. } => "proc_exit",
-        Body::Map { .. } => "map",
-        Body::ChunkTake { .. } => "chunk_take",
-        Body::ChunkDone { .. } => "chunk_done",
-        Body::Sync { .. } => "sync",
-        Body::Queue { .. } => "queue",
-        Body::Manager { .. } => "manager",
-        Body::Proxy { .. } => "proxy",
-        Body::Write { .. } => "write",
-        Body::Var { .. } => "var",
-        Body::Line { .. } => "line",
-        Body::Join { .. } => "join",
-        Body::ScriptEnd {} => "script_end",
-        Body::ShimError { .. } => "shim_error",
-        Body::RunPaused {} => "run_paused",
-        Body::RunResumed {} => "run_resumed",
-        Body::RunEnd { .. } => "run_end",
     }
 }

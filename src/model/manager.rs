@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use super::registry::{Limit, Registry};
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Call {
     pub client: i32,
@@ -51,7 +53,7 @@ impl ManagedObject {
 pub struct Server {
     pub pid: i32,
     pub ppid: Option<i32>,
-    pub objects: BTreeMap<String, ManagedObject>,
+    pub objects: Registry<String, ManagedObject>,
     pub recent: VecDeque<Call>,
     pub calls: u64,
 }
@@ -63,7 +65,7 @@ const MAX_RECENT: usize = 64;
 
 #[derive(Clone, Debug, Default)]
 pub struct Managers {
-    pub servers: BTreeMap<i32, Server>,
+    pub servers: Registry<i32, Server>,
 }
 
 impl Managers {
@@ -81,13 +83,11 @@ impl Managers {
     }
 
     fn server(&mut self, pid: i32) -> Option<&mut Server> {
-        if !self.servers.contains_key(&pid) && self.servers.len() >= MAX_SERVERS {
-            return None;
-        }
-        Some(self.servers.entry(pid).or_insert_with(|| Server {
-            pid,
-            ..Server::default()
-        }))
+        self.servers
+            .get_or_insert_with(&pid, Limit::refuse(MAX_SERVERS), |_| Server {
+                pid,
+                ..Server::default()
+            })
     }
 
     pub fn server_started(&mut self, pid: i32, ppid: i32) {
@@ -121,10 +121,13 @@ impl Managers {
             args: args.to_vec(),
             result: result.to_string(),
         });
-        if !s.objects.contains_key(id) && s.objects.len() >= MAX_OBJECTS {
+        let limit = Limit::refuse(MAX_OBJECTS);
+        let Some(obj) = s
+            .objects
+            .get_or_insert_with(id, limit, |_| ManagedObject::default())
+        else {
             return;
-        }
-        let obj = s.objects.entry(id.to_string()).or_default();
+        };
         obj.typeid = typeid.to_string();
         obj.calls += 1;
         learn_contents(obj, method, args, result);

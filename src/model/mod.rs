@@ -7,13 +7,15 @@ mod manager;
 mod output;
 mod procs;
 mod queues;
+mod registry;
 mod sync;
 
 pub use chunks::{Cell, Job, Jobs, Tally};
 pub use manager::{Call, Counter, ManagedObject, Managers, Server};
 pub use output::{Fragment, Line, Output};
-pub use procs::{Proc, ProcState, Procs, VarValue};
+pub use procs::{Proc, ProcState, Procs, VarValue, Wait};
 pub use queues::{QueueObj, Queues};
+pub use registry::{Limit, Registry};
 pub use sync::{SyncObj, SyncObjs};
 
 use crate::protocol::{Body, Event, JoinOp};
@@ -132,7 +134,9 @@ impl Model {
                 op,
                 value,
             } => {
-                let state = self.sync.apply(pid, id, kind, name.as_deref(), *op, *value);
+                let state = self
+                    .sync
+                    .apply(pid, id, *kind, name.as_deref(), *op, *value);
                 self.procs.set_state(pid, t, state);
             }
             Body::Queue {
@@ -162,10 +166,7 @@ impl Model {
             Body::Write { fd, text } => self.output.write(pid, *fd, text),
             Body::Join { child, op, .. } => {
                 let state = match op {
-                    JoinOp::Waiting => ProcState::Blocked {
-                        on: format!("join:{child}"),
-                        what: "join".into(),
-                    },
+                    JoinOp::Waiting => ProcState::Blocked(Wait::Join { child: *child }),
                     _ => ProcState::Running,
                 };
                 self.procs.set_state(pid, t, state);

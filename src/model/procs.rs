@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use super::registry::{Limit, Registry};
 use crate::protocol::{Body, Role};
 
 /// What a process is doing now.
@@ -11,13 +12,25 @@ pub enum ProcState {
     #[default]
     Starting,
     Running,
-    /// Waiting in an acquire/get/put/wait on the object `on` (an id).
-    Blocked {
-        on: String,
-        what: String,
-    },
+    Blocked(Wait),
     Exited(i32),
     Killed(i32),
+}
+
+/// What a blocked process waits in, and on what (`id`: a sync object's or
+/// a queue's id, as its events name it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// `acquire()` of a lock or semaphore.
+    Acquire { id: String },
+    /// `wait()` of a condition.
+    ConditionWait { id: String },
+    /// `put()` on a full queue.
+    QueuePut { id: String },
+    /// `get()` on an empty queue.
+    QueueGet { id: String },
+    /// `join()` of a child process.
+    Join { child: i32 },
 }
 
 impl ProcState {
@@ -64,11 +77,13 @@ pub struct Proc {
 /// Bounded process table: past `MAX_PROCS` the oldest exited ones go.
 #[derive(Clone, Debug, Default)]
 pub struct Procs {
-    by_pid: BTreeMap<i32, Proc>,
-    next_seq: usize,
+    by_pid: Registry<i32, Proc>,
 }
 
 const MAX_PROCS: usize = 4096;
+/// Past `MAX_PROCS` the oldest exited process goes (the oldest of all if
+/// every one still runs).
+const LIMIT: Limit<Proc> = Limit::evict_oldest(MAX_PROCS, |p| !p.state.is_alive());
 /// Blocked intervals kept per process (the lanes show the latest).
 const MAX_WAITS: usize = 32;
 
@@ -87,9 +102,7 @@ impl Procs {
 
     /// Processes in order of appearance.
     pub fn in_order(&self) -> Vec<&Proc> {
-        let mut all: Vec<&Proc> = self.by_pid.values().collect();
-        all.sort_by_key(|p| p.seq);
-        all
+        self.by_pid.in_order()
     }
 
     /// Processes as a tree: (depth, proc), parents before children.
@@ -126,30 +139,23 @@ impl Procs {
     }
 
     pub fn get_or_add(&mut self, pid: i32, t: u64) -> &mut Proc {
-        if !self.by_pid.contains_key(&pid) {
-            self.evict_if_full();
-            let seq = self.next_seq;
-            self.next_seq += 1;
-            self.by_pid.insert(
+        self.by_pid
+            .get_or_insert_with(&pid, LIMIT, |seq| Proc {
                 pid,
-                Proc {
-                    pid,
-                    ppid: None,
-                    name: String::new(),
-                    role: Role::Unknown,
-                    daemon: false,
-                    method: None,
-                    state: ProcState::Starting,
-                    seq,
-                    started_t: t,
-                    ended_t: None,
-                    line: None,
-                    vars: BTreeMap::new(),
-                    waits: VecDeque::new(),
-                },
-            );
-        }
-        self.by_pid.get_mut(&pid).expect("inserted above")
+                ppid: None,
+                name: String::new(),
+                role: Role::Unknown,
+                daemon: false,
+                method: None,
+                state: ProcState::Starting,
+                seq,
+                started_t: t,
+                ended_t: None,
+                line: None,
+                vars: BTreeMap::new(),
+                waits: VecDeque::new(),
+            })
+            .expect("an evicting registry always makes room")
     }
 
     /// Change what a live process is doing, keeping its blocked intervals.
@@ -158,8 +164,8 @@ impl Procs {
         if !p.state.is_alive() {
             return;
         }
-        let was_blocked = matches!(p.state, ProcState::Blocked { .. });
-        let blocked = matches!(state, ProcState::Blocked { .. });
+        let was_blocked = matches!(p.state, ProcState::Blocked(_));
+        let blocked = matches!(state, ProcState::Blocked(_));
         if was_blocked && !blocked {
             close_wait(p, t);
         } else if blocked && !was_blocked {
@@ -169,23 +175,6 @@ impl Procs {
             p.waits.push_back((t, None));
         }
         p.state = state;
-    }
-
-    fn evict_if_full(&mut self) {
-        if self.by_pid.len() < MAX_PROCS {
-            return;
-        }
-        let oldest_dead = self
-            .by_pid
-            .values()
-            .filter(|p| !p.state.is_alive())
-            .min_by_key(|p| p.seq)
-            .map(|p| p.pid);
-        if let Some(pid) =
-            oldest_dead.or_else(|| self.by_pid.values().min_by_key(|p| p.seq).map(|p| p.pid))
-        {
-            self.by_pid.remove(&pid);
-        }
     }
 
     pub fn apply(&mut self, pid: i32, t: u64, body: &Body) {

@@ -1,8 +1,9 @@
 //! multiprocessing Queues and the items in them, as the processes saw them.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
-use super::ProcState;
+use super::registry::{Limit, Registry};
+use super::{ProcState, Wait};
 use crate::protocol::QueueOp;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -32,7 +33,7 @@ const MAX_ITEMS: usize = 256;
 
 #[derive(Clone, Debug, Default)]
 pub struct Queues {
-    by_id: BTreeMap<String, QueueObj>,
+    by_id: Registry<String, QueueObj>,
 }
 
 impl Queues {
@@ -45,9 +46,7 @@ impl Queues {
     }
 
     pub fn in_order(&self) -> Vec<&QueueObj> {
-        let mut all: Vec<&QueueObj> = self.by_id.values().collect();
-        all.sort_by_key(|q| q.seq);
-        all
+        self.by_id.in_order()
     }
 
     pub fn apply(
@@ -59,23 +58,19 @@ impl Queues {
         item: Option<&str>,
         size: Option<i64>,
     ) -> ProcState {
-        let seq = self.by_id.len();
-        if !self.by_id.contains_key(id) && self.by_id.len() >= MAX_QUEUES {
+        let limit = Limit::refuse(MAX_QUEUES);
+        let Some(q) = self.by_id.get_or_insert_with(id, limit, |seq| QueueObj {
+            id: id.to_string(),
+            name: None,
+            items: VecDeque::new(),
+            size: None,
+            puts: 0,
+            gets: 0,
+            last: None,
+            seq,
+        }) else {
             return ProcState::Running;
-        }
-        let q = self
-            .by_id
-            .entry(id.to_string())
-            .or_insert_with(|| QueueObj {
-                id: id.to_string(),
-                name: None,
-                items: VecDeque::new(),
-                size: None,
-                puts: 0,
-                gets: 0,
-                last: None,
-                seq,
-            });
+        };
         if q.name.is_none() {
             q.name = name.map(str::to_string);
         }
@@ -107,16 +102,10 @@ impl Queues {
                 q.last = Some((pid, op, item));
             }
             QueueOp::PutBlocked => {
-                return ProcState::Blocked {
-                    on: id.to_string(),
-                    what: "put".into(),
-                }
+                return ProcState::Blocked(Wait::QueuePut { id: id.to_string() })
             }
             QueueOp::GetBlocked => {
-                return ProcState::Blocked {
-                    on: id.to_string(),
-                    what: "get".into(),
-                }
+                return ProcState::Blocked(Wait::QueueGet { id: id.to_string() })
             }
             QueueOp::Unknown => {}
         }

@@ -1,15 +1,15 @@
 //! Locks, semaphores and conditions: value, owner(s) and who waits, in order.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
-use super::ProcState;
-use crate::protocol::SyncOp;
+use super::registry::{Limit, Registry};
+use super::{ProcState, Wait};
+use crate::protocol::{SyncKind, SyncOp};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncObj {
     pub id: String,
-    /// Lock, RLock, Semaphore, BoundedSemaphore or Condition.
-    pub kind: String,
+    pub kind: SyncKind,
     /// The variable name the script gave it, when the shim could tell.
     pub name: Option<String>,
     pub value: Option<i64>,
@@ -31,16 +31,18 @@ impl SyncObj {
     }
 
     pub fn is_semaphore(&self) -> bool {
-        self.kind.contains("Semaphore")
+        self.kind.is_semaphore()
     }
 }
 
+/// Past this many objects new ones are not tracked (the labels of those
+/// shown keep their numbers).
 const MAX_OBJECTS: usize = 256;
 const MAX_LISTED: usize = 256;
 
 #[derive(Clone, Debug, Default)]
 pub struct SyncObjs {
-    by_id: BTreeMap<String, SyncObj>,
+    by_id: Registry<String, SyncObj>,
 }
 
 impl SyncObjs {
@@ -53,9 +55,7 @@ impl SyncObjs {
     }
 
     pub fn in_order(&self) -> Vec<&SyncObj> {
-        let mut all: Vec<&SyncObj> = self.by_id.values().collect();
-        all.sort_by_key(|o| o.seq);
-        all
+        self.by_id.in_order()
     }
 
     /// Apply one operation; returns the acting process's new state.
@@ -63,35 +63,30 @@ impl SyncObjs {
         &mut self,
         pid: i32,
         id: &str,
-        kind: &str,
+        kind: SyncKind,
         name: Option<&str>,
         op: SyncOp,
         value: Option<i64>,
     ) -> ProcState {
-        let seq = self.by_id.len();
-        if !self.by_id.contains_key(id) && self.by_id.len() >= MAX_OBJECTS {
-            return ProcState::Running;
-        }
-        let obj = self.by_id.entry(id.to_string()).or_insert_with(|| SyncObj {
+        let limit = Limit::refuse(MAX_OBJECTS);
+        let Some(obj) = self.by_id.get_or_insert_with(id, limit, |seq| SyncObj {
             id: id.to_string(),
-            kind: kind.to_string(),
+            kind,
             name: None,
             value: None,
             holders: Vec::new(),
             waiters: VecDeque::new(),
             acquisitions: 0,
             seq,
-        });
+        }) else {
+            return ProcState::Running;
+        };
         if obj.name.is_none() {
             obj.name = name.map(str::to_string);
         }
         if value.is_some() {
             obj.value = value;
         }
-        let waiting = |what: &str| ProcState::Blocked {
-            on: id.to_string(),
-            what: what.to_string(),
-        };
         match op {
             SyncOp::Blocked | SyncOp::Waiting => {
                 if op == SyncOp::Waiting {
@@ -100,10 +95,11 @@ impl SyncObjs {
                 if !obj.waiters.contains(&pid) && obj.waiters.len() < MAX_LISTED {
                     obj.waiters.push_back(pid);
                 }
-                waiting(if op == SyncOp::Waiting {
-                    "wait"
+                let id = id.to_string();
+                ProcState::Blocked(if op == SyncOp::Waiting {
+                    Wait::ConditionWait { id }
                 } else {
-                    "acquire"
+                    Wait::Acquire { id }
                 })
             }
             SyncOp::Acquired => {

@@ -266,6 +266,16 @@ fn pid_span(view: &View, pid: i32) -> Span<'static> {
     )
 }
 
+/// A terminal cell cannot hold a tab: each becomes four spaces.
+pub fn expand_tabs(text: &str) -> String {
+    text.replace('\t', "    ")
+}
+
+/// A script's lines as the code pane shows them (tabs expanded).
+pub fn source_lines(text: &str) -> Vec<String> {
+    text.lines().map(expand_tabs).collect()
+}
+
 /// Cut `text` to at most `max` characters, marking the cut with `…`.
 fn ellipsize(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

@@ -19,7 +19,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     }
     let text = match narration.current() {
         Some(beat) => fill(
-            beat.text(lesson.lang),
+            beat.text.get(lesson.lang),
             lesson.settings,
             &facts(view.model, lesson.watch),
         ),

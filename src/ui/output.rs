@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::state::output_len;
-use super::{panel, View};
+use super::{expand_tabs, panel, View};
 use crate::model::Line;
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
@@ -57,11 +57,10 @@ fn text_line(view: &View, line: &Line) -> TextLine<'static> {
         Span::raw("  ")
     };
     let mut spans = vec![mark];
-    spans.extend(line.fragments.iter().map(|f| {
-        Span::styled(
-            f.text.replace('\t', "    "),
-            view.theme.pid(view.model, f.pid),
-        )
-    }));
+    spans.extend(
+        line.fragments
+            .iter()
+            .map(|f| Span::styled(expand_tabs(&f.text), view.theme.pid(view.model, f.pid))),
+    );
     TextLine::from(spans)
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{ellipsize, panel, pid_span, View};
-use crate::model::{Model, Proc, ProcState, RunState};
+use crate::model::{Model, Proc, ProcState, RunState, Wait};
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let model = view.model;
@@ -112,9 +112,9 @@ fn row(view: &View, depth: usize, p: &Proc, pid_width: usize, state_width: usize
 pub fn glyph(state: &ProcState, paused: bool) -> &'static str {
     match state {
         ProcState::Starting => "…",
-        ProcState::Running | ProcState::Blocked { .. } if paused => "⏸",
+        ProcState::Running | ProcState::Blocked(_) if paused => "⏸",
         ProcState::Running => "▶",
-        ProcState::Blocked { .. } => "⧗",
+        ProcState::Blocked(_) => "⧗",
         ProcState::Exited(0) => "✔",
         ProcState::Exited(_) => "✘",
         ProcState::Killed(_) => "☠",
@@ -129,12 +129,15 @@ pub fn state_text(model: &Model, p: &Proc) -> String {
         ProcState::Starting => "starting".to_string(),
         ProcState::Running if paused => "paused".to_string(),
         ProcState::Running => "running".to_string(),
-        ProcState::Blocked { on, what } => {
-            let label = object_label(model, on);
-            let blocked = match what.as_str() {
-                "acquire" => format!("blocked on {label}"),
-                "join" => format!("waiting in {label}"),
-                what => format!("blocked on {label} ({what})"),
+        ProcState::Blocked(wait) => {
+            let blocked = match wait {
+                Wait::Acquire { id } => format!("blocked on {}", object_label(model, id)),
+                Wait::ConditionWait { id } => {
+                    format!("blocked on {} (wait)", object_label(model, id))
+                }
+                Wait::QueuePut { id } => format!("blocked on {} (put)", object_label(model, id)),
+                Wait::QueueGet { id } => format!("blocked on {} (get)", object_label(model, id)),
+                Wait::Join { child } => format!("waiting in join({child})"),
             };
             if paused {
                 format!("paused, {blocked}")
@@ -175,7 +178,6 @@ pub fn object_label(model: &Model, id: &str) -> String {
         .get(id)
         .map(|o| o.label())
         .or_else(|| model.queues.get(id).map(|q| q.label()))
-        .or_else(|| id.strip_prefix("join:").map(|pid| format!("join({pid})")))
         .unwrap_or_else(|| id.to_string())
 }
 

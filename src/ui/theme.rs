@@ -6,12 +6,13 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::model::{Model, ProcState};
 
-/// The themes a user can pick (`--theme`).
+/// The themes a user can pick (`--theme default|high-contrast`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ThemeName {
     #[default]
     Default,
-    /// Bold, bright colours, no dim greys: for projectors and washed-out beamers.
+    // Bold, bright colours, no dim greys: for projectors and washed-out
+    // beamers. (Not a doc comment: clap would print it in `--help`.)
     HighContrast,
 }
 
@@ -168,7 +169,7 @@ impl Theme {
         match state {
             ProcState::Exited(0) => self.dim(),
             ProcState::Exited(_) | ProcState::Killed(_) => self.bad(),
-            ProcState::Blocked { .. } => self.warn(),
+            ProcState::Blocked(_) => self.warn(),
             _ if paused => self.warn(),
             ProcState::Running => self.good(),
             ProcState::Starting => self.dim(),

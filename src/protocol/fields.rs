@@ -1,0 +1,109 @@
+//! The small enums inside events: a process's role and the operations on
+//! locks, queues and joins. Unknown values decode as `Unknown`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Main,
+    Process,
+    PoolWorker,
+    Manager,
+    Forkserver,
+    ResourceTracker,
+    Python,
+    #[serde(other)]
+    Unknown,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Main => "main",
+            Role::Process => "process",
+            Role::PoolWorker => "pool worker",
+            Role::Manager => "Manager server",
+            Role::Forkserver => "forkserver",
+            Role::ResourceTracker => "resource tracker",
+            Role::Python => "python",
+            Role::Unknown => "?",
+        }
+    }
+}
+
+/// Which primitive a `sync` event is about, by its Python class name
+/// (written as is: `"Lock"`, `"RLock"`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncKind {
+    Lock,
+    RLock,
+    Semaphore,
+    BoundedSemaphore,
+    Condition,
+    /// Not reported by the shim yet.
+    Event,
+    /// Not reported by the shim yet.
+    Barrier,
+    #[serde(other)]
+    Unknown,
+}
+
+impl SyncKind {
+    /// The Python class name, as events write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncKind::Lock => "Lock",
+            SyncKind::RLock => "RLock",
+            SyncKind::Semaphore => "Semaphore",
+            SyncKind::BoundedSemaphore => "BoundedSemaphore",
+            SyncKind::Condition => "Condition",
+            SyncKind::Event => "Event",
+            SyncKind::Barrier => "Barrier",
+            SyncKind::Unknown => "Unknown",
+        }
+    }
+
+    /// Several processes may hold it at once, up to its value.
+    pub fn is_semaphore(self) -> bool {
+        matches!(self, SyncKind::Semaphore | SyncKind::BoundedSemaphore)
+    }
+}
+
+impl std::fmt::Display for SyncKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncOp {
+    Blocked,
+    Acquired,
+    Released,
+    Waiting,
+    Timeout,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueOp {
+    Put,
+    Get,
+    PutBlocked,
+    GetBlocked,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinOp {
+    Waiting,
+    Joined,
+    #[serde(other)]
+    Unknown,
+}

@@ -1,0 +1,313 @@
+//! The event contract between the Python shim and forklore (see docs/protocol.md).
+//!
+//! One JSON object per datagram (and per line of a recording). Decoding is
+//! total: anything that is not a known event becomes a [`DecodeError`] that the
+//! caller counts and skips; nothing here panics on input.
+
+use serde::{Deserialize, Serialize};
+
+mod fields;
+mod meta;
+mod pool;
+
+pub use fields::{JoinOp, QueueOp, Role, SyncKind, SyncOp};
+pub use meta::{ParamValue, ReplayMeta};
+pub use pool::{default_chunksize, ChunkPositions, Chunking};
+
+/// Version carried in the `hello` event; bump on incompatible changes.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Datagrams larger than this are rejected as oversized (the shim splits
+/// long writes well below it).
+pub const MAX_DATAGRAM: usize = 64 * 1024;
+
+/// One event: what happened (`body`), which process did it, and when
+/// (CLOCK_MONOTONIC nanoseconds).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    // Serialized first so every line starts with its `kind`.
+    #[serde(flatten)]
+    pub body: Body,
+    pub pid: i32,
+    #[serde(default)]
+    pub t: u64,
+}
+
+/// Declares [`Body`] with each variant's `kind` written once: serde's tag,
+/// [`Body::kind`], [`EVENT_KINDS`] and [`SUPERVISOR_KINDS`] all come from it.
+macro_rules! bodies {
+    (
+        shim { $($(#[$sa:meta])* $skind:literal => $Shim:ident { $($sf:tt)* },)* }
+        supervisor { $($(#[$pa:meta])* $pkind:literal => $Sup:ident { $($pf:tt)* },)* }
+    ) => {
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind")]
+        pub enum Body {
+            $($(#[$sa])* #[serde(rename = $skind)] $Shim { $($sf)* },)*
+            $($(#[$pa])* #[serde(rename = $pkind)] $Sup { $($pf)* },)*
+        }
+
+        /// Every event kind, as an event's `"kind"` field names it.
+        pub const EVENT_KINDS: &[&str] = &[$($skind,)* $($pkind,)*];
+
+        /// The kinds forklore itself makes about the run (pause, resume,
+        /// end); the shim never sends them.
+        pub const SUPERVISOR_KINDS: &[&str] = &[$($pkind,)*];
+
+        impl Body {
+            /// This event's kind, as its `"kind"` field names it.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Body::$Shim { .. } => $skind,)*
+                    $(Body::$Sup { .. } => $pkind,)*
+                }
+            }
+
+            /// Made by forklore about the run, not sent by the shim.
+            pub fn is_supervisor(&self) -> bool {
+                matches!(self, $(Body::$Sup { .. })|*)
+            }
+        }
+    };
+}
+
+// What an event says, by kind. Each line `"kind" => Variant { fields }` is
+// the whole contract for that kind (see docs/protocol.md).
+bodies! {
+    shim {
+        /// First event of a run, from the main interpreter.
+        "hello" => Hello {
+            v: u32,
+            python: String,
+            #[serde(default)]
+            executable: String,
+            start_method: String,
+            script: String,
+            #[serde(default)]
+            argv: Vec<String>,
+            #[serde(default)]
+            forklore: Option<String>,
+            /// Added by the recorder so a replay can redraw the screen.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            replay: Option<Box<ReplayMeta>>,
+        },
+        /// A Python process began running (or its role became known).
+        "proc_start" => ProcStart {
+            ppid: i32,
+            #[serde(default)]
+            parent: Option<i32>,
+            #[serde(default)]
+            name: Option<String>,
+            role: Role,
+            #[serde(default)]
+            daemon: bool,
+            #[serde(default)]
+            method: Option<String>,
+            #[serde(default)]
+            argv: Vec<String>,
+        },
+        /// A parent asked for a child (`Process.start` returned); `pid` is the parent.
+        "proc_spawn" => ProcSpawn {
+            child: i32,
+            #[serde(default)]
+            name: Option<String>,
+            #[serde(default)]
+            daemon: bool,
+            #[serde(default)]
+            method: Option<String>,
+        },
+        /// A process was reaped; `pid` is the process that ended. Negative
+        /// `exitcode` = killed by that signal (Python's convention).
+        "proc_exit" => ProcExit {
+            exitcode: i32,
+            #[serde(default)]
+            by: Option<i32>,
+        },
+        /// A Pool map/starmap/imap job was created in the caller.
+        "map" => Map {
+            job: u64,
+            items: u64,
+            chunksize: u64,
+            chunks: u64,
+            #[serde(default)]
+            workers: Option<u32>,
+            /// imap/imap_unordered: items and chunks are not known up front;
+            /// they grow as chunks are taken.
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            streaming: bool,
+        },
+        /// Worker `pid` took chunk `index` (items `[start, end)`) of `job`.
+        "chunk_take" => ChunkTake {
+            job: u64,
+            index: u64,
+            size: u64,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            start: Option<u64>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            end: Option<u64>,
+        },
+        "chunk_done" => ChunkDone {
+            job: u64,
+            index: u64,
+            #[serde(default = "yes")]
+            ok: bool,
+        },
+        /// A Lock/RLock/Semaphore/BoundedSemaphore/Condition operation.
+        "sync" => Sync {
+            id: String,
+            #[serde(rename = "type")]
+            kind: SyncKind,
+            #[serde(default)]
+            name: Option<String>,
+            op: SyncOp,
+            #[serde(default)]
+            value: Option<i64>,
+        },
+        /// A multiprocessing Queue put/get.
+        "queue" => Queue {
+            id: String,
+            #[serde(default)]
+            name: Option<String>,
+            op: QueueOp,
+            #[serde(default)]
+            item: Option<String>,
+            #[serde(default)]
+            size: Option<i64>,
+        },
+        /// A Manager server process started; `pid` is the server.
+        "manager" => Manager {
+            ppid: i32,
+        },
+        /// A client's call on a Manager proxy.
+        "proxy" => Proxy {
+            #[serde(default)]
+            server: Option<i32>,
+            id: String,
+            #[serde(default)]
+            typeid: String,
+            method: String,
+            #[serde(default)]
+            args: Vec<String>,
+            #[serde(default)]
+            result: String,
+        },
+        /// Text a process wrote to stdout (1) or stderr (2). `pid` 0: bytes that
+        /// reached the run's pipes without passing through the shim.
+        "write" => Write {
+            fd: u8,
+            text: String,
+        },
+        /// A watched module global of the script, when it changed.
+        "var" => Var {
+            name: String,
+            repr: String,
+            #[serde(default)]
+            len: Option<u64>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            first: Option<String>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            last: Option<String>,
+        },
+        /// Current line of the script in this process.
+        "line" => Line {
+            file: String,
+            line: u32,
+        },
+        /// A process waits in `join()` for `child` (op `waiting`), or is done
+        /// waiting (`joined`, with the child's exit code if it ended).
+        "join" => Join {
+            child: i32,
+            op: JoinOp,
+            #[serde(default)]
+            exitcode: Option<i32>,
+        },
+        /// The main script's own code finished; interpreter shutdown begins.
+        "script_end" => ScriptEnd {},
+        "shim_error" => ShimError {
+            error: String,
+        },
+    }
+    supervisor {
+        "run_paused" => RunPaused {},
+        "run_resumed" => RunResumed {},
+        "run_end" => RunEnd {
+            exitcode: i32,
+            #[serde(default)]
+            malformed: u64,
+            #[serde(default)]
+            rejected: u64,
+        },
+    }
+}
+
+impl Body {
+    /// A `proc_start` as the shim sends it for a multiprocessing child of
+    /// `ppid` (Pool workers are daemonic, as Python makes them).
+    pub fn proc_start(ppid: i32, role: Role, name: &str, method: &str) -> Body {
+        Body::ProcStart {
+            ppid,
+            parent: Some(ppid),
+            name: Some(name.to_string()),
+            role,
+            daemon: role == Role::PoolWorker,
+            method: Some(method.to_string()),
+            argv: vec![],
+        }
+    }
+
+    /// The `map` event of a `Pool(workers).map` over `items` with Python's
+    /// own default chunksize (see [`default_chunksize`]).
+    pub fn pool_map(job: u64, items: u64, workers: u32) -> Body {
+        let chunksize = default_chunksize(items, workers).chunksize;
+        let chunks = if chunksize == 0 {
+            0
+        } else {
+            items.div_ceil(chunksize)
+        };
+        Body::Map {
+            job,
+            items,
+            chunksize,
+            chunks,
+            workers: Some(workers),
+            streaming: false,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Why a datagram or recording line was not an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    Oversized(usize),
+    NotUtf8,
+    Invalid(String),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Oversized(n) => write!(f, "oversized event ({n} bytes)"),
+            DecodeError::NotUtf8 => write!(f, "event is not UTF-8"),
+            DecodeError::Invalid(why) => write!(f, "not a forklore event: {why}"),
+        }
+    }
+}
+
+/// Decode one datagram or recording line. Total: never panics.
+pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
+    if bytes.len() > MAX_DATAGRAM {
+        return Err(DecodeError::Oversized(bytes.len()));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| DecodeError::NotUtf8)?;
+    serde_json::from_str(text.trim_end()).map_err(|e| DecodeError::Invalid(e.to_string()))
+}
+
+/// Encode an event as one line (no trailing newline).
+pub fn encode(event: &Event) -> String {
+    // Serializing plain data with string keys cannot fail.
+    serde_json::to_string(event).unwrap_or_default()
+}

@@ -1,0 +1,73 @@
+//! The stage: what the processes share, chosen by what the run contains.
+//! A Pool map shows its chunk strip; locks, queues, Manager servers and
+//! watched globals each get a section; several stack. A run with none of
+//! these shows each process's lifetime as a lane.
+
+mod lanes;
+mod managers;
+mod pool;
+mod queues;
+mod sync;
+mod watched;
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{panel, pid_span, View};
+
+type Section = fn(&View, usize) -> Vec<Line<'static>>;
+
+pub fn render(frame: &mut Frame, area: Rect, view: &View) {
+    let block = panel(view, " Stage ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let sections: [Section; 5] = [
+        pool::section,
+        sync::section,
+        queues::section,
+        managers::section,
+        watched::section,
+    ];
+    let mut lines: Vec<Line> = Vec::new();
+    for section in sections {
+        let part = section(view, width);
+        if part.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.extend(part);
+    }
+    if lines.is_empty() {
+        lines = lanes::section(view, width);
+    }
+    // Wrapped, not clipped: on a narrow stage nothing is cut off.
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn heading(view: &View, text: String) -> Line<'static> {
+    Line::styled(text, view.theme.bold().patch(view.theme.text()))
+}
+
+fn label(view: &View, text: &str) -> Span<'static> {
+    Span::styled(text.to_string(), view.theme.dim())
+}
+
+/// `a → b → c` (or `—`), each pid in its colour.
+fn pid_list(view: &View, pids: impl IntoIterator<Item = i32>, sep: &str) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for pid in pids {
+        if !spans.is_empty() {
+            spans.push(Span::raw(sep.to_string()));
+        }
+        spans.push(pid_span(view, pid));
+    }
+    if spans.is_empty() {
+        spans.push(label(view, "—"));
+    }
+    spans
+}
