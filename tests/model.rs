@@ -141,6 +141,88 @@ fn semaphore_holders_and_value() {
     assert_eq!(s.label(), "Semaphore#1");
 }
 
+/// A put is announced before the item goes in and confirmed after; a full
+/// queue keeps a blocked put outside; a put that raised never counts; a get
+/// may overtake a confirmation; and a Queue(2) never shows three items,
+/// whichever order the processes' reports arrive in.
+#[test]
+fn a_queue_only_ever_shows_states_the_real_queue_could_be_in() {
+    let q = |pid, op, item: &str, size: Option<i64>| {
+        ev(
+            pid,
+            1,
+            Body::Queue {
+                id: "q".into(),
+                name: Some("buffer".into()),
+                op,
+                item: Some(item.into()),
+                size,
+                maxsize: (op == QueueOp::Put).then_some(2),
+            },
+        )
+    };
+    let mut m = Model::new();
+    let mut step = |pid, op, item: &str, size| {
+        m.update(&q(pid, op, item, size));
+        let queue = m.queues.get("q").unwrap();
+        assert!(queue.items.len() <= 2, "{:?}", queue.items);
+        let arriving: Vec<(String, bool)> = queue
+            .arriving
+            .iter()
+            .map(|a| (a.item.clone(), a.blocked))
+            .collect();
+        let state = m.procs.get(1).map(|p| p.state.clone());
+        (
+            queue.items.iter().cloned().collect::<Vec<_>>(),
+            arriving,
+            state,
+        )
+    };
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        step(1, QueueOp::Put, "a", None).1,
+        vec![("a".into(), false)]
+    );
+    assert_eq!(step(1, QueueOp::PutDone, "a", Some(1)).0, s(&["a"]));
+    step(1, QueueOp::Put, "b", None);
+    assert_eq!(step(1, QueueOp::PutDone, "b", Some(2)).0, s(&["a", "b"]));
+    // put_nowait on the full queue: announced, then it raised.
+    step(1, QueueOp::Put, "c", None);
+    let (items, arriving, _) = step(1, QueueOp::PutFailed, "c", Some(2));
+    assert_eq!((items, arriving), (s(&["a", "b"]), vec![]));
+    // A blocking put waits beside the queue until a get makes room.
+    step(1, QueueOp::Put, "d", None);
+    let (_, arriving, state) = step(1, QueueOp::PutBlocked, "d", Some(2));
+    assert_eq!(arriving, vec![("d".into(), true)]);
+    assert!(matches!(
+        state,
+        Some(ProcState::Blocked(Wait::QueuePut { .. }))
+    ));
+    assert_eq!(step(2, QueueOp::Get, "a", Some(1)).0, s(&["b"]));
+    let (items, arriving, state) = step(1, QueueOp::PutDone, "d", Some(2));
+    assert_eq!(
+        (items, arriving, state),
+        (s(&["b", "d"]), vec![], Some(ProcState::Running))
+    );
+    // The get of "b" is reported after "e" was confirmed: "b" is already
+    // leaving, so the queue still shows two.
+    step(1, QueueOp::Put, "e", None);
+    assert_eq!(step(1, QueueOp::PutDone, "e", Some(2)).0, s(&["d", "e"]));
+    assert_eq!(step(2, QueueOp::Get, "b", Some(1)).0, s(&["d", "e"]));
+    // A get overtakes the confirmation of its item.
+    step(2, QueueOp::Get, "d", Some(1));
+    step(2, QueueOp::Get, "e", Some(0));
+    step(1, QueueOp::Put, "f", None);
+    let (items, arriving, _) = step(2, QueueOp::Get, "f", Some(0));
+    assert_eq!((items, arriving), (vec![], vec![]));
+    assert_eq!(
+        step(1, QueueOp::PutDone, "f", Some(0)).0,
+        Vec::<String>::new()
+    );
+    let queue = m.queues.get("q").unwrap();
+    assert_eq!((queue.puts, queue.gets), (5, 5));
+}
+
 #[test]
 fn queue_items_follow_puts_and_gets() {
     let q = |pid, op, item: &str, size| {
@@ -153,12 +235,15 @@ fn queue_items_follow_puts_and_gets() {
                 op,
                 item: Some(item.into()),
                 size: Some(size),
+                maxsize: None,
             },
         )
     };
     let m = Model::from_events(&[
-        q(1, QueueOp::Put, "1", 1),
-        q(2, QueueOp::Put, "2", 2),
+        q(1, QueueOp::Put, "1", 0),
+        q(1, QueueOp::PutDone, "1", 1),
+        q(2, QueueOp::Put, "2", 1),
+        q(2, QueueOp::PutDone, "2", 2),
         q(3, QueueOp::Get, "2", 1),
         q(3, QueueOp::GetBlocked, "", 0),
     ]);
@@ -481,6 +566,18 @@ fn lost_updates_count_steps_a_stale_write_undid() {
         2,
         "expected 30 - 3 = 27, the dict says 29"
     );
+    // Reports race: C's write of 28 may arrive before B's write of 29 that
+    // came first on the server. The count still goes down one per write.
+    let m = Model::from_events(&[
+        call(1, "__getitem__", &[k], "30"),
+        call(2, "__getitem__", &[k], "30"),
+        call(3, "__getitem__", &[k], "29"),
+        call(3, "__setitem__", &[k, "28"], "None"),
+        call(2, "__setitem__", &[k, "29"], "None"),
+        call(1, "__setitem__", &[k, "29"], "None"),
+        call(9, "__getitem__", &[k], "29"),
+    ]);
+    assert_eq!(m.managers.lost_updates(), 2);
 }
 
 #[test]

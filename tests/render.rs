@@ -109,6 +109,7 @@ impl Script {
                 op,
                 item: Some(item.into()),
                 size: Some(size),
+                maxsize: None,
             },
         )
     }
@@ -310,6 +311,7 @@ fn sharing() -> Script {
                 op: QueueOp::GetBlocked,
                 item: None,
                 size: None,
+                maxsize: None,
             },
         );
     for (k, v) in [("'count'", "1"), ("'count'", "2")] {

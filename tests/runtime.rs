@@ -325,7 +325,7 @@ fn recording_starts_with_hello() {
             start_method,
             ..
         } => {
-            assert_eq!(*v, 1);
+            assert_eq!(*v, forklore::protocol::PROTOCOL_VERSION);
             assert!(python.starts_with("3."));
             assert!(script.ends_with("exit_three.py"));
             assert_eq!(forklore.as_deref(), Some(env!("CARGO_PKG_VERSION")));
@@ -633,4 +633,74 @@ fn a_real_interpreter_is_asked_once_then_remembered() {
     assert!(!std::fs::read_to_string(&file)
         .unwrap()
         .contains("/nonexistent"));
+}
+
+/// put_nowait/get_nowait are reported like put/get; a put on a full queue
+/// waits outside it (put_blocked … put_done); one that raises is
+/// put_failed, a get that raises get_failed; folded, the queue never holds
+/// more than its maxsize and every get follows the put of its item.
+#[test]
+fn every_put_and_get_variant_is_reported_in_a_possible_order() {
+    let run = run_headless(&fixture("queue_variants.py"), &[], &[]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    assert_eq!(
+        run.stdout(),
+        "full\nconsumer got 'a'\nmain got 'b' 'd'\nempty\ntimed out\njoinable got 'j'\n"
+            .replace('\'', "")
+    );
+    let ops: Vec<(QueueOp, String)> = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Queue { op, item, name, .. } if name.as_deref() == Some("q") => {
+                Some((*op, item.clone().unwrap_or_default()))
+            }
+            _ => None,
+        })
+        .collect();
+    let op = |o: QueueOp, item: &str| (o, format!("'{item}'"));
+    for expected in [
+        op(QueueOp::Put, "a"),
+        op(QueueOp::Put, "b"),
+        op(QueueOp::Put, "c"),
+        op(QueueOp::PutFailed, "c"),
+        op(QueueOp::PutBlocked, "d"),
+        op(QueueOp::PutDone, "d"),
+        op(QueueOp::Get, "a"),
+        op(QueueOp::Get, "b"),
+        op(QueueOp::Get, "d"),
+    ] {
+        assert!(ops.contains(&expected), "{expected:?} missing from {ops:?}");
+    }
+    let failed_gets = ops.iter().filter(|o| o.0 == QueueOp::GetFailed).count();
+    assert_eq!(
+        failed_gets, 2,
+        "get_nowait on empty and the timeout: {ops:?}"
+    );
+    let mut model = forklore::model::Model::new();
+    let mut put_seen = HashSet::new();
+    for e in &run.events {
+        model.update(e);
+        if let Body::Queue { op, item, .. } = &e.body {
+            match op {
+                QueueOp::Put => {
+                    put_seen.insert(item.clone());
+                }
+                QueueOp::Get => assert!(put_seen.contains(item), "{item:?} got before put"),
+                _ => {}
+            }
+        }
+        if let Some(q) = model
+            .queues
+            .in_order()
+            .into_iter()
+            .find(|q| q.label() == "q")
+        {
+            assert!(q.items.len() <= 2, "{:?} in a Queue(2)", q.items);
+        }
+    }
+    let joinable = run.events.iter().any(|e| {
+        matches!(&e.body, Body::Queue { name, op: QueueOp::Get, .. } if name.as_deref() == Some("jq"))
+    });
+    assert!(joinable, "JoinableQueue's get is reported");
 }

@@ -146,7 +146,10 @@ fn learn_contents(obj: &mut ManagedObject, method: &str, args: &[String], result
             let c = obj.counters.entry(k.clone()).or_default();
             c.writes += 1;
             if let (None, Some(initial), Ok(value)) = (c.step, c.initial, v.parse::<i64>()) {
-                c.step = Some(value - initial).filter(|s| s.abs() == 1);
+                // The direction of the first write reported: reports of
+                // different clients race, so it may not be the first made
+                // (30 → 28 when 30 → 29 → 28 arrive out of order).
+                c.step = Some((value - initial).signum()).filter(|s| *s != 0);
             }
         }
         ("__getitem__" | "get", [k, ..]) if room || obj.entries.contains_key(k) => {

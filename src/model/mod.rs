@@ -14,11 +14,11 @@ pub use chunks::{Cell, Job, Jobs, Tally};
 pub use manager::{Call, Counter, ManagedObject, Managers, Server};
 pub use output::{Fragment, Line, Output};
 pub use procs::{Proc, ProcState, Procs, VarValue, Wait};
-pub use queues::{QueueObj, Queues};
+pub use queues::{Arriving, QueueChange, QueueObj, Queues};
 pub use registry::{Limit, Registry};
 pub use sync::{SyncObj, SyncObjs};
 
-use crate::protocol::{Body, Event, JoinOp};
+use crate::protocol::{Body, Event, JoinOp, QueueOp};
 
 /// Where the run as a whole stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub struct RunInfo {
     pub start_method: String,
     pub script: String,
     pub root: Option<i32>,
+    /// The protocol version of the run's events (`hello`'s `v`).
+    pub protocol: u32,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -81,6 +83,7 @@ impl Model {
         let (pid, t) = (event.pid, event.t);
         match &event.body {
             Body::Hello {
+                v,
                 python,
                 start_method,
                 script,
@@ -91,6 +94,7 @@ impl Model {
                     start_method: start_method.clone(),
                     script: script.clone(),
                     root: Some(pid),
+                    protocol: *v,
                 };
                 if self.state == RunState::Starting {
                     self.state = RunState::Running;
@@ -145,10 +149,25 @@ impl Model {
                 op,
                 item,
                 size,
+                maxsize,
             } => {
-                let state =
-                    self.queues
-                        .apply(pid, id, name.as_deref(), *op, item.as_deref(), *size);
+                let change = QueueChange {
+                    id,
+                    name: name.as_deref(),
+                    op: *op,
+                    item: item.as_deref(),
+                    size: *size,
+                    maxsize: *maxsize,
+                };
+                let mut state = self.queues.apply(pid, change);
+                if *op == QueueOp::Put && self.info.protocol == 1 {
+                    // Version 1 reported a put once, after it went in.
+                    let done = QueueChange {
+                        op: QueueOp::PutDone,
+                        ..change
+                    };
+                    state = self.queues.apply(pid, done);
+                }
                 self.procs.set_state(pid, t, state);
             }
             Body::Manager { ppid } => self.managers.server_started(pid, *ppid),

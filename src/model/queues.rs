@@ -1,4 +1,13 @@
 //! multiprocessing Queues and the items in them, as the processes saw them.
+//!
+//! A put is announced before the item goes in and confirmed after
+//! (`put_done`); a get is reported after the item left. Reports of
+//! different processes race each other, so the model keeps every state
+//! it shows one the real queue could be in: an announced item is
+//! *arriving* (beside the queue, not in it) until confirmed, a get may take
+//! an item whose confirmation is still on its way, and a queue never holds
+//! more than its maxsize (past it, the oldest item is *leaving*: some get
+//! has taken it and its report has not arrived yet).
 
 use std::collections::VecDeque;
 
@@ -10,14 +19,42 @@ use crate::protocol::QueueOp;
 pub struct QueueObj {
     pub id: String,
     pub name: Option<String>,
-    /// Items put and not yet taken, oldest first (bounded; `size` is exact).
+    /// Items in the queue, oldest first (bounded; `size` is exact).
     pub items: VecDeque<String>,
     pub size: Option<i64>,
+    /// Room in the queue (`Queue(maxsize)`), when known.
+    pub maxsize: Option<u64>,
     pub puts: u64,
     pub gets: u64,
     /// The last item moved, with who moved it: (pid, op, item).
     pub last: Option<(i32, QueueOp, String)>,
+    /// Puts announced and not yet in: who, what, and whether it waits for
+    /// room (the queue was full).
+    pub arriving: Vec<Arriving>,
+    /// Items a get took before their put was confirmed: (pid, item).
+    overtaken: Vec<(i32, String)>,
+    /// Items pushed out of a full queue by a newer one: taken by a get
+    /// whose report is on its way.
+    leaving: VecDeque<String>,
     pub seq: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arriving {
+    pub pid: i32,
+    pub item: String,
+    pub blocked: bool,
+}
+
+/// One queue event's fields.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueChange<'a> {
+    pub id: &'a str,
+    pub name: Option<&'a str>,
+    pub op: QueueOp,
+    pub item: Option<&'a str>,
+    pub size: Option<i64>,
+    pub maxsize: Option<u64>,
 }
 
 impl QueueObj {
@@ -25,6 +62,14 @@ impl QueueObj {
         self.name
             .clone()
             .unwrap_or_else(|| format!("Queue#{}", self.seq + 1))
+    }
+
+    /// Puts waiting for room: (pid, item).
+    pub fn waiting_puts(&self) -> impl Iterator<Item = (i32, &str)> {
+        self.arriving
+            .iter()
+            .filter(|a| a.blocked)
+            .map(|a| (a.pid, a.item.as_str()))
     }
 }
 
@@ -49,66 +94,137 @@ impl Queues {
         self.by_id.in_order()
     }
 
-    pub fn apply(
-        &mut self,
-        pid: i32,
-        id: &str,
-        name: Option<&str>,
-        op: QueueOp,
-        item: Option<&str>,
-        size: Option<i64>,
-    ) -> ProcState {
-        let limit = Limit::refuse(MAX_QUEUES);
-        let Some(q) = self.by_id.get_or_insert_with(id, limit, |seq| QueueObj {
+    /// Apply one queue event of `pid`; returns that process's new state.
+    pub fn apply(&mut self, pid: i32, c: QueueChange) -> ProcState {
+        let Some(q) = self
+            .by_id
+            .get_or_insert_with(c.id, Limit::refuse(MAX_QUEUES), |seq| {
+                QueueObj::new(c.id, seq)
+            })
+        else {
+            return ProcState::Running;
+        };
+        if q.name.is_none() {
+            q.name = c.name.map(str::to_string);
+        }
+        q.size = c.size.or(q.size);
+        q.maxsize = c.maxsize.or(q.maxsize);
+        let item = c.item.unwrap_or("").to_string();
+        match c.op {
+            QueueOp::Put => {
+                q.puts += 1;
+                q.arrive(pid, item.clone());
+                q.last = Some((pid, c.op, item));
+            }
+            QueueOp::PutBlocked => {
+                q.mark_blocked(pid, &item);
+                return ProcState::Blocked(Wait::QueuePut {
+                    id: c.id.to_string(),
+                });
+            }
+            QueueOp::PutDone => q.confirm(pid, item),
+            QueueOp::PutFailed => {
+                q.take_arriving(|a| a.pid == pid && a.item == item);
+                q.puts = q.puts.saturating_sub(1);
+            }
+            QueueOp::Get => {
+                q.gets += 1;
+                q.take(&item);
+                q.last = Some((pid, c.op, item));
+            }
+            QueueOp::GetBlocked => {
+                return ProcState::Blocked(Wait::QueueGet {
+                    id: c.id.to_string(),
+                })
+            }
+            QueueOp::GetFailed | QueueOp::Unknown => {}
+        }
+        ProcState::Running
+    }
+}
+
+impl QueueObj {
+    fn new(id: &str, seq: usize) -> Self {
+        QueueObj {
             id: id.to_string(),
             name: None,
             items: VecDeque::new(),
             size: None,
+            maxsize: None,
             puts: 0,
             gets: 0,
             last: None,
+            arriving: Vec::new(),
+            overtaken: Vec::new(),
+            leaving: VecDeque::new(),
             seq,
-        }) else {
-            return ProcState::Running;
-        };
-        if q.name.is_none() {
-            q.name = name.map(str::to_string);
         }
-        if size.is_some() {
-            q.size = size;
+    }
+
+    fn arrive(&mut self, pid: i32, item: String) {
+        if self.arriving.len() < MAX_ITEMS {
+            self.arriving.push(Arriving {
+                pid,
+                item,
+                blocked: false,
+            });
         }
-        let item = item.unwrap_or("").to_string();
-        match op {
-            QueueOp::Put => {
-                q.puts += 1;
-                if q.items.len() == MAX_ITEMS {
-                    q.items.pop_front();
+    }
+
+    fn mark_blocked(&mut self, pid: i32, item: &str) {
+        if let Some(a) = self
+            .arriving
+            .iter_mut()
+            .find(|a| a.pid == pid && a.item == item)
+        {
+            a.blocked = true;
+        }
+    }
+
+    fn take_arriving(&mut self, matches: impl Fn(&Arriving) -> bool) -> Option<Arriving> {
+        let at = self.arriving.iter().position(matches)?;
+        Some(self.arriving.remove(at))
+    }
+
+    /// `pid`'s put of `item` went in (unless a get took it already).
+    fn confirm(&mut self, pid: i32, item: String) {
+        self.take_arriving(|a| a.pid == pid && a.item == item);
+        if let Some(at) = self
+            .overtaken
+            .iter()
+            .position(|(p, i)| *p == pid && *i == item)
+        {
+            self.overtaken.remove(at);
+            return;
+        }
+        let full = self
+            .maxsize
+            .is_some_and(|m| self.items.len() as u64 >= m.max(1));
+        if full || self.items.len() == MAX_ITEMS {
+            if let Some(oldest) = self.items.pop_front() {
+                if self.leaving.len() < MAX_ITEMS {
+                    self.leaving.push_back(oldest);
                 }
-                q.items.push_back(item.clone());
-                q.last = Some((pid, op, item));
             }
-            QueueOp::Get => {
-                q.gets += 1;
-                // Several producers: the pipe's order can differ from the
-                // order their put events arrived in, so take the matching one.
-                match q.items.iter().position(|i| *i == item) {
-                    Some(i) => {
-                        q.items.remove(i);
-                    }
-                    None => {
-                        q.items.pop_front();
-                    }
-                }
-                q.last = Some((pid, op, item));
-            }
-            QueueOp::PutBlocked => {
-                return ProcState::Blocked(Wait::QueuePut { id: id.to_string() })
-            }
-            QueueOp::GetBlocked => {
-                return ProcState::Blocked(Wait::QueueGet { id: id.to_string() })
-            }
-            QueueOp::Unknown => {}
         }
-        ProcState::Running
+        self.items.push_back(item);
+    }
+
+    /// A get took `item`: from the queue (several producers: the pipe's
+    /// order can differ from the order their confirmations arrived in, so
+    /// the matching one), or one already pushed out, or one whose put is
+    /// not confirmed yet.
+    fn take(&mut self, item: &str) {
+        if let Some(i) = self.items.iter().position(|i| i == item) {
+            self.items.remove(i);
+        } else if let Some(i) = self.leaving.iter().position(|i| i == item) {
+            self.leaving.remove(i);
+        } else if let Some(a) = self.take_arriving(|a| a.item == item) {
+            if self.overtaken.len() < MAX_ITEMS {
+                self.overtaken.push((a.pid, a.item));
+            }
+        } else if self.leaving.pop_front().is_none() {
+            self.items.pop_front();
+        }
     }
 }

@@ -88,13 +88,24 @@ pub enum SyncOp {
     Unknown,
 }
 
+/// What happened on a queue. `put` is reported BEFORE the item goes in (a
+/// checkpoint), so it always precedes the `get` that takes the item; the
+/// other ops are reported after the fact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QueueOp {
     Put,
+    /// An item was taken (`item` says which).
     Get,
+    /// The queue is full: the putter waits, its item not in yet.
     PutBlocked,
     GetBlocked,
+    /// A put that had to wait went in.
+    PutDone,
+    /// A put raised (full with `block=False`, a timeout, a closed queue).
+    PutFailed,
+    /// A get raised (empty with `block=False`, a timeout).
+    GetFailed,
     #[serde(other)]
     Unknown,
 }

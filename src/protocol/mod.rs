@@ -15,7 +15,7 @@ pub use meta::{ParamValue, ReplayMeta};
 pub use pool::{default_chunksize, ChunkPositions, Chunking};
 
 /// Version carried in the `hello` event; bump on incompatible changes.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Datagrams larger than this are rejected as oversized (the shim splits
 /// long writes well below it).
@@ -171,8 +171,12 @@ bodies! {
             op: QueueOp,
             #[serde(default)]
             item: Option<String>,
+            /// After the fact: the queue's size now.
             #[serde(default)]
             size: Option<i64>,
+            /// With a `put`: the room it has (`Queue(maxsize)`).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            maxsize: Option<u64>,
         },
         /// A Manager server process started; `pid` is the server.
         "manager" => Manager {

@@ -23,7 +23,7 @@ try:  # the C string escaper json uses, without importing json (and re)
 except ImportError:  # pragma: no cover - every CPython has _json
     from json.encoder import py_encode_basestring_ascii as _json_str
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 ITEM_REPR_MAX = 80
 
 # ------------------------------------------------------------------ settings

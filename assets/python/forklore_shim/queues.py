@@ -1,8 +1,10 @@
 """multiprocessing Queue and JoinableQueue: put and get, as the user calls
 them (put_nowait and get_nowait included).
 
-A put is reported BEFORE the real put (the checkpoint), so it always comes
-before the get that takes its item; a get is reported after, with the item.
+A put is announced BEFORE the real put (the checkpoint), so it always comes
+before the get that takes its item, and confirmed after (`put_done`, or
+`put_blocked` first when the queue is full, `put_failed` if it raised); a
+get is reported after, with the item.
 """
 
 from . import callers, core
@@ -15,7 +17,9 @@ def _event(send, q, op, frame, item=None, with_item=False):
         fields = {"id": key, "op": op, "name": callers.name_in_frame(frame, q, "q:" + key)}
         if with_item:
             fields["item"] = core.safe_repr(item)
-        if op != "put":  # after the fact: the size it has now
+        if op == "put":  # announced before: how much room there is
+            fields["maxsize"] = q._maxsize
+        else:  # after the fact: the size it has now
             try:
                 fields["size"] = q.qsize()
             except Exception:
@@ -37,16 +41,16 @@ def _patch_class(cls, mod):
         _event(core.checkpoint, self, "put", frame, obj, True)
         try:
             try:
-                return real_put(self, obj, False)
+                real_put(self, obj, False)
             except full:
                 if not block:
                     raise
-            _event(core.report, self, "put_blocked", frame, obj, True)
-            real_put(self, obj, True, timeout)
-            _event(core.report, self, "put_done", frame, obj, True)
+                _event(core.report, self, "put_blocked", frame, obj, True)
+                real_put(self, obj, True, timeout)
         except BaseException:
             _event(core.report, self, "put_failed", frame, obj, True)
             raise
+        _event(core.report, self, "put_done", frame, obj, True)
 
     def get(self, block=True, timeout=None):
         user, frame = callers.caller_is_user(2)

@@ -9,6 +9,17 @@ instance's methods (both `__init__` and `__setstate__` call
 from . import callers, core
 
 _labels = {}  # semlock id -> "Condition" for a Condition's own lock
+_kinds = {}  # class -> the multiprocessing class it is (or derives from)
+
+
+def kind(lock):
+    """`Lock`, `RLock`, `Semaphore`...: a user's subclass counts as its base."""
+    cls = type(lock)
+    name = _kinds.get(cls)
+    if name is None:
+        bases = [c.__name__ for c in cls.__mro__ if c.__module__ == "multiprocessing.synchronize"]
+        name = _kinds[cls] = bases[0] if bases else cls.__name__
+    return name
 
 
 def sem_id(lock):
@@ -27,7 +38,7 @@ def _value(lock):
 
 
 def _fields(lock, key, op, frame, value):
-    label = _labels.get(key) or type(lock).__name__
+    label = _labels.get(key) or kind(lock)
     if label == "Condition":
         name = callers.name_in_frame(frame, lock, key, lambda v: getattr(v, "_lock", None) is lock)
     else:
@@ -84,17 +95,17 @@ def _instrument(lock):
 
 def _release_would_succeed(lock):
     sl = lock._semlock
-    kind = type(lock).__name__
-    if kind == "RLock":
+    name = kind(lock)
+    if name == "RLock":
         return sl._is_mine()
-    if kind == "Lock":
+    if name == "Lock":
         return sl._get_value() < 1
     return sl._get_value() < sl.maxvalue
 
 
 def _value_after_release(lock):
     sl = lock._semlock
-    if type(lock).__name__ == "RLock":
+    if kind(lock) == "RLock":
         return 1 if sl._count() == 1 else 0
     return sl._get_value() + 1
 
