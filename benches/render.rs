@@ -107,12 +107,20 @@ fn main() {
     );
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     for _ in 0..20 {
-        terminal.draw(|f| ui::draw(f, &view)).unwrap();
+        terminal
+            .draw(|f| {
+                ui::draw(f, &view);
+            })
+            .unwrap();
     }
     let mut times: Vec<Duration> = (0..300)
         .map(|_| {
             let t = Instant::now();
-            terminal.draw(|f| ui::draw(f, &view)).unwrap();
+            terminal
+                .draw(|f| {
+                    ui::draw(f, &view);
+                })
+                .unwrap();
             t.elapsed()
         })
         .collect();

@@ -157,41 +157,46 @@ pub struct CastOptions {
 /// Frames per second of recorded time at most.
 const FPS: f64 = 15.0;
 
-/// Render `replay` from its start into asciicast v2 on `out`. Narration
-/// beats become markers.
+/// Render the replay `session` from its start into asciicast v2 on `out`.
+/// Narration beats become markers.
 pub fn export<W: Write>(
-    replay: &mut crate::replay::Replay,
+    session: &mut crate::session::Session,
     opts: &CastOptions,
     out: W,
 ) -> io::Result<W> {
     use ratatui::backend::TestBackend;
     use ratatui::Terminal;
 
-    let title = replay.meta.title.clone();
+    let Some(player) = session.player() else {
+        return Err(io::Error::other("cast needs a recording"));
+    };
+    let title = player.replay.meta.title.clone();
+    let source = crate::ui::source_lines(&player.replay.meta.source);
+    let t0 = player.replay.start_t();
     let mut cast = CastWriter::new(out, opts.width, opts.height, &title)?;
     let mut terminal =
         Terminal::new(TestBackend::new(opts.width, opts.height)).map_err(io::Error::other)?;
-    let source = crate::ui::source_lines(&replay.meta.source);
-    let t0 = replay.start_t();
     let seconds = |t: u64| t.saturating_sub(t0) as f64 / 1e9 / opts.speed.max(1e-6);
     let mut prev: Option<Buffer> = None;
     let mut last_frame = f64::NEG_INFINITY;
-    let mut beats_seen = replay.narration.reached();
-    replay.seek(0);
-    while replay.step() {
+    session.seek(0);
+    let mut beats_seen = session.narration.reached();
+    while session.step() {
+        let replay = &session.player().expect("a replay").replay;
         let t = seconds(replay.t_at(replay.pos() - 1));
-        let beat = replay.narration.reached() > beats_seen;
+        let at_end = replay.at_end();
+        let beat = session.narration.reached() > beats_seen;
         if beat {
-            beats_seen = replay.narration.reached();
-            if let Some(b) = replay.narration.current() {
+            beats_seen = session.narration.reached();
+            if let Some(b) = session.narration.current() {
                 cast.marker(t, b.text.get(opts.lang))?;
             }
         }
         let due = t - last_frame >= 1.0 / FPS;
-        if !(due || beat || replay.at_end()) {
+        if !(due || beat || at_end) {
             continue;
         }
-        let buffer = render(&mut terminal, replay, &source, &title)?;
+        let buffer = render(&mut terminal, &session.model, &source, &title)?;
         let data = frame_diff(prev.as_ref(), &buffer);
         if !data.is_empty() {
             cast.output(t, &data)?;
@@ -204,21 +209,23 @@ pub fn export<W: Write>(
 
 fn render(
     terminal: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
-    replay: &crate::replay::Replay,
+    model: &crate::model::Model,
     source: &[String],
     title: &str,
 ) -> io::Result<Buffer> {
     use crate::ui::{self, Theme, ThemeName, UiState, View};
     let ui_state = UiState::new(1.0);
     let view = View::new(
-        &replay.model,
+        model,
         &ui_state,
         Theme::new(ThemeName::Default, true),
         source,
         title,
     );
     terminal
-        .draw(|f| ui::draw(f, &view))
+        .draw(|f| {
+            ui::draw(f, &view);
+        })
         .map_err(io::Error::other)?;
     Ok(terminal.backend().buffer().clone())
 }

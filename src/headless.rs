@@ -1,5 +1,6 @@
 //! `--headless`: no screen. The run's output is written to our stdout and
-//! stderr from its `write` events, in the order the processes wrote it.
+//! stderr from its `write` events, in the order the processes wrote it;
+//! every event also goes through the session (recorded, folded).
 
 use std::io::{self, BufWriter, Stderr, Stdout, Write};
 
@@ -9,6 +10,7 @@ use crate::model::{Model, RunState};
 use crate::protocol::{Body, Event};
 use crate::record::Recorder;
 use crate::runtime::{reaper::shell_status, Run};
+use crate::session::Session;
 
 /// How a headless run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,26 +21,24 @@ pub enum Outcome {
     Interrupted(i32),
 }
 
-/// Where a headless run's events go: our stdout/stderr, the recording and
-/// the model (which gives the exit status).
-pub struct Sink {
+/// The run's output on our own stdout and stderr.
+pub struct Output {
     out: BufWriter<Stdout>,
     err: BufWriter<Stderr>,
-    recorder: Option<Recorder>,
-    pub model: Model,
 }
 
-impl Sink {
-    pub fn new(recorder: Option<Recorder>) -> Self {
-        Sink {
+impl Default for Output {
+    fn default() -> Self {
+        Output {
             out: BufWriter::new(io::stdout()),
             err: BufWriter::new(io::stderr()),
-            recorder,
-            model: Model::new(),
         }
     }
+}
 
-    pub fn handle(&mut self, event: &Event) -> io::Result<()> {
+impl Output {
+    /// Write what `event` says the run wrote, if it is a write.
+    pub fn write(&mut self, event: &Event) -> io::Result<()> {
         if let Body::Write { fd, text } = &event.body {
             // stdout and stderr share a terminal: keep their order.
             if *fd == 2 {
@@ -49,64 +49,79 @@ impl Sink {
                 self.out.write_all(text.as_bytes())?;
             }
         }
-        if let Some(rec) = self.recorder.as_mut() {
-            rec.write(event)?;
-        }
-        self.model.update(event);
         Ok(())
     }
 
-    /// Flush what is buffered (when no more events are waiting).
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()?;
-        self.err.flush()?;
-        if let Some(rec) = self.recorder.as_mut() {
-            rec.flush()?;
-        }
-        Ok(())
-    }
-
-    /// The script's shell exit status, from the run's end.
-    pub fn status(&self) -> i32 {
-        match self.model.state {
-            RunState::Finished(code) => shell_status(code),
-            _ => 1,
-        }
+        self.err.flush()
     }
 }
 
+/// The script's shell exit status, from the run's end.
+pub fn status(model: &Model) -> i32 {
+    match model.state {
+        RunState::Finished(code) => shell_status(code),
+        _ => 1,
+    }
+}
+
+/// Print a recording's output exactly as the run wrote it; its model.
+pub fn print_events(events: &[Event]) -> io::Result<Model> {
+    let mut session = Session::idle();
+    let mut output = Output::default();
+    for event in events {
+        output.write(event)?;
+        session.ingest(event)?;
+    }
+    output.flush()?;
+    Ok(session.model)
+}
+
 pub fn run(
-    mut run: Run,
+    run: Run,
     recorder: Option<Recorder>,
     signals: &Receiver<i32>,
 ) -> io::Result<(Outcome, Model)> {
-    let mut sink = Sink::new(recorder);
     let events = run.events.clone();
+    let mut session = Session::live(run, Vec::new(), recorder);
+    let mut output = Output::default();
+    let flush = |session: &mut Session, output: &mut Output| -> io::Result<()> {
+        output.flush()?;
+        match session.recorder.as_mut() {
+            Some(rec) => rec.flush(),
+            None => Ok(()),
+        }
+    };
     loop {
         select! {
             recv(events) -> msg => {
                 let Ok(event) = msg else { break };
-                sink.handle(&event)?;
+                output.write(&event)?;
+                session.ingest(&event)?;
                 if matches!(event.body, Body::RunEnd { .. }) {
                     break;
                 }
                 if events.is_empty() {
-                    sink.flush()?;
+                    flush(&mut session, &mut output)?;
                 }
             }
             recv(signals) -> sig => {
                 let sig = sig.unwrap_or(nix::sys::signal::Signal::SIGTERM as i32);
-                run.stop();
+                if let Some(run) = session.run_mut() {
+                    run.stop();
+                }
                 // Take what the stopped run still had to say.
                 for event in events.try_iter() {
-                    sink.handle(&event)?;
+                    output.write(&event)?;
+                    session.ingest(&event)?;
                 }
-                sink.flush()?;
-                return Ok((Outcome::Interrupted(sig), sink.model));
+                flush(&mut session, &mut output)?;
+                return Ok((Outcome::Interrupted(sig), session.model));
             }
         }
     }
-    sink.flush()?;
-    let status = sink.status();
-    Ok((Outcome::Finished(status), sink.model))
+    flush(&mut session, &mut output)?;
+    let status = status(&session.model);
+    Ok((Outcome::Finished(status), session.model))
 }

@@ -4,14 +4,15 @@
 //! `protocol::Event`s; `model` folds them (pure); `ui` draws the model
 //! (read-only); `record` writes and reads event logs.
 
-pub mod action;
 pub mod app;
 pub mod cast;
 pub mod headless;
+pub mod keys;
 pub mod lesson;
 pub mod model;
 pub mod protocol;
 pub mod record;
 pub mod replay;
 pub mod runtime;
+pub mod session;
 pub mod ui;

@@ -144,7 +144,7 @@ fn screen(start: Start, opts: TuiOptions, signals: &Receiver<i32>) -> Result<Exi
 
 fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, String> {
     let script = checked_script(&args.script)?;
-    let python = python::resolve(args.python.as_deref())?;
+    let python = python::resolve(args.python.as_deref()).map_err(|e| e.to_string())?;
     if !(args.slow > 0.0 && args.slow.is_finite()) {
         return Err(format!(
             "--slow must be a positive number, not {}",
@@ -229,11 +229,11 @@ fn run_lesson(
 fn python_or_fallback(requested: Option<&Path>) -> Result<Option<PathBuf>, String> {
     match python::resolve(requested) {
         Ok(p) => Ok(Some(p.executable)),
-        Err(e) if e.contains("not found") || e.contains("needs Python") => {
+        Err(e) if e.means_no_python() => {
             eprintln!("forklore: {e}; showing recorded runs of the lessons instead");
             Ok(None)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -291,13 +291,8 @@ fn picker(cli: &Cli, signals: &Receiver<i32>) -> Result<ExitCode, String> {
 
 /// Print a recording's output exactly as the run wrote it; its exit status.
 fn print_recording(events: &[forklore::protocol::Event]) -> Result<ExitCode, String> {
-    let mut sink = headless::Sink::new(None);
-    let result = events
-        .iter()
-        .try_for_each(|e| sink.handle(e))
-        .and_then(|_| sink.flush());
-    match result {
-        Ok(()) => Ok(exit_status(sink.status())),
+    match headless::print_events(events) {
+        Ok(model) => Ok(exit_status(headless::status(&model))),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::from(141)),
         Err(e) => Err(format!("output: {e}")),
     }
@@ -360,7 +355,8 @@ fn cast(args: &CastArgs, dir: Option<&Path>) -> Result<ExitCode, String> {
             args.speed
         ));
     }
-    let (mut replay, _) = load_replay(&args.file, dir)?;
+    let (replay, _) = load_replay(&args.file, dir)?;
+    let mut session = forklore::session::Session::replay(replay);
     let file = std::fs::File::create(&args.output)
         .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
     let opts = CastOptions {
@@ -369,7 +365,7 @@ fn cast(args: &CastArgs, dir: Option<&Path>) -> Result<ExitCode, String> {
         speed: args.speed,
         lang: lang(args.lang.as_deref()),
     };
-    forklore::cast::export(&mut replay, &opts, std::io::BufWriter::new(file))
+    forklore::cast::export(&mut session, &opts, std::io::BufWriter::new(file))
         .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,19 +1,15 @@
-//! Replaying a recording: the same `update` path as a live run, driven by a
-//! cursor over the recorded events. Pure: no clock, no terminal.
+//! A recording as a feed: its events, its metadata, a position in it and
+//! where its narration beats fall. Pure: no clock, no terminal. A
+//! [`crate::session::Session`] folds the events it hands out.
 
 use crate::lesson::manifest::Beat;
 use crate::lesson::Narration;
-use crate::model::Model;
 use crate::protocol::{Body, Event, ReplayMeta};
 
-/// A recording and a position in it. `model` always equals the fold of
-/// `events[..pos]`, so stepping back is folding again from the start.
 pub struct Replay {
     pub events: Vec<Event>,
     pub meta: ReplayMeta,
-    pub model: Model,
-    pub narration: Narration,
-    beats: Vec<Beat>,
+    pub beats: Vec<Beat>,
     marks: Vec<usize>,
     pos: usize,
 }
@@ -31,16 +27,15 @@ impl Replay {
             .unwrap_or_default();
         let marks = beat_marks(&events, &beats);
         Replay {
-            narration: Narration::new(beats.clone()),
             events,
             meta,
-            model: Model::new(),
             beats,
             marks,
             pos: 0,
         }
     }
 
+    /// Events handed out so far.
     pub fn pos(&self) -> usize {
         self.pos
     }
@@ -67,28 +62,16 @@ impl Replay {
         self.events.get(i).or(self.events.last()).map_or(0, |e| e.t)
     }
 
-    /// Apply the next event; false at the end.
-    pub fn step(&mut self) -> bool {
-        let Some(event) = self.events.get(self.pos) else {
-            return false;
-        };
-        self.model.update(event);
-        self.narration.observe(event);
+    /// The next event, moving past it.
+    pub fn next_event(&mut self) -> Option<&Event> {
+        let event = self.events.get(self.pos)?;
         self.pos += 1;
-        true
+        Some(event)
     }
 
-    /// Move to position `target` (0..=len), folding again if going back.
-    pub fn seek(&mut self, target: usize) {
-        let target = target.min(self.events.len());
-        if target < self.pos {
-            self.model = Model::new();
-            self.narration = Narration::new(self.beats.clone());
-            self.pos = 0;
-        }
-        while self.pos < target {
-            self.step();
-        }
+    /// Back to the start (the session folds again from nothing).
+    pub fn rewind(&mut self) {
+        self.pos = 0;
     }
 
     /// Positions (events applied) at which a narration beat is reached.

@@ -1,7 +1,8 @@
-//! Keys → actions → UI state, without a terminal.
+//! Keys → commands → UI state, without a terminal: `keys::dispatch` is
+//! pure, so every mode's keys are checked here.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use forklore::action::{action_for, help_rows, Action, Scope, KEYS};
+use forklore::keys::{dispatch, help_rows, Command, Mode, KEYS};
 use forklore::model::Model;
 use forklore::protocol::{Body, Event, Role};
 use forklore::ui::{Effect, UiState};
@@ -47,39 +48,48 @@ fn family() -> Model {
     model
 }
 
-/// Feed key presses through the table into a UI state; the effects.
+/// The command a key means on a script's screen.
+fn action_for(key: &KeyEvent) -> Option<Command> {
+    dispatch(Mode::Run, key)
+}
+
+/// Feed key presses through the table into a UI state, as the app does (the
+/// help, once open, takes the keys); the effects.
 fn press(ui: &mut UiState, model: &Model, keys: &[KeyEvent]) -> Vec<Effect> {
-    keys.iter()
-        .filter_map(action_for)
-        .map(|a| ui.apply(a, model))
-        .collect()
+    let mut effects = Vec::new();
+    for key in keys {
+        let mode = if ui.show_help { Mode::Help } else { Mode::Run };
+        if let Some(command) = dispatch(mode, key) {
+            effects.push(ui.apply(command, model));
+        }
+    }
+    effects
 }
 
 #[test]
 fn documented_keys_map_to_their_actions() {
     let cases = [
-        (char_key(' '), Action::TogglePause),
-        (char_key('r'), Action::Restart),
-        (char_key('q'), Action::Quit),
+        (char_key(' '), Command::TogglePause),
+        (char_key('r'), Command::Restart),
+        (char_key('q'), Command::Quit),
         (
             KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
-            Action::Quit,
+            Command::Quit,
         ),
-        (key(KeyCode::Tab), Action::FocusNext),
-        (key(KeyCode::Down), Action::FocusNext),
-        (char_key('j'), Action::FocusNext),
+        (key(KeyCode::Tab), Command::FocusNext),
+        (key(KeyCode::Down), Command::FocusNext),
+        (char_key('j'), Command::FocusNext),
         (
             KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT),
-            Action::FocusPrev,
+            Command::FocusPrev,
         ),
-        (key(KeyCode::Up), Action::FocusPrev),
-        (char_key('k'), Action::FocusPrev),
-        (char_key('+'), Action::SpeedUp),
-        (char_key('-'), Action::SpeedDown),
-        (char_key('?'), Action::ToggleHelp),
-        (key(KeyCode::Esc), Action::CloseOverlay),
-        (key(KeyCode::PageUp), Action::ScrollOutputUp),
-        (key(KeyCode::PageDown), Action::ScrollOutputDown),
+        (key(KeyCode::Up), Command::FocusPrev),
+        (char_key('k'), Command::FocusPrev),
+        (char_key('+'), Command::SpeedUp),
+        (char_key('-'), Command::SpeedDown),
+        (char_key('?'), Command::ToggleHelp),
+        (key(KeyCode::PageUp), Command::ScrollOutputUp),
+        (key(KeyCode::PageDown), Command::ScrollOutputDown),
     ];
     for (event, action) in cases {
         assert_eq!(action_for(&event), Some(action), "{event:?}");
@@ -90,7 +100,7 @@ fn documented_keys_map_to_their_actions() {
 fn shift_is_ignored_but_control_and_releases_are_not() {
     // Many terminals report `+` and `?` with SHIFT.
     let plus = KeyEvent::new(KeyCode::Char('+'), KeyModifiers::SHIFT);
-    assert_eq!(action_for(&plus), Some(Action::SpeedUp));
+    assert_eq!(action_for(&plus), Some(Command::SpeedUp));
     assert_eq!(action_for(&char_key('c')), None, "plain c is not Ctrl-C");
     let ctrl_r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
     assert_eq!(action_for(&ctrl_r), None);
@@ -106,26 +116,38 @@ fn shift_is_ignored_but_control_and_releases_are_not() {
 
 #[test]
 fn help_lists_every_action_of_the_table_once() {
-    let rows = help_rows(&[Scope::All, Scope::Lesson, Scope::Replay]);
-    let mut actions: Vec<Action> = Vec::new();
+    let everything = [
+        Mode::Run,
+        Mode::Lesson,
+        Mode::Replay,
+        Mode::Picker,
+        Mode::Editor,
+        Mode::Help,
+    ];
+    let rows = help_rows(&everything);
+    let mut commands: Vec<Command> = Vec::new();
     for b in KEYS {
-        if !actions.contains(&b.action) {
-            actions.push(b.action);
+        if !commands.contains(&b.command) {
+            commands.push(b.command);
         }
     }
-    assert_eq!(rows.len(), actions.len());
+    assert_eq!(rows.len(), commands.len());
     let next = rows
         .iter()
         .find(|(_, help)| help.contains("next process"))
         .expect("focus row");
     assert_eq!(next.0, "Tab / ↓ / j");
-    for b in KEYS {
-        assert!(
-            rows.iter()
-                .any(|(keys, _)| keys.split(" / ").any(|k| k == b.label)),
-            "{} missing from help",
-            b.label
-        );
+    // In each mode, every key of that mode is in its help.
+    for mode in everything {
+        let rows = help_rows(&[mode]);
+        for b in KEYS.iter().filter(|b| b.modes.contains(&mode)) {
+            assert!(
+                rows.iter()
+                    .any(|(keys, _)| keys.split(" / ").any(|k| k == b.label)),
+                "{} missing from the help of {mode:?}",
+                b.label
+            );
+        }
     }
 }
 
@@ -174,9 +196,9 @@ fn focus_walks_the_tree_in_screen_order_and_wraps() {
 fn select_focuses_known_processes_only() {
     let model = family();
     let mut ui = UiState::new(1.0);
-    ui.apply(Action::Select(13), &model);
+    ui.apply(Command::Select(13), &model);
     assert_eq!(ui.selected, Some(13));
-    ui.apply(Action::Select(999), &model);
+    ui.apply(Command::Select(999), &model);
     assert_eq!(ui.selected, Some(13));
 }
 
@@ -211,10 +233,10 @@ fn speed_steps_along_the_ladder_and_waits_for_a_restart() {
     assert_eq!(ui.slow, 0.25, "the ladder has a fastest rung");
     // Off-ladder factors (from --slow 3) move to the neighbouring rung.
     let mut odd = UiState::new(3.0);
-    odd.apply(Action::SpeedDown, &model);
+    odd.apply(Command::SpeedDown, &model);
     assert_eq!(odd.slow, 4.0);
     let mut odd = UiState::new(3.0);
-    odd.apply(Action::SpeedUp, &model);
+    odd.apply(Command::SpeedUp, &model);
     assert_eq!(odd.slow, 2.0);
 }
 
@@ -269,13 +291,101 @@ fn output_scrolls_by_pages_and_stops_at_both_ends() {
 
 #[test]
 fn help_shows_the_keys_of_the_screen_it_is_on() {
-    let plain = help_rows(&[Scope::All]);
+    let plain = help_rows(&[Mode::Run, Mode::Help]);
     assert!(
         !plain.iter().any(|(k, _)| k == "n" || k == "."),
         "no lesson or replay keys in a plain run"
     );
-    let lesson = help_rows(&[Scope::All, Scope::Lesson]);
+    let lesson = help_rows(&[Mode::Lesson, Mode::Help]);
     assert!(lesson.iter().any(|(k, _)| k == "e") && !lesson.iter().any(|(k, _)| k == "]"));
-    let replay = help_rows(&[Scope::All, Scope::Replay]);
+    let replay = help_rows(&[Mode::Replay, Mode::Help]);
     assert!(replay.iter().any(|(k, _)| k == "]") && !replay.iter().any(|(k, _)| k == "v"));
+}
+
+/// Every mode's keys, decided without a terminal.
+#[test]
+fn dispatch_decides_each_modes_keys() {
+    let cases: &[(Mode, KeyEvent, Option<Command>)] = &[
+        // A lesson: lesson keys, and the screen's keys.
+        (Mode::Lesson, char_key('n'), Some(Command::NextLesson)),
+        (Mode::Lesson, char_key('e'), Some(Command::EditParams)),
+        (Mode::Lesson, char_key('v'), Some(Command::NextVariant)),
+        (Mode::Lesson, char_key('m'), Some(Command::OpenPicker)),
+        (Mode::Lesson, char_key('l'), Some(Command::ToggleLang)),
+        (Mode::Lesson, char_key(' '), Some(Command::TogglePause)),
+        (Mode::Lesson, char_key('.'), None),
+        // A script's run has no lesson keys.
+        (Mode::Run, char_key('n'), None),
+        (Mode::Run, char_key('l'), None),
+        // A replay: stepping, seeking, beats; + and - change the playing speed.
+        (Mode::Replay, char_key('.'), Some(Command::StepForward)),
+        (Mode::Replay, char_key(','), Some(Command::StepBack)),
+        (Mode::Replay, char_key(']'), Some(Command::NextBeat)),
+        (Mode::Replay, char_key('['), Some(Command::PrevBeat)),
+        (Mode::Replay, char_key('>'), Some(Command::SeekForward)),
+        (Mode::Replay, char_key('<'), Some(Command::SeekBack)),
+        (Mode::Replay, char_key('+'), Some(Command::PlayFaster)),
+        (Mode::Replay, char_key('-'), Some(Command::PlaySlower)),
+        (Mode::Replay, char_key('e'), None),
+        // The picker: moving, numbers, choosing, language, leaving.
+        (Mode::Picker, key(KeyCode::Up), Some(Command::PickerUp)),
+        (Mode::Picker, char_key('k'), Some(Command::PickerUp)),
+        (Mode::Picker, key(KeyCode::Down), Some(Command::PickerDown)),
+        (Mode::Picker, key(KeyCode::Tab), Some(Command::PickerDown)),
+        (Mode::Picker, char_key('3'), Some(Command::PickerJump(3))),
+        (Mode::Picker, char_key('0'), None),
+        (
+            Mode::Picker,
+            key(KeyCode::Enter),
+            Some(Command::PickerChoose),
+        ),
+        (Mode::Picker, char_key('l'), Some(Command::ToggleLang)),
+        (Mode::Picker, key(KeyCode::Esc), Some(Command::Close)),
+        (Mode::Picker, char_key('q'), Some(Command::Quit)),
+        (Mode::Picker, char_key(' '), None),
+        // The editor: every printable key is typed (q and digits too).
+        (Mode::Editor, char_key('7'), Some(Command::EditorType('7'))),
+        (Mode::Editor, char_key('q'), Some(Command::EditorType('q'))),
+        (Mode::Editor, char_key('.'), Some(Command::EditorType('.'))),
+        (
+            Mode::Editor,
+            key(KeyCode::Backspace),
+            Some(Command::EditorErase),
+        ),
+        (Mode::Editor, key(KeyCode::Up), Some(Command::EditorPrev)),
+        (
+            Mode::Editor,
+            key(KeyCode::BackTab),
+            Some(Command::EditorPrev),
+        ),
+        (Mode::Editor, key(KeyCode::Tab), Some(Command::EditorNext)),
+        (Mode::Editor, key(KeyCode::Left), Some(Command::EditorLess)),
+        (Mode::Editor, key(KeyCode::Right), Some(Command::EditorMore)),
+        (
+            Mode::Editor,
+            key(KeyCode::Enter),
+            Some(Command::EditorApply),
+        ),
+        (Mode::Editor, key(KeyCode::Esc), Some(Command::Close)),
+        // The help takes the keys while open: close it, or quit.
+        (Mode::Help, key(KeyCode::Esc), Some(Command::Close)),
+        (Mode::Help, char_key('?'), Some(Command::ToggleHelp)),
+        (Mode::Help, char_key('q'), Some(Command::Quit)),
+        (Mode::Help, char_key(' '), None),
+        (Mode::Help, char_key('r'), None),
+    ];
+    for (mode, event, expected) in cases {
+        assert_eq!(dispatch(*mode, event), *expected, "{mode:?} {event:?}");
+    }
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    for mode in [
+        Mode::Run,
+        Mode::Lesson,
+        Mode::Replay,
+        Mode::Picker,
+        Mode::Editor,
+        Mode::Help,
+    ] {
+        assert_eq!(dispatch(mode, &ctrl_c), Some(Command::Quit), "{mode:?}");
+    }
 }

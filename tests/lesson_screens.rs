@@ -3,9 +3,11 @@
 //! recordings of real runs. PIDs are filtered out of the snapshots.
 //! (After scripts/record-lessons.sh, review and accept the new snapshots.)
 
+use forklore::keys::Command;
 use forklore::lesson::{bundled_recording, Catalog, Lang, Settings};
 use forklore::protocol::Body;
 use forklore::replay::Replay;
+use forklore::session::Session;
 use forklore::ui::{self, EditorState, LessonView, Overlay, Theme, ThemeName, UiState, View};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -36,14 +38,18 @@ fn pid_filters(replay: &Replay) -> insta::Settings {
 
 fn draw(view: &View, w: u16, h: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| ui::draw(f, view)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, view);
+        })
+        .unwrap();
     format!("{:?}", terminal.backend())
 }
 
 fn lesson_screen(slug: &str, at_beat: Option<usize>) {
     let catalog = Catalog::embedded().unwrap();
     let lesson = catalog.find(slug).unwrap();
-    let mut replay = Replay::new(
+    let replay = Replay::new(
         bundled_recording(slug).unwrap(),
         lesson.manifest.beats.clone(),
     );
@@ -51,19 +57,21 @@ fn lesson_screen(slug: &str, at_beat: Option<usize>) {
         Some(b) => replay.beat_marks().get(b).copied().unwrap_or(replay.len()),
         None => replay.len(),
     };
-    replay.seek(pos);
+    let filters = pid_filters(&replay);
+    let mut session = Session::replay(replay);
+    session.seek(pos);
     let source: Vec<String> = lesson.script.lines().map(str::to_string).collect();
     let ui_state = UiState::new(1.0);
     let settings = lesson.defaults();
     let mut view = View::new(
-        &replay.model,
+        &session.model,
         &ui_state,
         Theme::new(ThemeName::Default, false),
         &source,
         slug,
     );
     view.lesson = Some(LessonView {
-        narration: &replay.narration,
+        narration: &session.narration,
         lang: Lang::En,
         settings: &settings,
         watch: &lesson.manifest.watch,
@@ -73,7 +81,7 @@ fn lesson_screen(slug: &str, at_beat: Option<usize>) {
         Some(b) => format!("{slug}_beat{b}"),
         None => format!("{slug}_end"),
     };
-    pid_filters(&replay).bind(|| insta::assert_snapshot!(name, draw(&view, 120, 35)));
+    filters.bind(|| insta::assert_snapshot!(name, draw(&view, 120, 35)));
 }
 
 #[test]
@@ -134,8 +142,8 @@ fn picker_and_parameter_editor() {
     let mut settings: Settings = lesson.defaults();
     settings.0.insert("workers".into(), toml::Value::Integer(4));
     let mut editor = EditorState::new(lesson, settings);
-    editor.key(lesson, crossterm::event::KeyCode::Down);
-    editor.key(lesson, crossterm::event::KeyCode::Char('0'));
+    editor.apply(lesson, Command::EditorNext);
+    editor.apply(lesson, Command::EditorType('0'));
     view.overlay = Overlay::Editor {
         lesson,
         editor: &editor,

@@ -359,7 +359,9 @@ fn screen(script: &Script, source: &str, ui: &UiState, w: u16, h: u16) -> Termin
     let model = script.model();
     let source = lines(source);
     let v = view(&model, ui, &source, Theme::default());
-    render(w, h, |f| ui::draw(f, &v))
+    render(w, h, |f| {
+        ui::draw(f, &v);
+    })
 }
 
 type Panel = fn(&mut Frame, Rect, &View);
@@ -620,7 +622,9 @@ fn no_color_draws_no_colour_but_keeps_glyphs() {
         &[],
         Theme::new(ThemeName::Default, false),
     );
-    let terminal = render(80, 24, |f| ui::draw(f, &v));
+    let terminal = render(80, 24, |f| {
+        ui::draw(f, &v);
+    });
     let buffer = terminal.backend().buffer();
     for cell in buffer.content() {
         assert_eq!(cell.fg, Color::Reset, "no foreground colour");
@@ -658,7 +662,9 @@ fn high_contrast_has_no_dim_grey_and_bold_colours() {
         &[],
         Theme::new(ThemeName::HighContrast, true),
     );
-    let terminal = render(160, 48, |f| ui::draw(f, &v));
+    let terminal = render(160, 48, |f| {
+        ui::draw(f, &v);
+    });
     let buffer = terminal.backend().buffer();
     assert!(buffer.content().iter().all(|c| c.fg != Color::DarkGray));
     let pid_cells = colours_of(buffer, "4101");

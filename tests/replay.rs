@@ -12,6 +12,7 @@ use forklore::protocol::Body;
 use forklore::record::Recorder;
 use forklore::replay::Replay;
 use forklore::runtime::{python, Run};
+use forklore::session::Session;
 use forklore::ui::{self, Theme, ThemeName, UiState, View};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -36,7 +37,11 @@ fn screen(model: &Model, source: &[String]) -> Buffer {
         source,
         "replay",
     );
-    terminal.draw(|f| ui::draw(f, &view)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, &view);
+        })
+        .unwrap();
     terminal.backend().buffer().clone()
 }
 
@@ -76,9 +81,11 @@ fn replay_end_screen_equals_the_live_end_screen() {
     .unwrap();
 
     let events = forklore::record::read(&rec).unwrap();
-    let mut replay = Replay::new(events, lesson.manifest.beats.clone());
+    let replay = Replay::new(events, lesson.manifest.beats.clone());
+    let len = replay.len();
+    let mut replay = Session::replay(replay);
     let source: Vec<String> = lesson.script.lines().map(str::to_string).collect();
-    replay.seek(replay.len());
+    replay.seek(len);
     let end = screen(&replay.model, &source);
     assert_eq!(
         end,
@@ -86,20 +93,20 @@ fn replay_end_screen_equals_the_live_end_screen() {
         "replayed end state differs from the live one"
     );
 
-    replay.seek(replay.len() - 1);
+    replay.seek(len - 1);
     let before = screen(&replay.model, &source);
     assert_ne!(before, end, "the last event (run_end) changes the screen");
-    replay.seek(replay.len());
+    replay.seek(len);
     assert_eq!(
         screen(&replay.model, &source),
         end,
         "back one step then forward: same screen"
     );
 
-    replay.seek(replay.len() / 2);
+    replay.seek(len / 2);
     let middle = screen(&replay.model, &source);
     replay.seek(0);
-    replay.seek(replay.len() / 2);
+    replay.seek(len / 2);
     assert_eq!(
         screen(&replay.model, &source),
         middle,

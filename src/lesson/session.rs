@@ -1,11 +1,10 @@
-//! A lesson being shown: which one, with which parameter values, in which
-//! language, and how far its narration has got. Knows how to turn that into
-//! a run's configuration; the app starts and stops the runs.
+//! A lesson being shown: which one, with which parameter values and in
+//! which language. Knows how to turn that into a run's configuration; the
+//! app starts and stops the runs (and their `Session` narrates them).
 
 use std::path::PathBuf;
 
-use super::{Catalog, Lang, Lesson, Narration, ScriptDir, Settings};
-use crate::protocol::Event;
+use super::{Catalog, Lang, Lesson, ScriptDir, Settings};
 use crate::runtime::RunConfig;
 
 pub struct LessonSession {
@@ -15,7 +14,6 @@ pub struct LessonSession {
     /// The variant last chosen with `v` (None: defaults or edited values).
     pub variant: Option<usize>,
     pub lang: Lang,
-    pub narration: Narration,
     scripts: ScriptDir,
     /// None: no usable Python; lessons are shown from bundled recordings.
     python: Option<PathBuf>,
@@ -29,14 +27,12 @@ impl LessonSession {
         lang: Lang,
         python: Option<PathBuf>,
     ) -> std::io::Result<Self> {
-        let narration = Narration::new(catalog.lessons[index].manifest.beats.clone());
         Ok(LessonSession {
             catalog,
             index,
             settings,
             variant: None,
             lang,
-            narration,
             scripts: ScriptDir::new()?,
             python,
         })
@@ -59,22 +55,12 @@ impl LessonSession {
         config_for(self.lesson(), &self.settings, &self.scripts, python).map(Some)
     }
 
-    /// A new run starts: the narration starts over.
-    pub fn restarted(&mut self) {
-        self.narration = Narration::new(self.lesson().manifest.beats.clone());
-    }
-
-    pub fn observe(&mut self, event: &Event) {
-        self.narration.observe(event);
-    }
-
     /// Go to lesson `index` (wrapping) with its default values.
     pub fn select(&mut self, index: usize) {
         let n = self.catalog.lessons.len().max(1);
         self.index = index % n;
         self.settings = self.lesson().defaults();
         self.variant = None;
-        self.restarted();
     }
 
     pub fn step_lesson(&mut self, forward: bool) {
@@ -103,7 +89,6 @@ impl LessonSession {
             Some(i) => self.lesson().variant(i).unwrap_or_default(),
             None => self.lesson().defaults(),
         };
-        self.restarted();
         Some(match next {
             Some(i) => self.lesson().manifest.variants[i]
                 .name

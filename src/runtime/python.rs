@@ -20,14 +20,77 @@ impl Python {
     }
 }
 
+/// Why no interpreter can be used. Shown to the user as one line; lessons
+/// fall back to their recordings when there is simply no Python to use
+/// ([`PythonError::means_no_python`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PythonError {
+    /// `python3` is not on PATH.
+    NotOnPath,
+    /// The `--python` given does not exist.
+    NotFound(PathBuf),
+    /// It could not be started (permissions, not an executable…).
+    CannotRun { program: PathBuf, why: String },
+    /// It ran but did not say which Python it is.
+    NotPython(PathBuf),
+    /// A Python older than [`MIN_VERSION`].
+    TooOld {
+        program: PathBuf,
+        version: (u32, u32, u32),
+    },
+}
+
+impl PythonError {
+    /// No usable Python at all (as opposed to a wrong `--python`).
+    pub fn means_no_python(&self) -> bool {
+        matches!(
+            self,
+            PythonError::NotOnPath | PythonError::NotFound(_) | PythonError::TooOld { .. }
+        )
+    }
+}
+
+impl std::fmt::Display for PythonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PythonError::NotOnPath => write!(
+                f,
+                "python3 was not found on PATH: install Python 3.8 or newer, or pass --python PATH"
+            ),
+            PythonError::NotFound(p) => {
+                write!(f, "Python interpreter '{}' was not found", p.display())
+            }
+            PythonError::CannotRun { program, why } => write!(
+                f,
+                "cannot run Python interpreter '{}': {why}",
+                program.display()
+            ),
+            PythonError::NotPython(p) => write!(
+                f,
+                "'{}' does not look like a Python interpreter (it did not report its version)",
+                p.display()
+            ),
+            PythonError::TooOld {
+                program,
+                version: (a, b, c),
+            } => write!(
+                f,
+                "'{}' is Python {a}.{b}.{c}; forklore needs Python {}.{} or newer",
+                program.display(),
+                MIN_VERSION.0,
+                MIN_VERSION.1
+            ),
+        }
+    }
+}
+
 /// Resolve `requested` (default `python3` on PATH) to the real executable,
-/// once, and check it is a Python forklore can instrument. The error is one
-/// line meant for the user.
+/// once, and check it is a Python forklore can instrument.
 ///
 /// Asking the interpreter costs ~10 ms a run; for a real binary (not a
 /// wrapper script such as pyenv's, whose answer may change), the answer is
 /// remembered per path, size and modification time.
-pub fn resolve(requested: Option<&Path>) -> Result<Python, String> {
+pub fn resolve(requested: Option<&Path>) -> Result<Python, PythonError> {
     let program = requested
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("python3"));
@@ -53,8 +116,7 @@ fn locate(program: &Path) -> Option<PathBuf> {
 }
 
 /// Run the interpreter and have it say what it is.
-fn ask(program: &Path, from_path: bool) -> Result<Python, String> {
-    let shown = program.display();
+fn ask(program: &Path, from_path: bool) -> Result<Python, PythonError> {
     // -I -S: no site, no user paths; only the interpreter's identity matters.
     let output = Command::new(program)
         .args([
@@ -67,28 +129,24 @@ fn ask(program: &Path, from_path: bool) -> Result<Python, String> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound if from_path => {
-                "python3 was not found on PATH: install Python 3.8 or newer, or pass --python PATH"
-                    .to_string()
-            }
-            std::io::ErrorKind::NotFound => format!("Python interpreter '{shown}' was not found"),
-            _ => format!("cannot run Python interpreter '{shown}': {e}"),
+            std::io::ErrorKind::NotFound if from_path => PythonError::NotOnPath,
+            std::io::ErrorKind::NotFound => PythonError::NotFound(program.to_path_buf()),
+            _ => PythonError::CannotRun {
+                program: program.to_path_buf(),
+                why: e.to_string(),
+            },
         })?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let mut lines = stdout.lines();
     let (exe, ver) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
     let version = parse_version(ver)
         .filter(|_| output.status.success() && !exe.is_empty())
-        .ok_or_else(|| {
-            format!(
-                "'{shown}' does not look like a Python interpreter (it did not report its version)"
-            )
-        })?;
+        .ok_or_else(|| PythonError::NotPython(program.to_path_buf()))?;
     if (version.0, version.1) < MIN_VERSION {
-        return Err(format!(
-            "'{shown}' is Python {}.{}.{}; forklore needs Python {}.{} or newer",
-            version.0, version.1, version.2, MIN_VERSION.0, MIN_VERSION.1
-        ));
+        return Err(PythonError::TooOld {
+            program: program.to_path_buf(),
+            version,
+        });
     }
     Ok(Python {
         executable: PathBuf::from(exe),

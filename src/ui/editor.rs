@@ -7,6 +7,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use super::{panel, Overlay, View};
+use crate::keys::Command;
 use crate::lesson::manifest::{value_text, ParamType};
 use crate::lesson::{Lesson, Settings};
 
@@ -107,22 +108,21 @@ impl EditorState {
         };
     }
 
-    /// Handle one key press.
-    pub fn key(&mut self, lesson: &Lesson, key: crossterm::event::KeyCode) -> EditorOutcome {
-        use crossterm::event::KeyCode;
-        match key {
-            KeyCode::Esc => return EditorOutcome::Cancel,
-            KeyCode::Enter if self.commit(lesson) => {
+    /// Carry out one editor command (see `keys::Mode::Editor`).
+    pub fn apply(&mut self, lesson: &Lesson, command: Command) -> EditorOutcome {
+        match command {
+            Command::Close => return EditorOutcome::Cancel,
+            Command::EditorApply if self.commit(lesson) => {
                 return EditorOutcome::Apply(self.values.clone())
             }
-            KeyCode::Up | KeyCode::BackTab => self.move_row(lesson, -1),
-            KeyCode::Down | KeyCode::Tab => self.move_row(lesson, 1),
-            KeyCode::Left => self.cycle(lesson, -1),
-            KeyCode::Right => self.cycle(lesson, 1),
-            KeyCode::Backspace => {
+            Command::EditorPrev => self.move_row(lesson, -1),
+            Command::EditorNext => self.move_row(lesson, 1),
+            Command::EditorLess => self.cycle(lesson, -1),
+            Command::EditorMore => self.cycle(lesson, 1),
+            Command::EditorErase => {
                 self.buffer.pop();
             }
-            KeyCode::Char(c) if !c.is_control() => self.buffer.push(c),
+            Command::EditorType(c) => self.buffer.push(c),
             _ => {}
         }
         EditorOutcome::Editing

@@ -6,16 +6,11 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{panel, View};
-use crate::action::{help_rows, Scope};
+use crate::keys::{help_rows, Mode};
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
-    // Only the keys that mean something on this screen.
-    let scopes: &[Scope] = match (view.progress, view.lesson) {
-        (Some(_), _) => &[Scope::All, Scope::Replay],
-        (None, Some(_)) => &[Scope::All, Scope::Lesson],
-        (None, None) => &[Scope::All],
-    };
-    let rows = help_rows(scopes);
+    // The keys of the screen under the help, and how to close it.
+    let rows = help_rows(&[view.screen, Mode::Help]);
     let key_width = rows
         .iter()
         .map(|(keys, _)| keys.chars().count())

@@ -48,6 +48,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
 use ratatui::Frame;
 
+use crate::keys::Mode;
 use crate::lesson::{Catalog, Lang, Lesson, Narration, Settings};
 use crate::model::Model;
 pub use editor::EditorState;
@@ -70,6 +71,8 @@ pub struct View<'a> {
     pub overlay: Overlay<'a>,
     /// Where a replay stands, when replaying.
     pub progress: Option<Progress>,
+    /// Which screen this is (its keys are the ones hinted and helped).
+    pub screen: Mode,
 }
 
 impl<'a> View<'a> {
@@ -90,6 +93,7 @@ impl<'a> View<'a> {
             lesson: None,
             overlay: Overlay::None,
             progress: None,
+            screen: Mode::Run,
         }
     }
 }
@@ -204,11 +208,13 @@ pub fn layout(area: Rect, view: &View) -> Panes {
 /// Below this the panels cannot say anything useful.
 pub const MIN_SIZE: (u16, u16) = (60, 16);
 
-/// Draw the whole screen.
-pub fn draw(frame: &mut Frame, view: &View) {
+/// Draw the whole screen; where each panel went (None when the terminal
+/// is too small for panels).
+pub fn draw(frame: &mut Frame, view: &View) -> Option<Panes> {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        return too_small(frame, area, view);
+        too_small(frame, area, view);
+        return None;
     }
     let panes = layout(area, view);
     header::render(frame, panes.header, view);
@@ -230,6 +236,7 @@ pub fn draw(frame: &mut Frame, view: &View) {
     if view.ui.show_help {
         help::render(frame, area, view);
     }
+    Some(panes)
 }
 
 /// A clear word instead of a crushed screen; the run goes on meanwhile.

@@ -1,21 +1,21 @@
-//! UI-only state and what each action does to it. Pure: no terminal, no
+//! UI-only state and what each command does to it. Pure: no terminal, no
 //! run; the app carries out the effects that need one (pause, restart, quit).
 
-use crate::action::Action;
+use crate::keys::Command;
 use crate::model::Model;
 
 /// Slow-motion factors `+`/`-` step through (`time.sleep` × factor).
 const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
 
-/// What the app must do after an action, beyond the UI state change.
+/// What the app must do after a command, beyond the UI state change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
     None,
     Quit,
     TogglePause,
     Restart,
-    /// A lesson or replay action: the app knows what it means now.
-    App(Action),
+    /// A lesson or replay command: the app knows what it means now.
+    App(Command),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -64,28 +64,28 @@ impl UiState {
         };
     }
 
-    /// Apply an action to the UI state; returns what else the app must do.
-    pub fn apply(&mut self, action: Action, model: &Model) -> Effect {
-        match action {
-            Action::Quit => return Effect::Quit,
-            Action::TogglePause => return Effect::TogglePause,
-            Action::Restart => return Effect::Restart,
-            Action::FocusNext => self.move_focus(model, 1),
-            Action::FocusPrev => self.move_focus(model, -1),
-            Action::Select(pid) => {
+    /// Apply a command to the UI state; returns what else the app must do.
+    pub fn apply(&mut self, command: Command, model: &Model) -> Effect {
+        match command {
+            Command::Quit => return Effect::Quit,
+            Command::TogglePause => return Effect::TogglePause,
+            Command::Restart => return Effect::Restart,
+            Command::FocusNext => self.move_focus(model, 1),
+            Command::FocusPrev => self.move_focus(model, -1),
+            Command::Select(pid) => {
                 if model.procs.get(pid).is_some() {
                     self.selected = Some(pid);
                 }
             }
-            Action::SpeedUp => self.set_slow(slower_or_faster(self.slow, -1)),
-            Action::SpeedDown => self.set_slow(slower_or_faster(self.slow, 1)),
-            Action::ToggleHelp => self.show_help = !self.show_help,
-            Action::CloseOverlay => self.show_help = false,
-            Action::ScrollOutputUp => {
+            Command::SpeedUp => self.set_slow(slower_or_faster(self.slow, -1)),
+            Command::SpeedDown => self.set_slow(slower_or_faster(self.slow, 1)),
+            Command::ToggleHelp => self.show_help = !self.show_help,
+            Command::Close => self.show_help = false,
+            Command::ScrollOutputUp => {
                 let max = output_len(model).saturating_sub(1);
                 self.output_scroll = (self.output_scroll + self.page()).min(max);
             }
-            Action::ScrollOutputDown => {
+            Command::ScrollOutputDown => {
                 self.output_scroll = self.output_scroll.saturating_sub(self.page());
             }
             other => return Effect::App(other),

@@ -7,17 +7,17 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{Progress, View};
-use crate::action::{keys_of, Action};
+use crate::keys::{keys_of, Command};
 use crate::model::RunState;
 
-/// The actions hinted at in the status bar, most important first: on a
+/// The commands hinted at in the status bar, most important first: on a
 /// narrow screen the last ones are left out.
-const HINTS: [(Action, &str); 5] = [
-    (Action::TogglePause, "pause"),
-    (Action::Restart, "restart"),
-    (Action::Quit, "quit"),
-    (Action::ToggleHelp, "help"),
-    (Action::FocusNext, "focus"),
+const HINTS: [(Command, &str); 5] = [
+    (Command::TogglePause, "pause"),
+    (Command::Restart, "restart"),
+    (Command::Quit, "quit"),
+    (Command::ToggleHelp, "help"),
+    (Command::FocusNext, "focus"),
 ];
 /// Hints kept even when the counters must be abbreviated.
 const ESSENTIAL_HINTS: usize = 4;
@@ -100,20 +100,20 @@ fn hint_texts(view: &View) -> Vec<(String, String)> {
     let paused = view.model.state == RunState::Paused;
     HINTS
         .iter()
-        .map(|(action, what)| {
-            let what = if *action == Action::TogglePause && paused {
+        .map(|(command, what)| {
+            let what = if *command == Command::TogglePause && paused {
                 "resume"
             } else {
                 what
             };
-            (first_key(*action), format!(" {what}  "))
+            (first_key(view, *command), format!(" {what}  "))
         })
         .collect()
 }
 
 /// One key per hint keeps the bar short.
-fn first_key(action: Action) -> String {
-    keys_of(action)
+fn first_key(view: &View, command: Command) -> String {
+    keys_of(view.screen, command)
         .split('/')
         .next()
         .unwrap_or_default()
