@@ -3,14 +3,22 @@
 use std::path::PathBuf;
 
 /// A temp directory only our uid can enter (0700), removed when dropped:
-/// the shim, the socket and lesson scripts live in such directories.
+/// the shim, the socket and lesson scripts live in such directories. In
+/// memory (`/dev/shm`) where there is one: a run writes and removes a
+/// dozen files, and a disk's journal makes that cost milliseconds.
 pub fn private_dir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
     use std::os::unix::fs::PermissionsExt;
-    tempfile::Builder::new()
+    let mut builder = tempfile::Builder::new();
+    builder
         .prefix(prefix)
-        .permissions(std::fs::Permissions::from_mode(0o700))
-        .tempdir()
+        .permissions(std::fs::Permissions::from_mode(0o700));
+    builder
+        .tempdir_in(MEMORY_DIR)
+        .or_else(|_| builder.tempdir())
 }
+
+/// Memory-backed and writable by everyone on Linux.
+const MEMORY_DIR: &str = "/dev/shm";
 
 /// forklore's per-user cache, `$XDG_CACHE_HOME/forklore` (or
 /// `~/.cache/forklore`), created 0700. Only time-savers live there:

@@ -53,12 +53,12 @@ impl Run {
     pub fn start(config: &RunConfig) -> Result<Run, StartError> {
         become_subreaper();
         let dir = private_dir("forklore-").map_err(StartError::Setup)?;
-        let shim_dir = shim::install(dir.path()).map_err(StartError::Setup)?;
+        let shim = shim::install(dir.path()).map_err(StartError::Setup)?;
         let sock_path = dir.path().join("events.sock");
         let sock = UnixDatagram::bind(&sock_path).map_err(StartError::Setup)?;
         socket::prepare(&sock).map_err(StartError::Setup)?;
 
-        let mut child = command(config, &shim_dir, &sock_path)
+        let mut child = command(config, &shim, &sock_path)
             .spawn()
             .map_err(StartError::Spawn)?;
         let pgid = child.id() as i32;
@@ -110,7 +110,7 @@ impl Run {
             finished,
             is_finished: false,
             paused: false,
-            shim_dir,
+            shim_dir: shim.dir,
             _dir: dir,
         })
     }
@@ -186,10 +186,10 @@ impl Drop for Run {
     }
 }
 
-fn command(config: &RunConfig, shim_dir: &Path, sock_path: &Path) -> Command {
+fn command(config: &RunConfig, shim: &shim::Installed, sock_path: &Path) -> Command {
     let mut cmd = Command::new(&config.python);
     cmd.arg(&config.script).args(&config.args);
-    let mut pythonpath = shim_dir.as_os_str().to_owned();
+    let mut pythonpath = shim.dir.as_os_str().to_owned();
     if let Some(old) = std::env::var_os("PYTHONPATH").filter(|p| !p.is_empty()) {
         pythonpath.push(":");
         pythonpath.push(old);
@@ -205,7 +205,11 @@ fn command(config: &RunConfig, shim_dir: &Path, sock_path: &Path) -> Command {
             "FORKLORE_SLOW",
             format!("{}", if config.slow > 0.0 { config.slow } else { 1.0 }),
         )
-        .env_remove("FORKLORE_START_METHOD");
+        .env_remove("FORKLORE_START_METHOD")
+        .env_remove("FORKLORE_PYCACHE");
+    if let Some(pycache) = &shim.pycache {
+        cmd.env("FORKLORE_PYCACHE", pycache);
+    }
     if let Some(method) = &config.start_method {
         cmd.env("FORKLORE_START_METHOD", method);
     }

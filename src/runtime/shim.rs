@@ -4,9 +4,12 @@
 //!
 //! Compiling the shim costs an interpreter several ms. The files are
 //! written with a fixed modification time, so the bytecode Python compiled
-//! in one run is valid in the next: every `__pycache__` of the shim is kept
-//! in the per-user cache (named by a hash of the shim, so a new shim never
-//! meets an old .pyc) and copied into each run's directory.
+//! in one run is valid in the next: it is kept in the per-user cache (named
+//! by a hash of the shim, so a new shim never meets an old .pyc). Only the
+//! package's `__init__` bytecode is copied into a run's directory (Python
+//! imports it before the shim can help); the shim loads its other modules
+//! straight from the cache (`FORKLORE_PYCACHE`). What a run compiled anew
+//! is saved back when it ends.
 
 use std::fs;
 use std::io;
@@ -20,18 +23,32 @@ static SHIM: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/assets/python");
 /// The modification time every shim file gets (what a .pyc records).
 const FIXED_MTIME: Duration = Duration::from_secs(1_700_000_000);
 
-/// Write the shim into `dir/shim` and return that directory (to be put
-/// first on PYTHONPATH).
-pub fn install(dir: &Path) -> io::Result<PathBuf> {
+/// Where a run's shim lives.
+pub struct Installed {
+    /// To be put first on PYTHONPATH.
+    pub dir: PathBuf,
+    /// The package's cached bytecode (`FORKLORE_PYCACHE`), if there is a cache.
+    pub pycache: Option<PathBuf>,
+}
+
+/// The package whose modules the shim loads from the cache.
+const PACKAGE: &str = "forklore_shim";
+
+/// Write the shim into `dir/shim`.
+pub fn install(dir: &Path) -> io::Result<Installed> {
     let shim_dir = dir.join("shim");
     fs::create_dir(&shim_dir)?;
     write_tree(&SHIM, &shim_dir)?;
-    if let Some(cache) = cache_dir() {
-        for folder in pycache_folders() {
-            copy_pycs(&cache.join(&folder), &shim_dir.join(&folder));
-        }
+    let cache = cache_dir();
+    let pycache = cache.map(|c| c.join(PACKAGE).join("__pycache__"));
+    if let Some(from) = &pycache {
+        let to = shim_dir.join(PACKAGE).join("__pycache__");
+        copy_pycs(from, &to, |name| name.starts_with("__init__."));
     }
-    Ok(shim_dir)
+    Ok(Installed {
+        dir: shim_dir,
+        pycache,
+    })
 }
 
 /// Keep what Python compiled in this run for the next ones (best effort:
@@ -39,7 +56,7 @@ pub fn install(dir: &Path) -> io::Result<PathBuf> {
 pub fn save_compiled(shim_dir: &Path) {
     if let Some(cache) = cache_dir() {
         for folder in pycache_folders() {
-            copy_pycs(&shim_dir.join(&folder), &cache.join(&folder));
+            copy_pycs(&shim_dir.join(&folder), &cache.join(&folder), |_| true);
         }
     }
 }
@@ -119,16 +136,18 @@ fn collect_sources<'a>(dir: &'a Dir<'a>, out: &mut Vec<(&'a Path, &'a [u8])>) {
     }
 }
 
-/// Copy every `.pyc` of `from` that `to` lacks or holds differently (a
-/// damaged one is replaced); each lands whole (written aside, then
-/// renamed), so concurrent runs never read half a file.
-fn copy_pycs(from: &Path, to: &Path) {
+/// Copy every `.pyc` of `from` that `wanted` names and `to` lacks or holds
+/// differently (a damaged one is replaced); each lands whole (written
+/// aside, then renamed), so concurrent runs never read half a file.
+fn copy_pycs(from: &Path, to: &Path, wanted: impl Fn(&str) -> bool) {
     let Ok(entries) = fs::read_dir(from) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if !name.to_string_lossy().ends_with(".pyc")
+        let text = name.to_string_lossy();
+        if !text.ends_with(".pyc")
+            || !wanted(&text)
             || same_file_contents(&entry.path(), &to.join(&name))
         {
             continue;
@@ -174,6 +193,7 @@ mod tests {
     fn the_whole_package_is_written_with_a_fixed_mtime() {
         let dir = tempfile::tempdir().unwrap();
         let shim = install(dir.path()).unwrap();
+        let shim = shim.dir;
         let init = shim.join("forklore_shim/__init__.py");
         let core = shim.join("forklore_shim/core.py");
         assert!(shim.join("sitecustomize.py").is_file());

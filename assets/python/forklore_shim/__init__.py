@@ -27,11 +27,14 @@ class _BytecodeLoader:
 
     Every interpreter of a run imports the shim, and Python's general path
     search costs each module more than its bytecode does; the package's
-    files are known. A missing or stale .pyc falls back to the normal
-    import, which compiles and caches it (forklore keeps the caches).
+    files are known, and their bytecode sits in forklore's cache (not
+    copied into each run). A missing or stale .pyc falls back to the normal
+    import, which compiles it into the run's folder (forklore keeps it).
     """
 
     _here = os.path.dirname(__file__) + os.sep
+    # forklore's cache of the package's bytecode (else this folder's).
+    _cache = os.environ.get("FORKLORE_PYCACHE") or _here + "__pycache__"
     _external = sys.modules["_frozen_importlib_external"]
     _spec = sys.modules["_frozen_importlib"].ModuleSpec
 
@@ -41,11 +44,11 @@ class _BytecodeLoader:
             return None
         short = name[len(__name__) + 1 :]
         source = cls._here + short + ".py"
-        cached = "%s__pycache__%s%s.%s.pyc" % (cls._here, os.sep, short, sys.implementation.cache_tag)
+        cached = "%s%s%s.%s.pyc" % (cls._cache, os.sep, short, sys.implementation.cache_tag)
         try:
             code = cls._read(source, cached)
         except Exception:
-            return None  # the normal import compiles it
+            return None  # the normal import compiles it (forklore keeps it)
         spec = cls._spec(name, cls, origin=source)
         spec.has_location = True
         spec.cached = cached
@@ -86,20 +89,31 @@ class _BytecodeLoader:
         module = sys.modules.get(name)
         if module is not None:
             return module
-        with cls():
-            spec = cls.find_spec(name)
-            if spec is None:  # no usable bytecode yet: compile and cache it
-                return __import__(name, fromlist=["_"])
-            module = type(sys)(name)
-            module.__spec__, module.__loader__, module.__package__ = spec, cls, __name__
-            module.__file__, module.__cached__ = spec.origin, spec.cached
-            sys.modules[name] = module
-            try:
-                cls.exec_module(module)
-            except BaseException:
-                del sys.modules[name]
-                raise
+        # Compiled once and kept even under PYTHONDONTWRITEBYTECODE: every
+        # interpreter of every run loads it.
+        saved, sys.dont_write_bytecode = sys.dont_write_bytecode, False
+        try:
+            with cls():
+                module = cls._load(name)
+        finally:
+            sys.dont_write_bytecode = saved
         setattr(sys.modules[__name__], short, module)
+        return module
+
+    @classmethod
+    def _load(cls, name):
+        spec = cls.find_spec(name)
+        if spec is None:  # no usable bytecode yet: compile and cache it
+            return __import__(name, fromlist=["_"])
+        module = type(sys)(name)
+        module.__spec__, module.__loader__, module.__package__ = spec, cls, __name__
+        module.__file__, module.__cached__ = spec.origin, spec.cached
+        sys.modules[name] = module
+        try:
+            cls.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
         return module
 
     # Only on sys.meta_path while the shim imports itself: every other
@@ -173,8 +187,7 @@ def install():
     lines = _install_options()
     atexit.register(_at_exit)
     if identity.is_root():
-        core.emit(
-            "hello",
+        hello = core.fields(
             v=core.PROTOCOL_VERSION,
             python="%d.%d.%d" % sys.version_info[:3],
             executable=sys.executable,
@@ -183,6 +196,7 @@ def install():
             argv=sys.argv[1:],
             forklore=core.VERSION,
         )
+        core.emit("hello", hello)
         identity.announce("main", name="MainProcess")
     elif "--multiprocessing-fork" not in sys.argv and sys.argv[:1] != ["-c"]:
         identity.announce()  # a plain interpreter the script started (subprocess)
@@ -213,8 +227,6 @@ def _at_exit():
     from . import identity
 
     if identity.is_root():
-        from . import process
-
-        process.script_end()
+        load("process").script_end()
     elif core.LINES:
         core.prelude()

@@ -15,7 +15,6 @@ Three entry points, and nothing else sends events:
 """
 
 import os
-import sys
 import time
 
 try:  # the C string escaper json uses, without importing json (and re)
@@ -73,68 +72,77 @@ class ProcessState:
 
 STATE = ProcessState()
 
-# Run before every checkpoint and report, in order (announce first). Each
-# sends its own bookkeeping with `emit`, so nothing here recurses.
+# Before the first event of a pid: who it is (identity.announce). Before
+# every checkpoint and report: the preludes (the pending line, changed
+# watched globals). Each sends its own bookkeeping with `emit`, so nothing
+# here recurses.
+_announce = None
 _preludes = []
 
 
-def add_prelude(hook, first=False):
-    if first:
-        _preludes.insert(0, hook)
-    else:
-        _preludes.append(hook)
+def set_announcer(announce):
+    global _announce
+    _announce = announce
 
 
-_after_fork = []
-
-
-def on_fork(hook):
-    """`hook(state)` runs in a fork child after its state was reset."""
-    _after_fork.append(hook)
+def add_prelude(hook):
+    _preludes.append(hook)
 
 
 def reset_after_fork():
     """In a fork child: forget the parent's process state (one place)."""
     parent = STATE.identity.get("role")
     STATE.reset("forkserver" if parent == "forkserver" else "fork")
-    for hook in _after_fork:
-        hook(STATE)
 
 
 # ----------------------------------------------------------------- events
+#
+# An event is built as JSON text directly: `body` is its fields as JSON
+# members ('"op":"put","size":2', made by `fields()` or, on hot paths, by a
+# hook's own preformatted string); kind, pid and time are added here.
 
 
-def emit(kind, **fields):
-    """Encode and send one event. Bookkeeping: never waits, never recurses."""
-    event = {"kind": kind, "pid": STATE.pid, "t": time.monotonic_ns()}
-    event.update(fields)
-    return _send(_encode(event).encode())
+def emit(kind, body="", pid=None):
+    """Send one event. Bookkeeping: never waits, never recurses."""
+    sep = "," if body else ""
+    text = '{"kind":"%s",%s%s"pid":%d,"t":%d}' % (kind, body, sep, pid or STATE.pid, _now())
+    return _send(text.encode())
 
 
 def prelude():
+    if not STATE.announced:
+        _announce()
     for hook in _preludes:
         hook()
 
 
-def report(kind, **fields):
+def report(kind, body="", pid=None):
     """An event after the real operation: its outcome."""
-    prelude()
-    return emit(kind, **fields)
+    if _preludes or not STATE.announced:
+        prelude()
+    return emit(kind, body, pid)
 
 
-def checkpoint(kind, silent=False, **fields):
+def checkpoint(kind, body="", silent=False):
     """Called BEFORE every operation through which one process can affect
     another. Sends the event (unless `silent`: the operation's outcome is
     reported afterwards and says all), then passes the gate: this is where
     step mode will hold the process until forklore lets it go on."""
-    prelude()
+    if _preludes or not STATE.announced:
+        prelude()
     if not silent:
-        emit(kind, **fields)
-    _gate(kind, fields)
+        emit(kind, body)
+    if GATED:
+        _gate(kind, body)
 
 
-def _gate(kind, fields):
-    """The one place a process may wait for forklore's go-ahead (not yet)."""
+# True while forklore may hold processes at their checkpoints (step mode):
+# with it off, a checkpoint costs this one flag check.
+GATED = False
+
+
+def _gate(kind, body):
+    """The one place a process may wait for forklore's go-ahead."""
     return None
 
 
@@ -145,49 +153,45 @@ def shim_error(where, exc):
         return
     STATE.errors_seen.add(key)
     try:
-        emit("shim_error", error="%s: %s: %s" % (where, type(exc).__name__, exc))
+        emit("shim_error", fields(error="%s: %s: %s" % (where, type(exc).__name__, exc)))
     except Exception:
         pass
 
 
 # --------------------------------------------------------------- encoding
 
+_now = time.monotonic_ns
+jstr = _json_str  # a str as a JSON string
 
-def _json_value(v):
+
+def jval(v):
+    """Any value as JSON: None, bools, ints, strings, lists; others as repr."""
     if v is None:
         return "null"
     if v is True:
         return "true"
     if v is False:
         return "false"
+    t = type(v)
+    if t is str:
+        return _json_str(v)
+    if t is int:
+        return str(v)
     if isinstance(v, int):
         return str(int(v))
     if isinstance(v, str):
         return _json_str(v)
     if isinstance(v, (list, tuple)):
-        return "[" + ",".join(map(_json_value, v)) + "]"
+        return "[" + ",".join(map(jval, v)) + "]"
     if isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")):
         return repr(v)
     return _json_str(repr(v))
 
 
-def _encode(event):
-    """JSON for a flat event dict: cheaper to import and run than json.dumps.
-
-    Keys are the shim's own identifiers and need no escaping; the common
-    value types are dispatched on their exact type first (hot path).
-    """
-    out = []
-    for key, v in event.items():
-        t = type(v)
-        if t is str:
-            v = _json_str(v)
-        elif t is int:
-            v = str(v)
-        else:
-            v = _json_value(v)
-        out.append('"%s":%s' % (key, v))
-    return "{%s}" % ",".join(out)
+def fields(**values):
+    """Keyword arguments as JSON members, for an event's `body`. Keys are
+    the shim's own identifiers and need no escaping."""
+    return ",".join('"%s":%s' % (key, jval(v)) for key, v in values.items())
 
 
 def cut(text, limit):

@@ -24,18 +24,11 @@ PATCHERS = {
 
 def apply_patch(name, module):
     shim_module, function = PATCHERS[name]
-    # Compiled once and kept even under PYTHONDONTWRITEBYTECODE: every
-    # interpreter of every run loads it.
-    saved = sys.dont_write_bytecode
-    sys.dont_write_bytecode = False
     try:
         patcher = getattr(sys.modules["forklore_shim"].load(shim_module), function)
-        sys.dont_write_bytecode = saved
         patcher(module)
     except Exception as exc:
         core.shim_error("patch " + name, exc)
-    finally:
-        sys.dont_write_bytecode = saved
 
 
 class _PatchingLoader:

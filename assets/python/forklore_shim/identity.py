@@ -42,8 +42,7 @@ def announce(role=None, **identity):
     state.announced = True
     if ident["role"] is None:
         ident["role"], ident["name"] = _guess()
-    core.emit(
-        "proc_start",
+    body = core.fields(
         ppid=os.getppid(),
         parent=ident["parent"],
         name=ident["name"],
@@ -52,6 +51,7 @@ def announce(role=None, **identity):
         method=ident["method"],
         argv=[core.cut(a, 120) for a in sys.argv[:8]],
     )
+    core.emit("proc_start", body)
 
 
 def ensure_announced():
@@ -84,4 +84,4 @@ def spawned_method():
     return None
 
 
-core.add_prelude(ensure_announced, first=True)
+core.set_announcer(announce)

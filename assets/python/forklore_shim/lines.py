@@ -7,6 +7,7 @@ import time
 from . import core, identity
 
 LINE_MIN_INTERVAL_NS = 20_000_000
+_SCRIPT_JSON = core.jstr(core.SCRIPT)
 
 _watch_check = None  # set by install() when globals are watched too
 
@@ -33,7 +34,7 @@ def flush(now=None):
     identity.ensure_announced()
     if _watch_check is not None:
         _watch_check()  # what the lines before this one changed comes first
-    core.emit("line", file=core.SCRIPT, line=line)
+    core.emit("line", '"file":%s,"line":%d' % (_SCRIPT_JSON, line))
 
 
 def _install_monitoring(monitoring):

@@ -35,7 +35,7 @@ def patch(mod):
     def _callmethod(self, methodname, args=(), kwds={}):
         # A call reaches another process: a checkpoint. Its outcome (the
         # result) is what is reported.
-        core.checkpoint("proxy", silent=True, id=str(self._token.id), method=methodname)
+        core.checkpoint("proxy", core.fields(id=str(self._token.id), method=methodname), silent=True)
         try:
             result = real_callmethod(self, methodname, args, kwds)
         except BaseException as exc:
@@ -49,8 +49,7 @@ def patch(mod):
 
 def _report(proxy, method, args, result):
     try:
-        core.report(
-            "proxy",
+        body = core.fields(
             server=_server_pid(proxy),
             id=str(proxy._token.id),
             typeid=proxy._token.typeid,
@@ -58,5 +57,6 @@ def _report(proxy, method, args, result):
             args=[core.safe_repr(a) for a in tuple(args)[:4]],
             result=result,
         )
+        core.report("proxy", body)
     except Exception as exc:
         core.shim_error("proxy", exc)

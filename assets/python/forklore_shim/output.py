@@ -46,7 +46,7 @@ class EventWriter(io.RawIOBase):
         text = data.decode(self._encoding, "replace")
         for start in range(0, max(len(text), 1), WRITE_CHUNK_CHARS):
             piece = text[start : start + WRITE_CHUNK_CHARS]
-            core.checkpoint("write", fd=self._fd, text=piece)
+            core.checkpoint("write", '"fd":%d,"text":%s' % (self._fd, core.jstr(piece)))
             if not core.is_active():
                 os.write(self._fd, piece.encode(self._encoding, "replace"))
         return len(data)

@@ -29,7 +29,8 @@ def patch(mod):
         try:
             workers = len(pool._pool) if pool is not None else None
             chunks = -(-length // chunksize) if chunksize else 0
-            core.report("map", job=self._job, items=length, chunksize=chunksize, chunks=chunks, workers=workers)
+            body = core.fields(job=self._job, items=length, chunksize=chunksize, chunks=chunks, workers=workers)
+            core.report("map", body)
         except Exception as exc:
             core.shim_error("pool.map", exc)
 
@@ -51,7 +52,10 @@ def _patch_imap(mod):
         try:
             workers = len(pool._pool) if pool is not None else None
             chunksize = getattr(given, "chunksize", 1)
-            core.report("map", job=self._job, items=0, chunksize=chunksize, chunks=0, workers=workers, streaming=True)
+            body = core.fields(
+                job=self._job, items=0, chunksize=chunksize, chunks=0, workers=workers, streaming=True
+            )
+            core.report("map", body)
         except Exception as exc:
             core.shim_error("pool.imap", exc)
 
@@ -85,7 +89,7 @@ def _observe_worker_queues(inqueue, outqueue, chunk_funcs):
                 # (imap with chunksize 1, apply_async) is one item.
                 size = len(args[0][1]) if func in chunk_funcs else 1
                 chunks.add((job, index))
-                core.report("chunk_take", job=job, index=index, size=size)
+                core.report("chunk_take", '"job":%d,"index":%d,"size":%d' % (job, index, size))
         except Exception as exc:
             core.shim_error("pool.get", exc)
         return task
@@ -95,7 +99,8 @@ def _observe_worker_queues(inqueue, outqueue, chunk_funcs):
             job, index = result[0], result[1]
             if (job, index) in chunks:
                 chunks.discard((job, index))
-                core.report("chunk_done", job=job, index=index, ok=bool(result[2][0]))
+                ok = "true" if result[2][0] else "false"
+                core.report("chunk_done", '"job":%d,"index":%d,"ok":%s' % (job, index, ok))
         except Exception as exc:
             core.shim_error("pool.put", exc)
         return real_put(result)

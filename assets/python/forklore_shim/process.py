@@ -27,7 +27,7 @@ def patch_process(mod):
                 parent=getattr(self, "_parent_pid", None),
             )
             if role == "manager":
-                core.report("manager", ppid=os.getppid())
+                core.report("manager", core.fields(ppid=os.getppid()))
         except Exception as exc:
             core.shim_error("bootstrap", exc)
         exitcode = real_bootstrap(self, *args, **kwargs)
@@ -35,10 +35,11 @@ def patch_process(mod):
         return exitcode
 
     def start(self):
-        core.checkpoint("proc_spawn", silent=True, name=self.name)
+        core.checkpoint("proc_spawn", core.fields(name=self.name), silent=True)
         real_start(self)
         try:
-            core.report("proc_spawn", child=self.pid, name=self.name, daemon=self.daemon, method=self._popen.method)
+            body = core.fields(child=self.pid, name=self.name, daemon=self.daemon, method=self._popen.method)
+            core.report("proc_spawn", body)
         except Exception as exc:
             core.shim_error("start", exc)
 
@@ -50,12 +51,12 @@ def patch_process(mod):
         internal = caller.startswith(core.CF_DIR) or caller.endswith(("pool.py", "managers.py"))
         shown = not internal and getattr(self, "_popen", None) is not None and self._popen.returncode is None
         if shown:
-            core.checkpoint("join", child=self.pid, op="waiting")
+            core.checkpoint("join", core.fields(child=self.pid, op="waiting"))
         try:
             return real_join(self, timeout)
         finally:
             if shown:
-                core.report("join", child=self.pid, op="joined", exitcode=self._popen.returncode)
+                core.report("join", core.fields(child=self.pid, op="joined", exitcode=self._popen.returncode))
 
     base._bootstrap = _bootstrap
     base.start = start
@@ -73,7 +74,7 @@ def patch_popen(mod):
         if code is not None and self.pid not in reported:
             reported.add(self.pid)
             try:
-                core.report("proc_exit", exitcode=code, by=core.STATE.pid, **{"pid": self.pid})
+                core.report("proc_exit", core.fields(exitcode=code, by=core.STATE.pid), pid=self.pid)
             except Exception as exc:
                 core.shim_error("poll", exc)
         return code

@@ -14,17 +14,19 @@ from .sync import sem_id
 def _event(send, q, op, frame, item=None, with_item=False):
     try:
         key = sem_id(q._rlock)
-        fields = {"id": key, "op": op, "name": callers.name_in_frame(frame, q, "q:" + key)}
+        name = callers.name_in_frame(frame, q, "q:" + key)
+        body = '"id":%s,"op":"%s","name":%s' % (core.jstr(key), op, core.jval(name))
         if with_item:
-            fields["item"] = core.safe_repr(item)
+            body += ',"item":' + core.jstr(core.safe_repr(item))
         if op == "put":  # announced before: how much room there is
-            fields["maxsize"] = q._maxsize
+            body += ',"maxsize":%d' % q._maxsize
         else:  # after the fact: the size it has now
             try:
-                fields["size"] = q.qsize()
+                size = q.qsize()
             except Exception:
-                fields["size"] = None
-        send("queue", **fields)
+                size = None
+            body += ',"size":' + core.jval(size)
+        send("queue", body)
     except Exception as exc:
         core.shim_error("queue", exc)
 
@@ -56,7 +58,7 @@ def _patch_class(cls, mod):
         user, frame = callers.caller_is_user(2)
         if not user:
             return real_get(self, block, timeout)
-        core.checkpoint("queue", silent=True, id=sem_id(self._rlock), op="get")
+        core.checkpoint("queue", '"id":%s,"op":"get"' % core.jstr(sem_id(self._rlock)), silent=True)
         try:
             try:
                 item = real_get(self, False)

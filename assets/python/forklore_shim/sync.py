@@ -37,26 +37,38 @@ def _value(lock):
         return None
 
 
-def _fields(lock, key, op, frame, value):
-    label = _labels.get(key) or kind(lock)
+def _name(lock, key, frame, label):
+    """The variable name the script gave the lock, as JSON (found once)."""
     if label == "Condition":
         name = callers.name_in_frame(frame, lock, key, lambda v: getattr(v, "_lock", None) is lock)
     else:
         name = callers.name_in_frame(frame, lock, key)
-    return {"id": key, "type": label, "name": name, "op": op, "value": value}
+    return core.jval(name)
 
 
-def _report(lock, key, op, frame):
-    try:
-        core.report("sync", **_fields(lock, key, op, frame, _value(lock)))
-    except Exception as exc:
-        core.shim_error("sync", exc)
+def _body(key_json, label, name, op, value):
+    """A sync event's fields (`key_json`, `name`: JSON already)."""
+    value = "null" if value is None else str(value)
+    return '"id":%s,"type":"%s","name":%s,"op":"%s","value":%s' % (key_json, label, name, op, value)
 
 
 def _instrument(lock):
     real_acquire = lock.acquire
     real_release = lock.release
-    key = sem_id(lock)  # computed once, not at every acquire
+    # Computed once, not at every acquire. (A Condition labels its lock
+    # after creating it: the label is looked up at each event.)
+    key = sem_id(lock)
+    key_json = core.jstr(key)
+    base = kind(lock)
+    gate = '"id":%s,"op":"acquire"' % key_json
+
+    def report(op, frame):
+        try:
+            label = _labels.get(key, base)
+            name = _name(lock, key, frame, label)
+            core.report("sync", _body(key_json, label, name, op, _value(lock)))
+        except Exception as exc:
+            core.shim_error("sync", exc)
 
     def acquire(*args, **kwargs):
         try:
@@ -66,25 +78,27 @@ def _instrument(lock):
             user = False
         if not user:
             return real_acquire(*args, **kwargs)
-        core.checkpoint("sync", silent=True, **_fields(lock, key, "acquire", frame, None))
+        core.checkpoint("sync", gate, silent=True)
         block = args[0] if args else kwargs.get("block", True)
         if real_acquire(False):
-            _report(lock, key, "acquired", frame)
+            report("acquired", frame)
             return True
         if not block:
             return False
-        _report(lock, key, "blocked", frame)
+        report("blocked", frame)
         got = real_acquire(*args, **kwargs)
-        _report(lock, key, "acquired" if got else "timeout", frame)
+        report("acquired" if got else "timeout", frame)
         return got
 
     def release():
         try:
             user, frame = callers.caller_is_user(2)
-            if user and _release_would_succeed(lock):
+            if user and _release_would_succeed(lock, base):
                 # Before the real release, so it precedes the next taker's acquire.
-                fields = _fields(lock, key, "released", frame, _value_after_release(lock))
-                core.checkpoint("sync", **fields)
+                label = _labels.get(key, base)
+                value = _value_after_release(lock, base)
+                name = _name(lock, key, frame, label)
+                core.checkpoint("sync", _body(key_json, label, name, "released", value))
         except Exception as exc:
             core.shim_error("sync", exc)
         return real_release()
@@ -93,9 +107,8 @@ def _instrument(lock):
     lock.release = release
 
 
-def _release_would_succeed(lock):
+def _release_would_succeed(lock, name):
     sl = lock._semlock
-    name = kind(lock)
     if name == "RLock":
         return sl._is_mine()
     if name == "Lock":
@@ -103,9 +116,9 @@ def _release_would_succeed(lock):
     return sl._get_value() < sl.maxvalue
 
 
-def _value_after_release(lock):
+def _value_after_release(lock, name):
     sl = lock._semlock
-    if kind(lock) == "RLock":
+    if name == "RLock":
         return 1 if sl._count() == 1 else 0
     return sl._get_value() + 1
 
@@ -162,12 +175,14 @@ def _patch_condition(condition):
 
     def wait(self, timeout=None):
         user, frame = callers.caller_is_user(2)
-        key = sem_id(self._lock)
         if user:
-            core.checkpoint("sync", **_fields(self._lock, key, "waiting", frame, None))
+            key = sem_id(self._lock)
+            key_json = core.jstr(key)
+            name = _name(self._lock, key, frame, "Condition")
+            core.checkpoint("sync", _body(key_json, "Condition", name, "waiting", None))
         result = real_wait(self, timeout)
         if user:
-            core.report("sync", **_fields(self._lock, key, "acquired", frame, None))
+            core.report("sync", _body(key_json, "Condition", name, "acquired", None))
         return result
 
     condition.__init__ = __init__

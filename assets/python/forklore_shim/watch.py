@@ -44,7 +44,7 @@ def check():
             if marks.get(name) == mark:
                 continue
             marks[name] = mark
-            core.emit("var", name=name, **_describe(value))
+            core.emit("var", core.fields(name=name, **_describe(value)))
     except Exception as exc:
         core.shim_error("watch", exc)
     finally:
