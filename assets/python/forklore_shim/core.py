@@ -133,17 +133,23 @@ def checkpoint(kind, body="", silent=False):
     if not silent:
         emit(kind, body)
     if GATED:
-        _gate(kind, body)
+        for gate in _gates:
+            gate(kind, body)
 
 
-# True while forklore may hold processes at their checkpoints (step mode):
-# with it off, a checkpoint costs this one flag check.
+# True once something may hold processes at their checkpoints (slow motion,
+# step mode): with nothing, a checkpoint costs this one flag check.
 GATED = False
+_gates = []
 
 
-def _gate(kind, body):
-    """The one place a process may wait for forklore's go-ahead."""
-    return None
+def add_gate(gate):
+    """`gate(kind, body)` runs at every checkpoint, after its event was
+    sent and before the real operation: the one place a process may be made
+    to wait (for forklore's go-ahead, or to slow the run down)."""
+    global GATED
+    _gates.append(gate)
+    GATED = True
 
 
 def shim_error(where, exc):
