@@ -80,10 +80,7 @@ fn busy_model() -> Model {
         let pid = 1001 + k % 63;
         m.update(&ev(
             pid,
-            Body::Write {
-                fd: 1,
-                text: format!("Pid: {pid} LoopCount: {k}\n"),
-            },
+            Body::write(1, (format!("Pid: {pid} LoopCount: {k}\n")).as_bytes()),
         ));
     }
     m

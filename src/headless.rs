@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Stderr, Stdout, Write};
 use crossbeam_channel::{select, Receiver};
 
 use crate::model::{Model, RunState};
-use crate::protocol::{Body, Event};
+use crate::protocol::{Body, Event, WriteBytes};
 use crate::record::Recorder;
 use crate::runtime::{reaper::shell_status, Run};
 use crate::session::Session;
@@ -39,14 +39,14 @@ impl Default for Output {
 impl Output {
     /// Write what `event` says the run wrote, if it is a write.
     pub fn write(&mut self, event: &Event) -> io::Result<()> {
-        if let Body::Write { fd, text } = &event.body {
+        if let (Body::Write { fd, .. }, Some(bytes)) = (&event.body, event.body.write_bytes()) {
             // stdout and stderr share a terminal: keep their order.
             if *fd == 2 {
                 self.out.flush()?;
-                self.err.write_all(text.as_bytes())?;
+                self.err.write_all(&bytes)?;
                 self.err.flush()?;
             } else {
-                self.out.write_all(text.as_bytes())?;
+                self.out.write_all(&bytes)?;
             }
         }
         Ok(())

@@ -21,6 +21,12 @@ use cli::{CastArgs, Cli, Command, LessonArgs, ReplayArgs, RunArgs};
 const USAGE_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == runtime::watcher::ARG)
+    {
+        runtime::watcher::serve();
+    }
     install_hooks();
     let cli = Cli::parse();
     let signals = forward_signals();

@@ -39,10 +39,7 @@ fn family() -> Model {
         model.update(&Event {
             pid: 10,
             t: 100,
-            body: Body::Write {
-                fd: 1,
-                text: format!("line {n}\n"),
-            },
+            body: Body::write(1, (format!("line {n}\n")).as_bytes()),
         });
     }
     model

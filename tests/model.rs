@@ -333,16 +333,7 @@ fn a_million_chunks_stay_bounded() {
 #[test]
 fn endless_output_is_bounded_and_garbling_counted() {
     let mut m = Model::new();
-    let w = |pid, text: &str| {
-        ev(
-            pid,
-            1,
-            Body::Write {
-                fd: 1,
-                text: text.into(),
-            },
-        )
-    };
+    let w = |pid, text: &str| ev(pid, 1, Body::write(1, (text).as_bytes()));
     m.update(&w(1, "Pid: 1 LoopCount: 0"));
     m.update(&w(2, "Pid: 2 LoopCount: 0"));
     m.update(&w(1, "\n"));
@@ -444,6 +435,7 @@ fn vars_lines_and_run_state() {
             exitcode: -15,
             malformed: 2,
             rejected: 1,
+            dropped: 0,
         },
     )]);
     assert_eq!(m2.state, RunState::Finished(-15));

@@ -63,6 +63,7 @@ fn beats_wait_for_their_events_in_order() {
             exitcode: 0,
             malformed: 0,
             rejected: 0,
+            dropped: 0,
         },
     ));
     assert_eq!(n.reached(), 5);

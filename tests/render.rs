@@ -115,13 +115,7 @@ impl Script {
     }
 
     fn write(&mut self, pid: i32, text: &str) -> &mut Self {
-        self.push(
-            pid,
-            Body::Write {
-                fd: 1,
-                text: text.into(),
-            },
-        )
+        self.push(pid, Body::write(1, (text).as_bytes()))
     }
 
     fn line(&mut self, pid: i32, line: u32) -> &mut Self {
@@ -141,6 +135,7 @@ impl Script {
                 exitcode,
                 malformed: 0,
                 rejected: 0,
+                dropped: 0,
             },
         )
     }

@@ -6,7 +6,7 @@ mod common;
 use std::collections::{BTreeSet, HashSet};
 
 use common::*;
-use forklore::protocol::{Body, QueueOp, Role, SyncKind, SyncOp};
+use forklore::protocol::{Body, QueueOp, Role, SyncKind, SyncOp, WriteBytes};
 
 fn check_pool_map(method: &str, python: Option<&str>) {
     let script = fixture("pool_map.py");
@@ -280,16 +280,14 @@ fn writes_from_several_pids_in_order() {
             assert!(run.stdout().contains(&format!("Pid: {pid} LoopCount: {k}")));
         }
     }
-    // What forklore printed is exactly the write events' text, in order.
-    let from_events: String = run
+    // What forklore printed is exactly the write events' bytes, in order.
+    let from_events: Vec<u8> = run
         .events
         .iter()
-        .filter_map(|e| match &e.body {
-            Body::Write { fd: 1, text } => Some(text.as_str()),
-            _ => None,
-        })
+        .filter(|e| matches!(e.body, Body::Write { fd: 1, .. }))
+        .flat_map(|e| e.body.write_bytes().unwrap().into_owned())
         .collect();
-    assert_eq!(run.stdout(), from_events);
+    assert_eq!(run.output.stdout, from_events);
 }
 
 #[test]
@@ -341,35 +339,81 @@ fn recording_starts_with_hello() {
 
 #[test]
 fn garbage_and_outsiders_are_counted_not_fatal() {
-    let run = run_headless(&fixture("garbage.py"), &[], &[]);
-    assert_eq!(run.code(), Some(0), "{}", run.stderr());
-    assert_eq!(
-        run.stdout(),
-        "garbage sent\n",
-        "the outsider's write was not shown"
+    let dir = tempfile::tempdir().unwrap();
+    let handshake = dir.path().join("sock");
+    let rec = dir.path().join("run.jsonl");
+    let child = forklore()
+        .args(["run", "--headless", "--record"])
+        .arg(&rec)
+        .arg(fixture("garbage.py"))
+        .arg("--")
+        .arg(&handshake)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // This test process is outside the run: what it sends is rejected.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let sock = loop {
+        match std::fs::read_to_string(&handshake) {
+            Ok(p) if !p.is_empty() => break p,
+            _ if std::time::Instant::now() > deadline => panic!("the script never started"),
+            _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    let outsider = std::os::unix::net::UnixDatagram::unbound().unwrap();
+    outsider
+        .send_to(
+            br#"{"kind":"write","pid":1,"t":1,"fd":1,"text":"OUTSIDER\n"}"#,
+            &sock,
+        )
+        .unwrap();
+    std::fs::write(dir.path().join("sock.done"), "").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let events = forklore::record::read(&rec).unwrap();
+    let main = events[0].pid;
+    let writes: Vec<(i32, Vec<u8>)> = events
+        .iter()
+        .filter(|e| matches!(e.body, Body::Write { .. }))
+        .map(|e| (e.pid, e.body.write_bytes().unwrap().into_owned()))
+        .collect();
+    let text = |w: &[u8]| String::from_utf8_lossy(w).into_owned();
+    assert!(
+        !writes.iter().any(|(_, w)| text(w).contains("OUTSIDER")),
+        "the outsider's write was not shown: {writes:?}"
     );
-    let Some(Body::RunEnd {
+    // A forged pid is replaced by the sender's, from its credentials.
+    let by_main = writes
+        .iter()
+        .find(|(_, w)| text(w).contains("FORGED BY MAIN"));
+    assert_eq!(by_main.map(|w| w.0), Some(main));
+    let by_child = writes
+        .iter()
+        .find(|(_, w)| text(w).contains("FORGED BY CHILD"));
+    assert!(
+        by_child.is_some_and(|w| w.0 != main && w.0 != 1),
+        "{writes:?}"
+    );
+    // Only forklore ends a run: the forged run_end was refused.
+    let ends: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e.body, Body::RunEnd { .. }))
+        .collect();
+    assert_eq!(ends.len(), 1, "one run_end, forklore's");
+    let Body::RunEnd {
         malformed,
         rejected,
         ..
-    }) = run.events.last().map(|e| &e.body)
+    } = &ends[0].body
     else {
-        panic!("no run_end")
+        unreachable!()
     };
     assert!(*malformed >= 5, "malformed = {malformed}");
-    // The outsider runs in its own session: all it sent (its shim's events and
-    // its forged write) is rejected, and no event of its pid is recorded.
     assert!(
-        *rejected >= 1,
-        "the process in another session was rejected"
+        *rejected >= 2,
+        "the outsider and the forged run_end: {rejected}"
     );
-    let group = run.of_kind("hello").next().unwrap().pid;
-    let procs_of_run: Vec<i32> = run.of_kind("proc_start").map(|e| e.pid).collect();
-    assert_eq!(
-        procs_of_run,
-        vec![group],
-        "only the main process of the run is known"
-    );
+    assert!(String::from_utf8_lossy(&output.stdout).ends_with("garbage sent\n"));
 }
 
 #[test]

@@ -18,7 +18,7 @@ pub use queues::{Arriving, QueueChange, QueueObj, Queues};
 pub use registry::{Limit, Registry};
 pub use sync::{SyncObj, SyncObjs};
 
-use crate::protocol::{Body, Event, JoinOp, QueueOp};
+use crate::protocol::{Body, Event, JoinOp, QueueOp, WriteBytes};
 
 /// Where the run as a whole stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,6 +47,8 @@ pub struct Stats {
     pub events: u64,
     pub malformed: u64,
     pub rejected: u64,
+    /// Events not delivered while the run was being stopped.
+    pub dropped: u64,
     pub shim_errors: std::collections::VecDeque<String>,
 }
 
@@ -182,7 +184,10 @@ impl Model {
                 self.managers
                     .call(pid, *server, id, typeid, method, args, result);
             }
-            Body::Write { fd, text } => self.output.write(pid, *fd, text),
+            Body::Write { fd, .. } => {
+                let bytes = event.body.write_bytes().unwrap_or_default();
+                self.output.write_bytes(pid, *fd, &bytes);
+            }
             Body::Join { child, op, .. } => {
                 let state = match op {
                     JoinOp::Waiting => ProcState::Blocked(Wait::Join { child: *child }),
@@ -205,10 +210,12 @@ impl Model {
                 exitcode,
                 malformed,
                 rejected,
+                dropped,
             } => {
                 self.state = RunState::Finished(*exitcode);
                 self.stats.malformed = *malformed;
                 self.stats.rejected = *rejected;
+                self.stats.dropped = *dropped;
                 self.output.flush_partial();
             }
         }

@@ -52,11 +52,40 @@ pub struct Output {
     pub total_lines: u64,
     pub garbled_lines: u64,
     pub bytes: u64,
+    /// Per writer (pid, fd): the start of a character whose rest comes
+    /// with its next write.
+    split: Vec<((i32, u8), Vec<u8>)>,
 }
 
+/// Writers whose split characters are remembered at most.
+const MAX_SPLIT: usize = 64;
+
 impl Output {
+    /// `bytes` written by `pid` to `fd`, shown as text: UTF-8, with a
+    /// character split across two writes put back together, anything
+    /// invalid shown as U+FFFD.
+    pub fn write_bytes(&mut self, pid: i32, fd: u8, bytes: &[u8]) {
+        self.bytes += bytes.len() as u64;
+        let mut joined = match self.split.iter().position(|(w, _)| *w == (pid, fd)) {
+            Some(i) => self.split.swap_remove(i).1,
+            None => Vec::new(),
+        };
+        joined.extend_from_slice(bytes);
+        let whole = complete_prefix(&joined);
+        if whole < joined.len() && self.split.len() < MAX_SPLIT {
+            self.split.push(((pid, fd), joined[whole..].to_vec()));
+            joined.truncate(whole);
+        }
+        self.write_text(pid, fd, &String::from_utf8_lossy(&joined));
+    }
+
+    /// Text written by `pid` to `fd` (already decoded).
     pub fn write(&mut self, pid: i32, fd: u8, text: &str) {
         self.bytes += text.len() as u64;
+        self.write_text(pid, fd, text);
+    }
+
+    fn write_text(&mut self, pid: i32, fd: u8, text: &str) {
         let mut parts = text.split('\n').peekable();
         while let Some(part) = parts.next() {
             let ends_line = parts.peek().is_some();
@@ -110,6 +139,26 @@ impl Output {
         let mut s: String = self.lines.iter().map(|l| l.text() + "\n").collect();
         s.push_str(&self.current.text());
         s
+    }
+}
+
+/// Length of the longest prefix that does not end inside a UTF-8
+/// character (an invalid byte counts as complete: it is shown as U+FFFD).
+fn complete_prefix(bytes: &[u8]) -> usize {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => {
+            // An invalid byte inside: only a tail of at most 3 bytes that
+            // starts a character can be waiting for its rest.
+            let tail = bytes.len().saturating_sub(3);
+            (tail..bytes.len())
+                .find(|&i| {
+                    std::str::from_utf8(&bytes[i..])
+                        .is_err_and(|e| e.valid_up_to() == 0 && e.error_len().is_none())
+                })
+                .unwrap_or(bytes.len())
+        }
     }
 }
 

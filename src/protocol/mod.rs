@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 
 mod fields;
 mod meta;
+mod output;
 mod pool;
 
 pub use fields::{JoinOp, QueueOp, Role, SyncKind, SyncOp};
 pub use meta::{ParamValue, ReplayMeta};
+pub use output::WriteBytes;
 pub use pool::{default_chunksize, ChunkPositions, Chunking};
 
 /// Version carried in the `hello` event; bump on incompatible changes.
@@ -199,7 +201,13 @@ bodies! {
         /// reached the run's pipes without passing through the shim.
         "write" => Write {
             fd: u8,
+            /// The bytes, when they are UTF-8 (else empty).
+            #[serde(default)]
             text: String,
+            /// The bytes in base64, when they are not UTF-8: binary
+            /// output, or a character split across two writes.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            b64: Option<String>,
         },
         /// A watched module global of the script, when it changed.
         "var" => Var {
@@ -240,6 +248,9 @@ bodies! {
             malformed: u64,
             #[serde(default)]
             rejected: u64,
+            /// Events not delivered while the run was being stopped.
+            #[serde(default)]
+            dropped: u64,
         },
     }
 }

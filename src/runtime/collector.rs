@@ -1,33 +1,78 @@
 //! The run's one ordered event stream: socket events and the reaper's
-//! reports merged, and the run's end.
+//! reports merged, the leftovers stopped once main is gone, and the run's
+//! end.
 
-use std::thread;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 
-use super::reaper::Reaped;
+use super::members::Members;
+use super::pipes::Forwarders;
+use super::reaper::{self, Reaped};
 use super::run::supervisor_event;
-use super::{socket, LEFTOVER_GRACE, STOP_GRACE};
+use super::{socket, Counters, LEFTOVER_GRACE, STOP_GRACE};
 use crate::protocol::{Body, Event};
+
+/// How long the output pipes may stay open after every process of the
+/// group is gone (a process that left the group may hold them).
+const PIPE_GRACE: Duration = Duration::from_millis(300);
+
+/// Where a run's events go: a bounded channel. A full channel makes the
+/// run wait; once the run is being stopped, what cannot be delivered is
+/// dropped and counted instead, so stopping never waits for a reader.
+#[derive(Clone)]
+pub(super) struct Outlet {
+    tx: Sender<Event>,
+    stopping: Arc<AtomicBool>,
+    counters: Arc<Counters>,
+}
+
+impl Outlet {
+    pub fn new(tx: Sender<Event>, stopping: Arc<AtomicBool>, counters: Arc<Counters>) -> Self {
+        Outlet {
+            tx,
+            stopping,
+            counters,
+        }
+    }
+
+    /// False once nobody reads any more.
+    pub fn send(&self, mut event: Event) -> bool {
+        loop {
+            match self.tx.send_timeout(event, Duration::from_millis(100)) {
+                Ok(()) => return true,
+                Err(SendTimeoutError::Timeout(back)) if !self.stopping.load(Ordering::Relaxed) => {
+                    event = back
+                }
+                Err(SendTimeoutError::Timeout(_)) => {
+                    self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    return true;
+                }
+                Err(SendTimeoutError::Disconnected(_)) => return false,
+            }
+        }
+    }
+}
 
 /// Merges socket events and reaper reports into one ordered stream: before a
 /// process's exit is forwarded, the socket is drained, so everything that
 /// process sent comes first.
 pub(super) struct Collector {
-    pub pgid: i32,
+    pub members: Members,
     pub receiver: socket::Receiver,
     pub reaped: Receiver<Reaped>,
     /// Written by the reaper after each report, so poll() returns.
     pub wake: std::os::fd::OwnedFd,
-    pub out: Sender<Event>,
+    pub out: Outlet,
 }
 
 impl Collector {
-    pub(super) fn run(mut self, pipe_threads: Vec<thread::JoinHandle<()>>) {
+    pub(super) fn run(mut self, pipes: Forwarders) {
+        let pgid = self.members.pgid;
         let mut root_exit: Option<i32> = None;
         let mut leftovers_deadline: Option<Instant> = None;
         let mut term_sent = false;
@@ -39,13 +84,12 @@ impl Collector {
                 self.drain();
                 match msg {
                     Reaped::Exit { pid, exitcode } => {
-                        if pid == self.pgid {
+                        if pid == pgid {
                             root_exit = Some(exitcode);
                             leftovers_deadline = Some(Instant::now() + LEFTOVER_GRACE);
                         }
                         let by = Some(std::process::id() as i32);
-                        let _ = self
-                            .out
+                        self.out
                             .send(supervisor_event(pid, Body::ProcExit { exitcode, by }));
                     }
                     Reaped::AllGone => all_gone = true,
@@ -61,23 +105,27 @@ impl Collector {
                 } else {
                     Signal::SIGTERM
                 };
-                let _ = killpg(Pid::from_raw(self.pgid), sig);
-                let _ = killpg(Pid::from_raw(self.pgid), Signal::SIGCONT);
+                self.members.signal(sig);
+                self.members.signal(Signal::SIGCONT);
                 term_sent = true;
                 leftovers_deadline = Some(deadline.max(Instant::now()) + STOP_GRACE);
             }
         }
         self.drain();
-        for t in pipe_threads {
-            let _ = t.join();
-        }
+        // What left the group goes with it.
+        self.members.signal(Signal::SIGKILL);
+        pipes.finish(PIPE_GRACE);
+        reaper::reap_adopted();
         self.drain();
+        let counters = &self.receiver.counters;
         let end = Body::RunEnd {
             exitcode: root_exit.unwrap_or(-(Signal::SIGKILL as i32)),
-            malformed: self.receiver.counters.malformed(),
-            rejected: self.receiver.counters.rejected(),
+            malformed: counters.malformed(),
+            rejected: counters.rejected(),
+            dropped: counters.dropped(),
         };
-        let _ = self.out.send(supervisor_event(self.pgid, end));
+        // The end is never dropped: wait for the reader as long as it reads.
+        let _ = self.out.tx.send(supervisor_event(pgid, end));
     }
 
     fn wait_readable(&self, deadline: Option<Instant>) {
@@ -104,7 +152,7 @@ impl Collector {
     fn drain(&mut self) {
         let out = &self.out;
         self.receiver.drain(|e| {
-            let _ = out.send(e);
+            out.send(e);
         });
     }
 }

@@ -1,15 +1,20 @@
 //! The runtime: starts a script under the shim in its own process group,
-//! collects its events, pauses/resumes/stops the whole group and reaps every
-//! process of it. Never forks the (threaded) forklore process itself.
+//! collects its events, pauses/resumes/stops the whole run (its group and
+//! what left it) and reaps every process of it. A watcher process cleans
+//! up if forklore itself is killed. Never forks the (threaded) forklore
+//! process itself.
 
 mod collector;
 mod dirs;
-pub mod pipes;
+pub mod members;
+mod pipes;
+pub mod procfs;
 pub mod python;
 pub mod reaper;
 mod run;
 pub mod shim;
 pub mod socket;
+pub mod watcher;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -63,12 +68,21 @@ pub fn kill_all_runs() {
     }
 }
 
+/// A run's group is live (or over): for the panic path and the watcher.
 pub(crate) fn register_group(pgid: i32, live: bool) {
     let mut groups = LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner());
     groups.retain(|g| *g != pgid);
     if live {
         groups.push(pgid);
+        watcher::group(pgid);
+    } else {
+        watcher::forget_group(pgid);
     }
+}
+
+/// The process groups of the runs live now.
+pub fn live_groups() -> Vec<i32> {
+    LIVE_GROUPS.lock().map(|g| g.clone()).unwrap_or_default()
 }
 
 /// Make forklore the reaper of its runs' orphans (a spawn worker's

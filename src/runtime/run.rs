@@ -5,18 +5,20 @@ use std::os::unix::net::UnixDatagram;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
+use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
+use nix::fcntl::OFlag;
+use nix::sys::signal::Signal;
 
-use super::collector::Collector;
+use super::collector::{Collector, Outlet};
+use super::members::Members;
 use super::{
-    become_subreaper, now_ns, pipes, private_dir, reaper, register_group, shim, socket, Counters,
-    RunConfig, STOP_GRACE,
+    become_subreaper, now_ns, pipes, private_dir, reaper, register_group, shim, socket, watcher,
+    Counters, RunConfig, STOP_GRACE,
 };
 use crate::protocol::{Body, Event};
 
@@ -25,14 +27,23 @@ pub struct Run {
     pub pgid: i32,
     pub events: Receiver<Event>,
     pub counters: Arc<Counters>,
+    /// The group and the processes that left it.
+    pub members: Members,
     events_tx: Sender<Event>,
     finished: Receiver<()>,
+    /// Set when the run is being stopped: events that cannot be delivered
+    /// then are dropped (and counted), so stopping never waits on a reader.
+    stopping: Arc<AtomicBool>,
     is_finished: bool,
     paused: bool,
     // Removed (with the socket and the shim) when the run is dropped.
     shim_dir: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
 }
+
+/// Events buffered between the run and its reader at most: past it, the
+/// run's processes wait (their sends block) rather than memory growing.
+pub const CHANNEL_BOUND: usize = 32_768;
 
 #[derive(Debug)]
 pub enum StartError {
@@ -53,46 +64,45 @@ impl Run {
     pub fn start(config: &RunConfig) -> Result<Run, StartError> {
         become_subreaper();
         let dir = private_dir("forklore-").map_err(StartError::Setup)?;
+        watcher::dir(dir.path());
         let shim = shim::install(dir.path()).map_err(StartError::Setup)?;
         let sock_path = dir.path().join("events.sock");
         let sock = UnixDatagram::bind(&sock_path).map_err(StartError::Setup)?;
         socket::prepare(&sock).map_err(StartError::Setup)?;
+        let outputs = pipes::Outputs::new().map_err(StartError::Setup)?;
 
-        let mut child = command(config, &shim, &sock_path)
-            .spawn()
-            .map_err(StartError::Spawn)?;
+        let mut cmd = command(config, &shim, &sock_path);
+        let (out_r, err_r) = outputs.attach(&mut cmd).map_err(StartError::Setup)?;
+        let child = cmd.spawn().map_err(StartError::Spawn)?;
+        // The child holds the write ends now; ours would keep the pipes open.
+        drop(cmd);
         let pgid = child.id() as i32;
-        register_group(pgid, true);
-
-        let counters = Arc::new(Counters::default());
-        let (events_tx, events) = unbounded();
-        let (finished_tx, finished) = unbounded();
-        let (reaped_tx, reaped_rx) = unbounded();
-        let (wake_r, wake_w) = nix::unistd::pipe().map_err(|e| StartError::Setup(e.into()))?;
-
-        let mut pipe_threads = Vec::new();
-        if let Some(out) = child.stdout.take() {
-            let tx = events_tx.clone();
-            pipe_threads.push(thread::spawn(move || pipes::forward(out, 1, tx)));
-        }
-        if let Some(err) = child.stderr.take() {
-            let tx = events_tx.clone();
-            pipe_threads.push(thread::spawn(move || pipes::forward(err, 2, tx)));
-        }
         // `child` is never waited on through std: the reaper owns reaping.
         drop(child);
+        register_group(pgid, true);
+        let members = Members::new(pgid);
+
+        let counters = Arc::new(Counters::default());
+        let (events_tx, events) = bounded(CHANNEL_BOUND);
+        let (finished_tx, finished) = unbounded();
+        let (reaped_tx, reaped_rx) = unbounded();
+        let (wake_r, wake_w) =
+            nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| StartError::Setup(e.into()))?;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let out = Outlet::new(events_tx.clone(), stopping.clone(), counters.clone());
+        let pipe_threads = pipes::Forwarders::start(out_r, err_r, out.clone());
         thread::spawn(move || {
             reaper::run(pgid, reaped_tx, || {
                 let _ = nix::unistd::write(&wake_w, &[1]);
             })
         });
-        let out = events_tx.clone();
         let shared = counters.clone();
+        let run_members = members.clone();
         thread::spawn(move || {
             // Built here: recvmmsg's headers are not Send.
-            let receiver = socket::Receiver::new(sock, pgid, shared);
+            let receiver = socket::Receiver::new(sock, run_members.clone(), shared);
             let collector = Collector {
-                pgid,
+                members: run_members,
                 receiver,
                 reaped: reaped_rx,
                 wake: wake_r,
@@ -106,12 +116,14 @@ impl Run {
             pgid,
             events,
             counters,
+            members,
             events_tx,
             finished,
+            stopping,
             is_finished: false,
             paused: false,
             shim_dir: shim.dir,
-            _dir: dir,
+            dir: Some(dir),
         })
     }
 
@@ -119,28 +131,24 @@ impl Run {
         self.paused
     }
 
-    /// SIGSTOP the whole group: every process of the run really stops.
+    /// SIGSTOP every process of the run: they really stop.
     pub fn pause(&mut self) {
-        if !self.paused && self.signal(Signal::SIGSTOP) {
+        if !self.paused && self.members.signal(Signal::SIGSTOP) {
             self.paused = true;
-            let _ = self
-                .events_tx
-                .send(supervisor_event(self.pgid, Body::RunPaused {}));
+            self.supervisor_event(Body::RunPaused {});
         }
     }
 
     pub fn resume(&mut self) {
         if self.paused {
-            self.signal(Signal::SIGCONT);
+            self.members.signal(Signal::SIGCONT);
             self.paused = false;
-            let _ = self
-                .events_tx
-                .send(supervisor_event(self.pgid, Body::RunResumed {}));
+            self.supervisor_event(Body::RunResumed {});
         }
     }
 
-    fn signal(&self, sig: Signal) -> bool {
-        killpg(Pid::from_raw(self.pgid), sig).is_ok()
+    fn supervisor_event(&self, body: Body) {
+        let _ = self.events_tx.try_send(supervisor_event(self.pgid, body));
     }
 
     /// True once every process of the run is gone and reaped.
@@ -151,19 +159,20 @@ impl Run {
         self.is_finished
     }
 
-    /// Stop the run: SIGTERM to the group (continued if paused), a grace,
-    /// then SIGKILL; returns when every process is reaped.
+    /// Stop the run: SIGTERM to every process of it (continued if paused),
+    /// a grace, then SIGKILL; returns when every process is reaped.
     pub fn stop(&mut self) {
         if self.poll_finished() {
             return;
         }
-        self.signal(Signal::SIGTERM);
-        self.signal(Signal::SIGCONT);
+        self.stopping.store(true, Ordering::Relaxed);
+        self.members.signal(Signal::SIGTERM);
+        self.members.signal(Signal::SIGCONT);
         self.paused = false;
         if self.wait_finished(STOP_GRACE) {
             return;
         }
-        self.signal(Signal::SIGKILL);
+        self.members.signal(Signal::SIGKILL);
         self.wait_finished(Duration::from_secs(10));
     }
 
@@ -183,6 +192,11 @@ impl Drop for Run {
         self.stop();
         // Before the private directory goes: keep the compiled shim.
         shim::save_compiled(&self.shim_dir);
+        if let Some(dir) = self.dir.take() {
+            let path = dir.path().to_path_buf();
+            drop(dir);
+            watcher::forget_dir(&path);
+        }
     }
 }
 
@@ -216,10 +230,7 @@ fn command(config: &RunConfig, shim: &shim::Installed, sock_path: &Path) -> Comm
     if let Some(dir) = &config.cwd {
         cmd.current_dir(dir);
     }
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
+    cmd.stdin(Stdio::null()).process_group(0);
     cmd
 }
 

@@ -14,7 +14,9 @@ use nix::sys::socket::{
     UnixCredentials,
 };
 
-use crate::protocol::{decode, ChunkPositions, Event, MAX_DATAGRAM};
+use super::members::Members;
+use super::procfs;
+use crate::protocol::{decode, Body, ChunkPositions, Event, MAX_DATAGRAM};
 
 /// Counters of what was skipped, shared with the run's handle.
 #[derive(Default, Debug)]
@@ -22,6 +24,8 @@ pub struct Counters {
     pub events: AtomicU64,
     pub malformed: AtomicU64,
     pub rejected: AtomicU64,
+    /// Events that could not be delivered while the run was being stopped.
+    pub dropped: AtomicU64,
 }
 
 impl Counters {
@@ -31,6 +35,9 @@ impl Counters {
     pub fn rejected(&self) -> u64 {
         self.rejected.load(Ordering::Relaxed)
     }
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
 }
 
 /// Ask the kernel for senders' credentials and make reads non-blocking.
@@ -39,15 +46,18 @@ pub fn prepare(sock: &UnixDatagram) -> std::io::Result<()> {
     sock.set_nonblocking(true)
 }
 
-/// Receives events of one run. Only members of process group `pgid` are
-/// listened to: a live sender in another group is rejected. A sender that
-/// is already gone cannot be checked and is accepted when it is of our uid
-/// (the socket lives in a 0700 directory, so only our uid can reach it).
+/// Receives events of one run. Nothing from the socket is trusted: only
+/// processes of the run are listened to (its group, or below it: checked
+/// with the sender's kernel credentials), an event's `pid` is the sender's
+/// (the kernel's word, not the datagram's), and kinds only forklore itself
+/// makes (`run_end`…) are refused.
 pub struct Receiver {
     sock: UnixDatagram,
-    pgid: i32,
+    members: Members,
     uid: u32,
-    verdicts: HashMap<i32, bool>,
+    /// Verdicts per process, by (pid, start time): a pid reused by another
+    /// process is judged again.
+    verdicts: HashMap<(i32, u64), bool>,
     positions: ChunkPositions,
     bufs: Vec<Vec<u8>>,
     headers: MultiHeaders<()>,
@@ -65,10 +75,10 @@ struct Received {
 
 impl Receiver {
     /// `sock` must have been through [`prepare`].
-    pub fn new(sock: UnixDatagram, pgid: i32, counters: Arc<Counters>) -> Self {
+    pub fn new(sock: UnixDatagram, members: Members, counters: Arc<Counters>) -> Self {
         Receiver {
             sock,
-            pgid,
+            members,
             uid: nix::unistd::getuid().as_raw(),
             verdicts: HashMap::new(),
             positions: ChunkPositions::default(),
@@ -101,12 +111,16 @@ impl Receiver {
             self.counters.malformed.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        if !self.accept(got.creds) {
+        let Some(sender) = got.creds.filter(|c| self.accept(c)).map(|c| c.pid()) else {
             self.counters.rejected.fetch_add(1, Ordering::Relaxed);
             return;
-        }
+        };
         match decode(&self.bufs[slot][..got.len]) {
+            Ok(event) if event.body.is_supervisor() => {
+                self.counters.rejected.fetch_add(1, Ordering::Relaxed);
+            }
             Ok(mut event) => {
+                attribute(&mut event, sender);
                 self.positions.enrich(&mut event);
                 self.counters.events.fetch_add(1, Ordering::Relaxed);
                 deliver(event);
@@ -138,24 +152,37 @@ impl Receiver {
         }
     }
 
-    fn accept(&mut self, creds: Option<UnixCredentials>) -> bool {
-        let Some(creds) = creds else { return false };
+    fn accept(&mut self, creds: &UnixCredentials) -> bool {
         if creds.uid() != self.uid {
             return false;
         }
-        let pid = creds.pid();
-        if let Some(v) = self.verdicts.get(&pid) {
+        let Some(stat) = procfs::stat(creds.pid()) else {
+            // Already gone: it cannot be checked. Only our uid can reach
+            // the socket (it lives in a 0700 folder).
+            return true;
+        };
+        let key = (stat.pid, stat.starttime);
+        if let Some(v) = self.verdicts.get(&key) {
             return *v;
         }
-        let verdict = match process_group_of(pid) {
-            Some(pgid) => pgid == self.pgid,
-            None => true,
-        };
+        let verdict = self.members.owns(&stat);
+        if verdict && stat.pgid != self.members.pgid {
+            self.members.add_escapee(&stat);
+        }
         if self.verdicts.len() > 65_536 {
             self.verdicts.clear();
         }
-        self.verdicts.insert(pid, verdict);
+        self.verdicts.insert(key, verdict);
         verdict
+    }
+}
+
+/// The event is about its sender: the kernel says who that is. A process
+/// reports the exit of a child it reaped as the child's event, `by` itself.
+fn attribute(event: &mut Event, sender: i32) {
+    match &mut event.body {
+        Body::ProcExit { by, .. } => *by = Some(sender),
+        _ => event.pid = sender,
     }
 }
 
@@ -164,12 +191,4 @@ fn creds_of(msg: &RecvMsg<'_, '_, ()>) -> Option<UnixCredentials> {
         ControlMessageOwned::ScmCredentials(cred) => Some(cred),
         _ => None,
     })
-}
-
-/// The process group of a live (or zombie) process, from /proc.
-pub fn process_group_of(pid: i32) -> Option<i32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parens.
-    let after = &stat[stat.rfind(')')? + 1..];
-    after.split_whitespace().nth(2)?.parse().ok()
 }

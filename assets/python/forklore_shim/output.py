@@ -1,6 +1,14 @@
 """stdout and stderr as events: every write a process makes to the run's
-shared terminal becomes a `write` event, which is also a checkpoint (a
-write is how one process's output interleaves with another's)."""
+own output pipes becomes a `write` event, which is also a checkpoint (a
+write is how one process's output interleaves with another's).
+
+Only the run's pipes are captured, recognised by device and inode
+(FORKLORE_STDOUT / FORKLORE_STDERR): a Python the script starts with its
+output captured (`subprocess.run(..., capture_output=True)`) writes to its
+parent's pipe, which is none of forklore's business. Each write checks that
+its fd still is the run's pipe, so a closed fd fails as it would without
+forklore, and one pointed elsewhere (`os.dup2`) writes there.
+"""
 
 import io
 import os
@@ -8,22 +16,41 @@ import sys
 
 from . import core
 
-WRITE_CHUNK_CHARS = 4096
+WRITE_CHUNK_BYTES = 8192
+
+
+def _pipe(variable):
+    """(device, inode) of a run's output pipe, from forklore."""
+    try:
+        dev, ino = os.environ[variable].split(":")
+        return int(dev), int(ino)
+    except (KeyError, ValueError):
+        return None
+
+
+_PIPES = {1: _pipe("FORKLORE_STDOUT"), 2: _pipe("FORKLORE_STDERR")}
+
+
+def is_runs_pipe(fd):
+    """Is `fd` the run's own stdout/stderr pipe right now?"""
+    expected = _PIPES.get(fd)
+    if expected is None:
+        return False
+    st = os.fstat(fd)  # raises on a closed fd, as the real write would
+    return (st.st_dev, st.st_ino) == expected
 
 
 class EventWriter(io.RawIOBase):
-    """A raw stream whose every write becomes a `write` event.
-
-    Output travels only as events so that forklore's order of fragments and
+    """A raw stream whose every write becomes a `write` event: the bytes
+    exactly (as text when they are UTF-8, in base64 when not). Output
+    travels only as events so that forklore's order of fragments and
     colour-by-PID agree; if forklore is gone the bytes go to the real fd.
     """
 
-    def __init__(self, fd, name, encoding):
+    def __init__(self, fd, name):
         super().__init__()
         self._fd = fd
         self._name = name
-        # Bytes are decoded as the stream encoded them (PYTHONIOENCODING).
-        self._encoding = encoding
 
     @property
     def name(self):
@@ -43,32 +70,41 @@ class EventWriter(io.RawIOBase):
 
     def write(self, data):
         data = bytes(data)
-        text = data.decode(self._encoding, "replace")
-        for start in range(0, max(len(text), 1), WRITE_CHUNK_CHARS):
-            piece = text[start : start + WRITE_CHUNK_CHARS]
-            core.checkpoint("write", '"fd":%d,"text":%s' % (self._fd, core.jstr(piece)))
-            if not core.is_active():
-                os.write(self._fd, piece.encode(self._encoding, "replace"))
+        if not (core.is_active() and is_runs_pipe(self._fd)):
+            return os.write(self._fd, data)
+        for start in range(0, max(len(data), 1), WRITE_CHUNK_BYTES):
+            core.checkpoint("write", _body(self._fd, data[start : start + WRITE_CHUNK_BYTES]))
+        if not core.is_active():  # forklore went away meanwhile
+            os.write(self._fd, data)
         return len(data)
 
 
+def _body(fd, chunk):
+    try:
+        return '"fd":%d,"text":%s' % (fd, core.jstr(chunk.decode("utf-8")))
+    except UnicodeDecodeError:
+        import binascii
+
+        return '"fd":%d,"b64":"%s"' % (fd, binascii.b2a_base64(chunk, newline=False).decode())
+
+
 def replace_stream(attr, fd):
-    """Swap sys.stdout/sys.stderr for a same-shaped stream over EventWriter."""
+    """Swap sys.stdout/sys.stderr for a same-shaped stream over EventWriter,
+    when it writes to the run's own pipe."""
     old = getattr(sys, attr, None)
     if old is None or not hasattr(old, "fileno"):
         return
     try:
-        if old.fileno() != fd:
+        if old.fileno() != fd or not is_runs_pipe(fd):
             return
     except (OSError, ValueError, io.UnsupportedOperation):
         return
-    encoding = getattr(old, "encoding", None) or "utf-8"
-    raw = EventWriter(fd, getattr(old, "name", "<%s>" % attr), encoding)
+    raw = EventWriter(fd, getattr(old, "name", "<%s>" % attr))
     unbuffered = getattr(old, "write_through", False)
     binary = raw if unbuffered else io.BufferedWriter(raw)
     new = io.TextIOWrapper(
         binary,
-        encoding=encoding,
+        encoding=getattr(old, "encoding", None) or "utf-8",
         errors=getattr(old, "errors", None) or "strict",
         line_buffering=getattr(old, "line_buffering", False),
         write_through=unbuffered,
