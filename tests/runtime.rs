@@ -748,3 +748,56 @@ fn every_put_and_get_variant_is_reported_in_a_possible_order() {
     });
     assert!(joinable, "JoinableQueue's get is reported");
 }
+
+/// The script's stdout, stderr and exit code, plain and under forklore.
+fn faithful(script: &str) {
+    let python = forklore::runtime::python::resolve(None).unwrap().executable;
+    let plain = run_plain(python.to_str().unwrap(), &fixture(script), &[]);
+    let run = run_headless(&fixture(script), &[], &[]);
+    assert_eq!(
+        run.output.stdout,
+        plain.stdout,
+        "{script}: stdout byte for byte\nforklore: {:?}\nplain:    {:?}",
+        run.stdout(),
+        String::from_utf8_lossy(&plain.stdout)
+    );
+    assert_eq!(run.output.stderr, plain.stderr, "{script}: stderr");
+    assert_eq!(run.code(), plain.status.code(), "{script}: exit code");
+}
+
+#[test]
+fn output_a_child_python_captures_reaches_its_parent() {
+    faithful("captured_child.py");
+}
+
+#[test]
+fn output_passes_byte_for_byte() {
+    faithful("raw_bytes.py");
+    // And the screen shows it decoded, the split characters whole.
+    let run = run_headless(&fixture("raw_bytes.py"), &[], &[]);
+    let text = forklore::model::Model::from_events(&run.events)
+        .output
+        .text();
+    assert!(text.contains("\u{2603} snow"), "{text}");
+    assert!(text.contains("below python \u{4e2d}"), "{text}");
+    assert!(text.contains("invalid \u{fffd}\u{fffd} bytes"), "{text}");
+}
+
+#[test]
+fn output_after_closing_stdout_is_lost_as_without_forklore() {
+    faithful("closed_stdout.py");
+}
+
+/// The shim holds no reference to the program's objects (before Python
+/// 3.13, reading a frame's locals to name a lock kept every local alive).
+#[test]
+fn objects_the_program_deletes_are_freed() {
+    for method in ["fork", "spawn", "forkserver"] {
+        let run = run_headless(&fixture("lifetimes.py"), &["--lines"], &[method]);
+        assert_eq!(run.code(), Some(0), "{}", run.stderr());
+        for line in run.stdout().lines() {
+            assert!(line.ends_with("freed: True"), "{method}: {line}");
+        }
+        assert_eq!(run.stdout().lines().count(), 5);
+    }
+}

@@ -63,21 +63,96 @@ def _verdict(code, frame):
 _object_names = {}
 
 
-def name_in_frame(frame, obj, key, match=None):
-    """The variable name the user gave `obj`, found once per object key."""
+def name_in_frame(frame, obj, key, method):
+    """The variable name the user gave `obj`, found once per object key:
+    from the code calling `obj.method(...)` (or `with obj:`), else among
+    the module's globals.
+
+    The name is read from the bytecode, not from the frame's locals:
+    before Python 3.13, reading `frame.f_locals` leaves a snapshot of every
+    local variable on the frame, which would keep the program's objects
+    alive after it deleted them.
+    """
     if key in _object_names:
         return _object_names[key]
-    found = None
-    match = match or (lambda v: v is obj)
     try:
-        for scope in (frame.f_locals, frame.f_globals):
-            for var, value in list(scope.items()):
-                if not var.startswith("__") and match(value):
-                    found = var
-                    break
-            if found:
-                break
+        name = _name_from_code(frame, method) or _name_in_globals(frame.f_globals, obj)
     except Exception:
-        found = None
-    _object_names[key] = found
+        name = None
+    _object_names[key] = name
+    return name
+
+
+def _name_in_globals(namespace, obj):
+    for var, value in list(namespace.items()):
+        if var.startswith("__"):
+            continue
+        # A Condition's or a shared Value's own lock goes by their name.
+        if value is obj or getattr(value, "_lock", None) is obj:
+            return var
+    return None
+
+
+# Instructions that load a named value; the receiver of a method call or
+# of `with` is loaded by one of them (or by a `.get_lock()` call on one).
+_LOADS = (
+    "LOAD_FAST",
+    "LOAD_FAST_CHECK",
+    "LOAD_NAME",
+    "LOAD_GLOBAL",
+    "LOAD_DEREF",
+    "LOAD_CLASSDEREF",
+    "LOAD_ATTR",
+    "LOAD_METHOD",
+)
+_WITH = ("SETUP_WITH", "BEFORE_WITH")
+_names_at = {}  # (code, offset) -> name, decided once per call site
+_instructions = {}  # code -> its instructions (bounded below)
+
+
+def _name_from_code(frame, method):
+    code = frame.f_code
+    site = (code, frame.f_lasti)
+    if site not in _names_at:
+        if len(_names_at) > 10000:
+            _names_at.clear()
+            _instructions.clear()
+        _names_at[site] = _receiver(_instructions_of(code), frame.f_lasti, method)
+    return _names_at[site]
+
+
+def _instructions_of(code):
+    found = _instructions.get(code)
+    if found is None:
+        import dis
+
+        found = _instructions[code] = list(dis.get_instructions(code))
     return found
+
+
+def _receiver(ins, lasti, method):
+    """The name loaded as the receiver at the call or `with` at `lasti`."""
+    at = max((i for i, x in enumerate(ins) if x.offset <= lasti), default=None)
+    if at is None:
+        return None
+    if ins[at].opname in _WITH:
+        return _loaded_name(ins, at - 1)
+    for i in range(at, max(at - 16, 0), -1):
+        x = ins[i]
+        if x.opname in ("LOAD_METHOD", "LOAD_ATTR") and x.argval in (method, method + "_nowait"):
+            return _loaded_name(ins, i - 1)
+    return None
+
+
+def _loaded_name(ins, i):
+    """The name the instruction at `i` loads (through `x.get_lock()`)."""
+    if i < 0:
+        return None
+    x = ins[i]
+    if x.opname in _LOADS:
+        return x.argval if isinstance(x.argval, str) else None
+    if x.opname.startswith("CALL") or x.opname == "PRECALL":
+        for j in range(i - 1, max(i - 4, -1), -1):
+            if ins[j].opname in ("LOAD_METHOD", "LOAD_ATTR") and ins[j].argval == "get_lock":
+                return _loaded_name(ins, j - 1)
+    return None

@@ -69,14 +69,30 @@ class EventWriter(io.RawIOBase):
             return False
 
     def write(self, data):
-        data = bytes(data)
-        if not (core.is_active() and is_runs_pipe(self._fd)):
-            return os.write(self._fd, data)
-        for start in range(0, max(len(data), 1), WRITE_CHUNK_BYTES):
-            core.checkpoint("write", _body(self._fd, data[start : start + WRITE_CHUNK_BYTES]))
-        if not core.is_active():  # forklore went away meanwhile
-            os.write(self._fd, data)
-        return len(data)
+        return write_fd(self._fd, data)
+
+
+_real_write = os.write
+
+
+def write_fd(fd, data):
+    """Write `data` to `fd`: as events when `fd` is the run's pipe (and
+    forklore listens), else for real. `os.write` too comes here, so output
+    written below `print` keeps its place among the rest."""
+    data = bytes(data)
+    if not (core.is_active() and is_runs_pipe(fd)):
+        return _real_write(fd, data)
+    for start in range(0, max(len(data), 1), WRITE_CHUNK_BYTES):
+        core.checkpoint("write", _body(fd, data[start : start + WRITE_CHUNK_BYTES]))
+    if not core.is_active():  # forklore went away meanwhile
+        _real_write(fd, data)
+    return len(data)
+
+
+def _os_write(fd, data):
+    if fd == 1 or fd == 2:
+        return write_fd(fd, data)
+    return _real_write(fd, data)
 
 
 def _body(fd, chunk):
@@ -116,3 +132,4 @@ def replace_stream(attr, fd):
 def install():
     replace_stream("stdout", 1)
     replace_stream("stderr", 2)
+    os.write = _os_write

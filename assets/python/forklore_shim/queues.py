@@ -14,7 +14,8 @@ from .sync import sem_id
 def _event(send, q, op, frame, item=None, with_item=False):
     try:
         key = sem_id(q._rlock)
-        name = callers.name_in_frame(frame, q, "q:" + key)
+        method = "put" if op.startswith("put") else "get"
+        name = callers.name_in_frame(frame, q, "q:" + key, method)
         body = '"id":%s,"op":"%s","name":%s' % (core.jstr(key), op, core.jval(name))
         if with_item:
             body += ',"item":' + core.jstr(core.safe_repr(item))

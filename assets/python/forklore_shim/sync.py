@@ -37,13 +37,9 @@ def _value(lock):
         return None
 
 
-def _name(lock, key, frame, label):
+def _name(lock, key, frame, method):
     """The variable name the script gave the lock, as JSON (found once)."""
-    if label == "Condition":
-        name = callers.name_in_frame(frame, lock, key, lambda v: getattr(v, "_lock", None) is lock)
-    else:
-        name = callers.name_in_frame(frame, lock, key)
-    return core.jval(name)
+    return core.jval(callers.name_in_frame(frame, lock, key, method))
 
 
 def _body(key_json, label, name, op, value):
@@ -65,7 +61,7 @@ def _instrument(lock):
     def report(op, frame):
         try:
             label = _labels.get(key, base)
-            name = _name(lock, key, frame, label)
+            name = _name(lock, key, frame, "acquire")
             core.report("sync", _body(key_json, label, name, op, _value(lock)))
         except Exception as exc:
             core.shim_error("sync", exc)
@@ -97,7 +93,7 @@ def _instrument(lock):
                 # Before the real release, so it precedes the next taker's acquire.
                 label = _labels.get(key, base)
                 value = _value_after_release(lock, base)
-                name = _name(lock, key, frame, label)
+                name = _name(lock, key, frame, "release")
                 core.checkpoint("sync", _body(key_json, label, name, "released", value))
         except Exception as exc:
             core.shim_error("sync", exc)
@@ -178,7 +174,7 @@ def _patch_condition(condition):
         if user:
             key = sem_id(self._lock)
             key_json = core.jstr(key)
-            name = _name(self._lock, key, frame, "Condition")
+            name = _name(self._lock, key, frame, "wait")
             core.checkpoint("sync", _body(key_json, "Condition", name, "waiting", None))
         result = real_wait(self, timeout)
         if user:
