@@ -115,6 +115,7 @@ fn every_kind_is_named_as_serde_names_it() {
         r#"{"kind":"proc_spawn","pid":1,"t":3,"child":2,"name":"P","daemon":false}"#,
         r#"{"kind":"run_paused","pid":1,"t":18}"#,
         r#"{"kind":"run_resumed","pid":1,"t":19}"#,
+        r#"{"kind":"proc_gone","pid":7,"t":20}"#,
     ];
     let mut seen: Vec<&str> = Vec::new();
     for line in VALID.iter().chain(&rest) {
@@ -133,7 +134,10 @@ fn every_kind_is_named_as_serde_names_it() {
     let mut all = EVENT_KINDS.to_vec();
     all.sort_unstable();
     assert_eq!(seen, all, "every kind once, and no other");
-    assert_eq!(SUPERVISOR_KINDS, ["run_paused", "run_resumed", "run_end"]);
+    assert_eq!(
+        SUPERVISOR_KINDS,
+        ["run_paused", "run_resumed", "proc_gone", "run_end"]
+    );
 }
 
 /// A sync event's `type` is the Python class name, decoded into a variant

@@ -801,3 +801,51 @@ fn objects_the_program_deletes_are_freed() {
         assert_eq!(run.stdout().lines().count(), 5);
     }
 }
+
+/// Processes the script reaps itself get their exit codes (what waitpid
+/// saw in the script); one nobody reaps is shown as ended as soon as it
+/// ended, not as running.
+#[test]
+fn exits_the_script_reaps_itself_are_reported() {
+    let run = run_headless(&fixture("self_reaped.py"), &[], &[]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    let fate = |word: &str| -> i32 {
+        let line = run
+            .stdout()
+            .lines()
+            .find(|l| l.starts_with(word))
+            .unwrap()
+            .to_string();
+        line.split(' ').nth(1).unwrap().parse().unwrap()
+    };
+    let exit_of = |pid: i32| {
+        run.events.iter().find_map(|e| match e.body {
+            Body::ProcExit { exitcode, .. } if e.pid == pid => Some(exitcode),
+            _ => None,
+        })
+    };
+    assert_eq!(exit_of(fate("forked")), Some(5));
+    assert_eq!(exit_of(fate("subprocess")), Some(6));
+    // The zombie: shown ended before main's next output, while unreaped.
+    let zombie = fate("zombie");
+    let gone_at = run
+        .events
+        .iter()
+        .position(|e| e.pid == zombie && matches!(e.body, Body::ProcGone {}))
+        .expect("the unreaped child is reported ended");
+    let done_at = run
+        .events
+        .iter()
+        .position(|e| {
+            e.body
+                .write_bytes()
+                .is_some_and(|b| String::from_utf8_lossy(&b).contains("main done"))
+        })
+        .unwrap();
+    assert!(gone_at < done_at, "ended while main still slept");
+    let model = forklore::model::Model::from_events(&run.events);
+    assert!(
+        model.procs.alive().next().is_none(),
+        "nobody shown alive at the end"
+    );
+}

@@ -102,9 +102,12 @@ impl Model {
                     self.state = RunState::Running;
                 }
             }
-            Body::ProcStart { .. } | Body::ProcSpawn { .. } | Body::ProcExit { .. } => {
+            Body::ProcStart { .. }
+            | Body::ProcSpawn { .. }
+            | Body::ProcExit { .. }
+            | Body::ProcGone {} => {
                 self.procs.apply(pid, t, &event.body);
-                if let Body::ProcExit { .. } = event.body {
+                if let Body::ProcExit { .. } | Body::ProcGone {} = event.body {
                     self.sync.forget_waiter(pid);
                 }
             }

@@ -15,6 +15,8 @@ pub enum ProcState {
     Blocked(Wait),
     Exited(i32),
     Killed(i32),
+    /// Ended, reaped by someone else; its exit status is not known (yet).
+    Ended,
 }
 
 /// What a blocked process waits in, and on what (`id`: a sync object's or
@@ -35,7 +37,10 @@ pub enum Wait {
 
 impl ProcState {
     pub fn is_alive(&self) -> bool {
-        !matches!(self, ProcState::Exited(_) | ProcState::Killed(_))
+        !matches!(
+            self,
+            ProcState::Exited(_) | ProcState::Killed(_) | ProcState::Ended
+        )
     }
 
     fn from_exitcode(code: i32) -> Self {
@@ -217,9 +222,17 @@ impl Procs {
             }
             Body::ProcExit { exitcode, .. } => {
                 let p = self.get_or_add(pid, t);
-                if p.state.is_alive() {
+                if p.state.is_alive() || p.state == ProcState::Ended {
                     close_wait(p, t);
                     p.state = ProcState::from_exitcode(*exitcode);
+                    p.ended_t.get_or_insert(t);
+                }
+            }
+            Body::ProcGone {} => {
+                let p = self.get_or_add(pid, t);
+                if p.state.is_alive() {
+                    close_wait(p, t);
+                    p.state = ProcState::Ended;
                     p.ended_t = Some(t);
                 }
             }

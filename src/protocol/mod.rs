@@ -242,6 +242,9 @@ bodies! {
     supervisor {
         "run_paused" => RunPaused {},
         "run_resumed" => RunResumed {},
+        /// A process of the run ended and someone else reaped it (or will):
+        /// its exit status is not known to forklore (yet).
+        "proc_gone" => ProcGone {},
         "run_end" => RunEnd {
             exitcode: i32,
             #[serde(default)]

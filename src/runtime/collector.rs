@@ -10,6 +10,7 @@ use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::Signal;
 
+use super::liveness::Liveness;
 use super::members::Members;
 use super::pipes::Forwarders;
 use super::reaper::{self, Reaped};
@@ -63,6 +64,7 @@ impl Outlet {
 /// process sent comes first.
 pub(super) struct Collector {
     pub members: Members,
+    pub liveness: Liveness,
     pub receiver: socket::Receiver,
     pub reaped: Receiver<Reaped>,
     /// Written by the reaper after each report, so poll() returns.
@@ -89,6 +91,7 @@ impl Collector {
                             leftovers_deadline = Some(Instant::now() + LEFTOVER_GRACE);
                         }
                         let by = Some(std::process::id() as i32);
+                        self.liveness.forget(pid);
                         self.out
                             .send(supervisor_event(pid, Body::ProcExit { exitcode, by }));
                     }
@@ -128,31 +131,62 @@ impl Collector {
         let _ = self.out.tx.send(supervisor_event(pgid, end));
     }
 
-    fn wait_readable(&self, deadline: Option<Instant>) {
+    /// Wait for events, the reaper, or a watched process's end (until
+    /// `deadline`); report the processes that ended meanwhile.
+    fn wait_readable(&mut self, deadline: Option<Instant>) {
         let timeout = match deadline {
             Some(d) => PollTimeout::try_from(d.saturating_duration_since(Instant::now()))
                 .unwrap_or(PollTimeout::MAX),
             None => PollTimeout::NONE,
         };
         use std::os::fd::AsFd;
-        let mut fds = [
+        let mut fds = vec![
             PollFd::new(self.receiver.fd(), PollFlags::POLLIN),
             PollFd::new(self.wake.as_fd(), PollFlags::POLLIN),
         ];
+        fds.extend(
+            self.liveness
+                .fds()
+                .map(|fd| PollFd::new(fd, PollFlags::POLLIN)),
+        );
         let _ = poll(&mut fds, timeout);
         let woke = fds[1]
             .revents()
             .is_some_and(|r| r.contains(PollFlags::POLLIN));
+        let readable: Vec<bool> = fds[2..]
+            .iter()
+            .map(|p| p.revents().is_some_and(|r| !r.is_empty()))
+            .collect();
+        drop(fds);
+        let ended = self.liveness.ended(&readable);
         if woke {
             let mut buf = [0u8; 64];
             let _ = nix::unistd::read(&self.wake, &mut buf);
         }
+        if !ended.is_empty() {
+            // Everything they sent first.
+            self.drain();
+            for pid in ended {
+                self.out.send(supervisor_event(pid, Body::ProcGone {}));
+            }
+        }
     }
 
     fn drain(&mut self) {
-        let out = &self.out;
+        let (out, liveness) = (&self.out, &mut self.liveness);
+        let mut gone = Vec::new();
         self.receiver.drain(|e| {
+            match e.body {
+                Body::ProcExit { .. } => liveness.forget(e.pid),
+                // A child its parent reported, before it said a word.
+                Body::ProcSpawn { child, .. } if liveness.watch(child) => gone.push(child),
+                _ if liveness.watch(e.pid) => gone.push(e.pid),
+                _ => {}
+            }
             out.send(e);
         });
+        for pid in gone {
+            out.send(supervisor_event(pid, Body::ProcGone {}));
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 mod collector;
 mod dirs;
+mod liveness;
 pub mod members;
 mod pipes;
 pub mod procfs;

@@ -15,6 +15,7 @@ use nix::fcntl::OFlag;
 use nix::sys::signal::Signal;
 
 use super::collector::{Collector, Outlet};
+use super::liveness::Liveness;
 use super::members::Members;
 use super::{
     become_subreaper, now_ns, pipes, private_dir, reaper, register_group, shim, socket, watcher,
@@ -103,6 +104,7 @@ impl Run {
             let receiver = socket::Receiver::new(sock, run_members.clone(), shared);
             let collector = Collector {
                 members: run_members,
+                liveness: Liveness::default(),
                 receiver,
                 reaped: reaped_rx,
                 wake: wake_r,

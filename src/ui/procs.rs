@@ -118,6 +118,7 @@ pub fn glyph(state: &ProcState, paused: bool) -> &'static str {
         ProcState::Exited(0) => "✔",
         ProcState::Exited(_) => "✘",
         ProcState::Killed(_) => "☠",
+        ProcState::Ended => "⊘",
     }
 }
 
@@ -147,6 +148,7 @@ pub fn state_text(model: &Model, p: &Proc) -> String {
         }
         ProcState::Exited(code) => format!("exited {code}"),
         ProcState::Killed(sig) => format!("killed by {}", signal_name(*sig)),
+        ProcState::Ended => "ended (status unknown)".to_string(),
     };
     format!("{} {words}{}", glyph(&p.state, paused), holding(model, p))
 }

@@ -167,7 +167,7 @@ impl Theme {
     /// The colour of a process state (its glyph says the same in words).
     pub fn state(&self, state: &ProcState, paused: bool) -> Style {
         match state {
-            ProcState::Exited(0) => self.dim(),
+            ProcState::Exited(0) | ProcState::Ended => self.dim(),
             ProcState::Exited(_) | ProcState::Killed(_) => self.bad(),
             ProcState::Blocked(_) => self.warn(),
             _ if paused => self.warn(),

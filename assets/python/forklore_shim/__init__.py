@@ -14,8 +14,8 @@ Rules it lives by:
   decided once per code object.
 
 One module per concern: core (settings, state, events, the gate),
-identity, output, lines, watch, callers, sync, queues, pool, manager,
-process, pace, finder.
+identity, output, exits, lines, watch, callers, sync, queues, pool,
+manager, process, pace, finder.
 """
 
 import os
@@ -177,12 +177,13 @@ def install():
         return
     import atexit
 
-    from . import finder, identity, output
+    from . import exits, finder, identity, output
 
     if not identity.is_root():
         core.STATE.identity["method"] = identity.spawned_method()
     os.register_at_fork(after_in_child=core.reset_after_fork)
     output.install()
+    exits.install()
     finder.install()
     lines = _install_options()
     atexit.register(_at_exit)

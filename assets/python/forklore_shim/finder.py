@@ -6,7 +6,7 @@ import sys
 
 from . import core
 
-# multiprocessing module -> (shim module, patch function in it)
+# module -> (shim module, patch function in it)
 PATCHERS = {
     "multiprocessing.context": ("process", "patch_context"),
     "multiprocessing.process": ("process", "patch_process"),
@@ -19,6 +19,7 @@ PATCHERS = {
     "multiprocessing.popen_forkserver": ("process", "patch_popen"),
     "multiprocessing.forkserver": ("process", "forkserver"),
     "multiprocessing.resource_tracker": ("process", "resource_tracker"),
+    "subprocess": ("process", "patch_subprocess"),
 }
 
 

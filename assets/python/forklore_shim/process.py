@@ -6,7 +6,7 @@ import functools
 import os
 import sys
 
-from . import core, identity
+from . import core, exits, identity
 
 
 def patch_process(mod):
@@ -64,22 +64,35 @@ def patch_process(mod):
 
 
 def patch_popen(mod):
-    """multiprocessing's own reaping of a child, with its exit code."""
+    """multiprocessing's own reaping of a child, with its exit code (a
+    forkserver child's status comes from the forkserver, not waitpid)."""
     cls = mod.Popen
     real_poll = cls.poll
 
     def poll(self, *args, **kwargs):
         code = real_poll(self, *args, **kwargs)
-        reported = core.STATE.reported_exits
-        if code is not None and self.pid not in reported:
-            reported.add(self.pid)
-            try:
-                core.report("proc_exit", core.fields(exitcode=code, by=core.STATE.pid), pid=self.pid)
-            except Exception as exc:
-                core.shim_error("poll", exc)
+        if code is not None:
+            exits.report_exit(self.pid, code)
         return code
 
     cls.poll = poll
+
+
+def patch_subprocess(mod):
+    """A program the script starts with subprocess is one of its processes
+    (Python or not): it is reported, and its exit with it."""
+    real_execute = mod.Popen._execute_child
+
+    @functools.wraps(real_execute)
+    def _execute_child(self, args, *rest, **kwargs):
+        real_execute(self, args, *rest, **kwargs)
+        try:
+            program = args if isinstance(args, (str, bytes)) else args[0]
+            exits.report_child(self.pid, os.path.basename(os.fsdecode(program)), "subprocess")
+        except Exception as exc:
+            core.shim_error("subprocess", exc)
+
+    mod.Popen._execute_child = _execute_child
 
 
 def patch_util(mod):
