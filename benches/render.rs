@@ -28,6 +28,7 @@ fn busy_model() -> Model {
     m.update(&ev(
         1000,
         Body::Map {
+            pool: 0,
             job: 0,
             items: 1_000_000,
             chunksize: 1,
@@ -41,6 +42,7 @@ fn busy_model() -> Model {
         m.update(&ev(
             pid,
             Body::ChunkTake {
+                pool: 0,
                 job: 0,
                 index: i,
                 size: 1,
@@ -52,6 +54,7 @@ fn busy_model() -> Model {
             m.update(&ev(
                 pid,
                 Body::ChunkDone {
+                    pool: 0,
                     job: 0,
                     index: i,
                     ok: true,

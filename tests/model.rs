@@ -268,6 +268,7 @@ fn chunks_fill_the_strip_and_tally_per_worker() {
             worker,
             2,
             Body::ChunkTake {
+                pool: 0,
                 job: 0,
                 index: i,
                 size: 125,
@@ -280,6 +281,7 @@ fn chunks_fill_the_strip_and_tally_per_worker() {
                 worker,
                 3,
                 Body::ChunkDone {
+                    pool: 0,
                     job: 0,
                     index: i,
                     ok: true,
@@ -304,6 +306,7 @@ fn a_million_chunks_stay_bounded() {
         1,
         1,
         Body::Map {
+            pool: 0,
             job: 0,
             items: 1_000_000,
             chunksize: 1,
@@ -317,6 +320,7 @@ fn a_million_chunks_stay_bounded() {
             2,
             2,
             Body::ChunkTake {
+                pool: 0,
                 job: 0,
                 index: i,
                 size: 1,

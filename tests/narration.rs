@@ -25,6 +25,7 @@ fn take(pid: i32, index: u64) -> Event {
     ev(
         pid,
         Body::ChunkTake {
+            pool: 0,
             job: 0,
             index,
             size: 125,

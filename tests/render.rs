@@ -53,6 +53,7 @@ impl Script {
         self.push(
             pid,
             Body::Map {
+                pool: 0,
                 job: 0,
                 items,
                 chunksize,
@@ -67,6 +68,7 @@ impl Script {
         self.push(
             pid,
             Body::ChunkTake {
+                pool: 0,
                 job: 0,
                 index,
                 size,
@@ -80,6 +82,7 @@ impl Script {
         self.push(
             pid,
             Body::ChunkDone {
+                pool: 0,
                 job: 0,
                 index,
                 ok: true,

@@ -849,3 +849,51 @@ fn exits_the_script_reaps_itself_are_reported() {
         "nobody shown alive at the end"
     );
 }
+
+/// Jobs are numbered per process: two Pools of one process, and Pools made
+/// in two sibling processes, are told apart by who made them.
+#[test]
+fn pool_jobs_are_one_per_pool_and_number() {
+    for method in ["fork", "spawn"] {
+        let run = run_headless(&fixture("nested_pools.py"), &[], &[method]);
+        assert_eq!(run.code(), Some(0), "{method}: {}", run.stderr());
+        assert_eq!(run.stdout(), "20540 70210\n[285, 2470]\n");
+        let jobs: Vec<(i32, u64, u64)> = run
+            .events
+            .iter()
+            .filter_map(|e| match e.body {
+                Body::Map {
+                    pool, job, items, ..
+                } => Some((pool, job, items)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(jobs.len(), 4, "{method}: {jobs:?}");
+        let mut keys: Vec<(i32, u64)> = jobs.iter().map(|j| (j.0, j.1)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), 4, "{method}: every job its own: {jobs:?}");
+        for (pool, job, items) in jobs {
+            let spans: Vec<(u64, u64, i32)> = run
+                .events
+                .iter()
+                .filter_map(|e| match e.body {
+                    Body::ChunkTake {
+                        pool: p,
+                        job: j,
+                        start: Some(s),
+                        end: Some(t),
+                        ..
+                    } if p == pool && j == job => Some((s, t, e.pid)),
+                    _ => None,
+                })
+                .collect();
+            assert_covers_once(&spans, items);
+        }
+        let model = forklore::model::Model::from_events(&run.events);
+        assert!(model
+            .jobs
+            .all()
+            .all(|j| j.taken == j.chunks && j.done == j.chunks));
+    }
+}

@@ -47,6 +47,7 @@ pub struct Job {
 pub const MAX_CELLS: u64 = 65_536;
 const MAX_JOBS: usize = 16;
 const MAX_RECENT: usize = 64;
+const MAX_TALLIES: usize = 256;
 
 impl Job {
     fn new(
@@ -94,6 +95,15 @@ impl Job {
         self.cells.get_mut((index / self.per_cell) as usize)
     }
 
+    /// Worker `pid`'s tally (None past `MAX_TALLIES` workers: a Pool
+    /// replacing its workers endlessly must not grow the model).
+    fn tally(&mut self, pid: i32) -> Option<&mut Tally> {
+        if self.tallies.len() >= MAX_TALLIES && !self.tallies.contains_key(&pid) {
+            return None;
+        }
+        Some(self.tallies.entry(pid).or_default())
+    }
+
     /// Chunks not yet taken by any worker.
     pub fn pending(&self) -> u64 {
         self.chunks.saturating_sub(self.taken)
@@ -119,8 +129,13 @@ impl Jobs {
         self.jobs.back()
     }
 
-    fn find(&mut self, job: u64) -> Option<&mut Job> {
-        self.jobs.iter_mut().rev().find(|j| j.job == job)
+    /// Job `job` of the Pool made by `pool` (0: not said, as in older
+    /// recordings: the newest job with that number).
+    fn find(&mut self, pool: i32, job: u64) -> Option<&mut Job> {
+        self.jobs
+            .iter_mut()
+            .rev()
+            .find(|j| j.job == job && (pool == 0 || j.caller == pool))
     }
 
     pub fn apply(&mut self, pid: i32, body: &Body) {
@@ -132,6 +147,7 @@ impl Jobs {
                 chunks,
                 workers,
                 streaming,
+                ..
             } => {
                 if self.jobs.len() == MAX_JOBS {
                     self.jobs.pop_front();
@@ -141,13 +157,16 @@ impl Jobs {
                 self.jobs.push_back(j);
             }
             Body::ChunkTake {
+                pool,
                 job,
                 index,
                 size,
                 end,
                 ..
             } => {
-                let Some(j) = self.find(*job) else { return };
+                let Some(j) = self.find(*pool, *job) else {
+                    return;
+                };
                 j.grow_to(*index, end.unwrap_or(index * j.chunksize + size));
                 if let Some(cell) = j.cell(*index) {
                     cell.taker = pid;
@@ -156,23 +175,30 @@ impl Jobs {
                     return;
                 }
                 j.taken += 1;
-                let tally = j.tallies.entry(pid).or_default();
-                tally.chunks += 1;
-                tally.items += size;
+                if let Some(tally) = j.tally(pid) {
+                    tally.chunks += 1;
+                    tally.items += size;
+                }
                 if j.recent.len() == MAX_RECENT {
                     j.recent.pop_front();
                 }
                 j.recent.push_back((*index, pid));
             }
-            Body::ChunkDone { job, index, .. } => {
-                let Some(j) = self.find(*job) else { return };
+            Body::ChunkDone {
+                pool, job, index, ..
+            } => {
+                let Some(j) = self.find(*pool, *job) else {
+                    return;
+                };
                 if let Some(cell) = j.cell(*index) {
                     cell.done += 1;
                 } else {
                     return;
                 }
                 j.done += 1;
-                j.tallies.entry(pid).or_default().done += 1;
+                if let Some(tally) = j.tally(pid) {
+                    tally.done += 1;
+                }
             }
             _ => {}
         }

@@ -127,6 +127,10 @@ bodies! {
         },
         /// A Pool map/starmap/imap job was created in the caller.
         "map" => Map {
+            /// The pid of the process that made the Pool: with `job`, the
+            /// job's identity in the run (each process counts its jobs).
+            #[serde(default)]
+            pool: i32,
             job: u64,
             items: u64,
             chunksize: u64,
@@ -140,6 +144,8 @@ bodies! {
         },
         /// Worker `pid` took chunk `index` (items `[start, end)`) of `job`.
         "chunk_take" => ChunkTake {
+            #[serde(default)]
+            pool: i32,
             job: u64,
             index: u64,
             size: u64,
@@ -149,6 +155,8 @@ bodies! {
             end: Option<u64>,
         },
         "chunk_done" => ChunkDone {
+            #[serde(default)]
+            pool: i32,
             job: u64,
             index: u64,
             #[serde(default = "yes")]
@@ -283,6 +291,7 @@ impl Body {
             items.div_ceil(chunksize)
         };
         Body::Map {
+            pool: 0,
             job,
             items,
             chunksize,

@@ -31,26 +31,34 @@ pub fn default_chunksize(items: u64, workers: u32) -> Chunking {
 /// the caller knows the chunksize (all chunks but the last have that size).
 #[derive(Default)]
 pub struct ChunkPositions {
-    chunksizes: std::collections::HashMap<u64, u64>,
+    /// (pool, job) -> chunksize.
+    chunksizes: std::collections::HashMap<(i32, u64), u64>,
 }
 
 impl ChunkPositions {
     pub fn enrich(&mut self, event: &mut Event) {
         match &mut event.body {
-            Body::Map { job, chunksize, .. } => {
+            Body::Map {
+                pool,
+                job,
+                chunksize,
+                ..
+            } => {
                 if self.chunksizes.len() > 4096 {
                     self.chunksizes.clear();
                 }
-                self.chunksizes.insert(*job, *chunksize);
+                self.chunksizes.insert((*pool, *job), *chunksize);
             }
             Body::ChunkTake {
+                pool,
                 job,
                 index,
                 size,
                 start,
                 end,
             } if start.is_none() => {
-                let chunksize = self.chunksizes.get(job).copied().unwrap_or(*size);
+                let known = self.chunksizes.get(&(*pool, *job)).copied();
+                let chunksize = known.unwrap_or(*size);
                 let s = index.saturating_mul(chunksize);
                 *start = Some(s);
                 *end = Some(s.saturating_add(*size));

@@ -19,7 +19,11 @@ def patch(mod):
     @functools.wraps(real_worker)
     def worker(inqueue, outqueue, *args, **kwargs):
         try:
-            _observe_worker_queues(inqueue, outqueue, chunk_funcs)
+            # Jobs are numbered per process: the Pool's maker names them.
+            from multiprocessing import process
+
+            pool = process.current_process()._parent_pid or 0
+            _observe_worker_queues(inqueue, outqueue, chunk_funcs, pool)
         except Exception as exc:
             core.shim_error("pool.worker", exc)
         return real_worker(inqueue, outqueue, *args, **kwargs)
@@ -29,7 +33,9 @@ def patch(mod):
         try:
             workers = len(pool._pool) if pool is not None else None
             chunks = -(-length // chunksize) if chunksize else 0
-            body = core.fields(job=self._job, items=length, chunksize=chunksize, chunks=chunks, workers=workers)
+            body = core.fields(
+                pool=core.STATE.pid, job=self._job, items=length, chunksize=chunksize, chunks=chunks, workers=workers
+            )
             core.report("map", body)
         except Exception as exc:
             core.shim_error("pool.map", exc)
@@ -53,7 +59,13 @@ def _patch_imap(mod):
             workers = len(pool._pool) if pool is not None else None
             chunksize = getattr(given, "chunksize", 1)
             body = core.fields(
-                job=self._job, items=0, chunksize=chunksize, chunks=0, workers=workers, streaming=True
+                pool=core.STATE.pid,
+                job=self._job,
+                items=0,
+                chunksize=chunksize,
+                chunks=0,
+                workers=workers,
+                streaming=True,
             )
             core.report("map", body)
         except Exception as exc:
@@ -71,7 +83,7 @@ def _patch_imap(mod):
     mod.IMapIterator.__init__ = iter_init
 
 
-def _observe_worker_queues(inqueue, outqueue, chunk_funcs):
+def _observe_worker_queues(inqueue, outqueue, chunk_funcs, pool):
     """Watch a Pool worker take tasks and hand back results (chunk = task)."""
     real_get = inqueue.get
     real_put = outqueue.put
@@ -89,7 +101,8 @@ def _observe_worker_queues(inqueue, outqueue, chunk_funcs):
                 # (imap with chunksize 1, apply_async) is one item.
                 size = len(args[0][1]) if func in chunk_funcs else 1
                 chunks.add((job, index))
-                core.report("chunk_take", '"job":%d,"index":%d,"size":%d' % (job, index, size))
+                body = '"pool":%d,"job":%d,"index":%d,"size":%d' % (pool, job, index, size)
+                core.report("chunk_take", body)
         except Exception as exc:
             core.shim_error("pool.get", exc)
         return task
@@ -100,7 +113,8 @@ def _observe_worker_queues(inqueue, outqueue, chunk_funcs):
             if (job, index) in chunks:
                 chunks.discard((job, index))
                 ok = "true" if result[2][0] else "false"
-                core.report("chunk_done", '"job":%d,"index":%d,"ok":%s' % (job, index, ok))
+                body = '"pool":%d,"job":%d,"index":%d,"ok":%s' % (pool, job, index, ok)
+                core.report("chunk_done", body)
         except Exception as exc:
             core.shim_error("pool.put", exc)
         return real_put(result)
