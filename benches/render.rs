@@ -71,6 +71,7 @@ fn busy_model() -> Model {
         m.update(&ev(
             pid,
             Body::Sync {
+                parties: None,
                 id: "h1".into(),
                 kind: SyncKind::Lock,
                 name: Some("lock".into()),

@@ -16,6 +16,7 @@ fn sync(pid: i32, op: SyncOp, value: i64) -> Event {
         pid,
         2,
         Body::Sync {
+            parties: None,
             id: "h1".into(),
             kind: SyncKind::Lock,
             name: Some("lock".into()),
@@ -114,13 +115,16 @@ fn lock_owner_and_waiters_in_order() {
     assert!(m.sync.get("h1").unwrap().waiters.is_empty());
 }
 
+/// A semaphore is a counter: its value and who waits, never holders (a
+/// consumer releases what a producer acquired).
 #[test]
-fn semaphore_holders_and_value() {
+fn semaphore_value_and_waiters() {
     let sem = |pid, op, value| {
         ev(
             pid,
             1,
             Body::Sync {
+                parties: None,
                 id: "s".into(),
                 kind: SyncKind::Semaphore,
                 name: None,
@@ -136,8 +140,10 @@ fn semaphore_holders_and_value() {
         sem(1, SyncOp::Released, 1),
     ]);
     let s = m.sync.get("s").unwrap();
-    assert_eq!(s.holders, vec![2]);
+    assert!(s.holders.is_empty(), "{:?}", s.holders);
+    assert_eq!(s.waiters, [3]);
     assert_eq!(s.value, Some(1));
+    assert_eq!(s.acquisitions, 2);
     assert_eq!(s.label(), "Semaphore#1");
 }
 
@@ -498,12 +504,13 @@ fn join_waits_show_as_blocked_intervals() {
 }
 
 #[test]
-fn a_semaphore_released_by_another_process_gives_back_the_oldest_acquisition() {
+fn a_semaphore_released_by_another_process_is_a_count_not_a_holder() {
     let sem = |pid, op, value| {
         ev(
             pid,
             1,
             Body::Sync {
+                parties: None,
                 id: "e".into(),
                 kind: SyncKind::Semaphore,
                 name: Some("empty".into()),
@@ -520,13 +527,62 @@ fn a_semaphore_released_by_another_process_gives_back_the_oldest_acquisition() {
         m.update(&sem(2, SyncOp::Released, 1));
         m.update(&sem(2, SyncOp::Released, 2));
     }
-    assert!(
-        m.sync.get("e").unwrap().holders.is_empty(),
-        "{:?}",
-        m.sync.get("e").unwrap().holders
-    );
+    let e = m.sync.get("e").unwrap();
+    assert!(e.holders.is_empty(), "{:?}", e.holders);
+    assert_eq!((e.value, e.acquisitions), (Some(2), 100));
     m.update(&sem(1, SyncOp::Acquired, 1));
-    assert_eq!(m.sync.get("e").unwrap().holders, vec![1]);
+    let e = m.sync.get("e").unwrap();
+    assert!(e.holders.is_empty());
+    assert_eq!(e.value, Some(1));
+}
+
+/// An Event's flag and waiters; a Barrier's parties, who waits, and that it
+/// broke.
+#[test]
+fn events_and_barriers() {
+    let sync = |pid, kind, op, value, parties| {
+        let id = if kind == SyncKind::Event { "ev" } else { "bar" };
+        ev(
+            pid,
+            1,
+            Body::Sync {
+                parties,
+                id: id.into(),
+                kind,
+                name: None,
+                op,
+                value: Some(value),
+            },
+        )
+    };
+    let event = |pid, op, value| sync(pid, SyncKind::Event, op, value, None);
+    let mut m = Model::from_events(&[
+        event(2, SyncOp::Waiting, 0),
+        event(3, SyncOp::Waiting, 0),
+        event(1, SyncOp::Set, 1),
+        event(2, SyncOp::Woke, 1),
+    ]);
+    let e = m.sync.get("ev").unwrap();
+    assert_eq!((e.value, e.waiters.clone()), (Some(1), vec![3].into()));
+    assert!(matches!(
+        m.procs.get(3).unwrap().state,
+        ProcState::Blocked(Wait::ConditionWait { .. })
+    ));
+    assert_eq!(m.procs.get(2).unwrap().state, ProcState::Running);
+    let barrier = |pid, op, value| sync(pid, SyncKind::Barrier, op, value, Some(3));
+    for e in [
+        barrier(1, SyncOp::Waiting, 1),
+        barrier(2, SyncOp::Waiting, 2),
+    ] {
+        m.update(&e);
+    }
+    let b = m.sync.get("bar").unwrap();
+    assert_eq!((b.parties, b.waiters.len(), b.broken), (Some(3), 2, false));
+    m.update(&barrier(3, SyncOp::Broken, 0));
+    m.update(&barrier(1, SyncOp::Broken, 0));
+    let b = m.sync.get("bar").unwrap();
+    assert!(b.broken);
+    assert_eq!(b.waiters, [2]);
 }
 
 #[test]
@@ -611,6 +667,7 @@ fn tables_stay_bounded_as_before() {
             1,
             1,
             Body::Sync {
+                parties: None,
                 id: format!("l{id}"),
                 kind: SyncKind::Lock,
                 name: None,

@@ -94,6 +94,7 @@ impl Script {
         self.push(
             pid,
             Body::Sync {
+                parties: None,
                 id: format!("h-{name}"),
                 kind,
                 name: Some(name.into()),
@@ -758,6 +759,7 @@ fn every_wait_reads_the_same_in_words() {
         .push(
             4505,
             Body::Sync {
+                parties: None,
                 id: "h-anon".into(),
                 kind: SyncKind::Semaphore,
                 name: None,

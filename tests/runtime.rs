@@ -897,3 +897,60 @@ fn pool_jobs_are_one_per_pool_and_number() {
             .all(|j| j.taken == j.chunks && j.done == j.chunks));
     }
 }
+
+/// Event and Barrier are shown as themselves (not the Condition inside a
+/// Barrier), a shared Value's lock by the Value's name, a semaphore used as
+/// a counter by its value: never multiprocessing's own objects.
+#[test]
+fn events_barriers_values_and_counters_as_the_program_wrote_them() {
+    for method in ["fork", "spawn"] {
+        let run = run_headless(&fixture("sync_zoo.py"), &[], &[method]);
+        assert_eq!(run.code(), Some(0), "{method}: {}", run.stderr());
+        assert_eq!(run.stdout(), "counter 2 set False\n");
+        let syncs: Vec<(SyncKind, Option<String>, SyncOp)> = run
+            .events
+            .iter()
+            .filter_map(|e| match &e.body {
+                Body::Sync { kind, name, op, .. } => Some((*kind, name.clone(), *op)),
+                _ => None,
+            })
+            .collect();
+        let named = |n: &'static str| syncs.iter().filter(move |s| s.1.as_deref() == Some(n));
+        assert!(
+            syncs
+                .iter()
+                .all(|s| s.0 != SyncKind::Condition && s.1.is_some()),
+            "{method}: only the program's own objects, named: {syncs:?}"
+        );
+        assert!(named("ready").all(|s| s.0 == SyncKind::Event));
+        let ready_ops: Vec<SyncOp> = named("ready").map(|s| s.2).collect();
+        for op in [SyncOp::Set, SyncOp::Clear, SyncOp::Waiting, SyncOp::Woke] {
+            assert!(ready_ops.contains(&op), "{method}: {op:?} in {ready_ops:?}");
+        }
+        assert_eq!(
+            named("barrier").filter(|s| s.2 == SyncOp::Passed).count(),
+            3
+        );
+        assert!(named("counter").all(|s| s.0 == SyncKind::RLock));
+        assert_eq!(
+            named("counter").filter(|s| s.2 == SyncOp::Acquired).count(),
+            2
+        );
+        let model = forklore::model::Model::from_events(&run.events);
+        let barrier = model
+            .sync
+            .in_order()
+            .into_iter()
+            .find(|o| o.label() == "barrier")
+            .unwrap();
+        assert_eq!((barrier.parties, barrier.broken), (Some(3), false));
+        let tokens = model
+            .sync
+            .in_order()
+            .into_iter()
+            .find(|o| o.label() == "tokens")
+            .unwrap();
+        assert!(tokens.holders.is_empty());
+        assert_eq!(tokens.value, Some(0));
+    }
+}

@@ -16,7 +16,7 @@ pub use output::{Fragment, Line, Output};
 pub use procs::{Proc, ProcState, Procs, VarValue, Wait};
 pub use queues::{Arriving, QueueChange, QueueObj, Queues};
 pub use registry::{Limit, Registry};
-pub use sync::{SyncObj, SyncObjs};
+pub use sync::{SyncChange, SyncObj, SyncObjs};
 
 use crate::protocol::{Body, Event, JoinOp, QueueOp, WriteBytes};
 
@@ -142,10 +142,17 @@ impl Model {
                 name,
                 op,
                 value,
+                parties,
             } => {
-                let state = self
-                    .sync
-                    .apply(pid, id, *kind, name.as_deref(), *op, *value);
+                let change = SyncChange {
+                    id,
+                    kind: *kind,
+                    name: name.as_deref(),
+                    op: *op,
+                    value: *value,
+                    parties: *parties,
+                };
+                let state = self.sync.apply(pid, change);
                 self.procs.set_state(pid, t, state);
             }
             Body::Queue {

@@ -1,4 +1,7 @@
-//! Locks, semaphores and conditions: value, owner(s) and who waits, in order.
+//! Locks, semaphores, conditions, events and barriers: value, holder (of
+//! a lock) and who waits, in order. A semaphore is a counter, not a thing
+//! held: it has a value and waiters (a consumer releases what a producer
+//! acquired), never holders.
 
 use std::collections::VecDeque;
 
@@ -12,13 +15,30 @@ pub struct SyncObj {
     pub kind: SyncKind,
     /// The variable name the script gave it, when the shim could tell.
     pub name: Option<String>,
+    /// A semaphore's value, an Event's flag (0/1), how many wait at a Barrier.
     pub value: Option<i64>,
-    /// Processes holding it now (one for a lock; several for a semaphore).
+    /// Processes holding a lock now (an RLock or a Condition's lock may be
+    /// held by one process several times). Empty for semaphores.
     pub holders: Vec<i32>,
-    /// Processes blocked in acquire, in the order they began waiting.
+    /// Processes blocked in acquire or wait, in the order they began.
     pub waiters: VecDeque<i32>,
     pub acquisitions: u64,
+    /// A Barrier's parties.
+    pub parties: Option<u32>,
+    /// A Barrier that was broken.
+    pub broken: bool,
     pub seq: usize,
+}
+
+/// One sync event's fields.
+#[derive(Clone, Copy, Debug)]
+pub struct SyncChange<'a> {
+    pub id: &'a str,
+    pub kind: SyncKind,
+    pub name: Option<&'a str>,
+    pub op: SyncOp,
+    pub value: Option<i64>,
+    pub parties: Option<u32>,
 }
 
 impl SyncObj {
@@ -32,6 +52,16 @@ impl SyncObj {
 
     pub fn is_semaphore(&self) -> bool {
         self.kind.is_semaphore()
+    }
+
+    fn wait(&mut self, pid: i32) {
+        if !self.waiters.contains(&pid) && self.waiters.len() < MAX_LISTED {
+            self.waiters.push_back(pid);
+        }
+    }
+
+    fn stop_waiting(&mut self, pid: i32) {
+        self.waiters.retain(|w| *w != pid);
     }
 }
 
@@ -58,77 +88,61 @@ impl SyncObjs {
         self.by_id.in_order()
     }
 
-    /// Apply one operation; returns the acting process's new state.
-    pub fn apply(
-        &mut self,
-        pid: i32,
-        id: &str,
-        kind: SyncKind,
-        name: Option<&str>,
-        op: SyncOp,
-        value: Option<i64>,
-    ) -> ProcState {
+    /// Apply one operation of `pid`; returns its new state.
+    pub fn apply(&mut self, pid: i32, c: SyncChange) -> ProcState {
         let limit = Limit::refuse(MAX_OBJECTS);
-        let Some(obj) = self.by_id.get_or_insert_with(id, limit, |seq| SyncObj {
-            id: id.to_string(),
-            kind,
+        let Some(obj) = self.by_id.get_or_insert_with(c.id, limit, |seq| SyncObj {
+            id: c.id.to_string(),
+            kind: c.kind,
             name: None,
             value: None,
             holders: Vec::new(),
             waiters: VecDeque::new(),
             acquisitions: 0,
+            parties: None,
+            broken: false,
             seq,
         }) else {
             return ProcState::Running;
         };
         if obj.name.is_none() {
-            obj.name = name.map(str::to_string);
+            obj.name = c.name.map(str::to_string);
         }
-        if value.is_some() {
-            obj.value = value;
-        }
-        match op {
-            SyncOp::Blocked | SyncOp::Waiting => {
-                if op == SyncOp::Waiting {
-                    remove_one(&mut obj.holders, pid);
-                }
-                if !obj.waiters.contains(&pid) && obj.waiters.len() < MAX_LISTED {
-                    obj.waiters.push_back(pid);
-                }
-                let id = id.to_string();
-                ProcState::Blocked(if op == SyncOp::Waiting {
-                    Wait::ConditionWait { id }
-                } else {
-                    Wait::Acquire { id }
-                })
+        obj.value = c.value.or(obj.value);
+        obj.parties = c.parties.or(obj.parties);
+        let id = c.id.to_string();
+        match c.op {
+            SyncOp::Blocked => {
+                obj.wait(pid);
+                return ProcState::Blocked(Wait::Acquire { id });
+            }
+            SyncOp::Waiting => {
+                // A Condition's wait lets go of its lock while waiting.
+                remove_one(&mut obj.holders, pid);
+                obj.wait(pid);
+                return ProcState::Blocked(Wait::ConditionWait { id });
             }
             SyncOp::Acquired => {
-                obj.waiters.retain(|w| *w != pid);
-                if obj.holders.len() < MAX_LISTED {
+                obj.stop_waiting(pid);
+                if !obj.is_semaphore() && obj.holders.len() < MAX_LISTED {
                     obj.holders.push(pid);
                 }
                 obj.acquisitions += 1;
-                ProcState::Running
             }
             SyncOp::Released => {
-                if !remove_one(&mut obj.holders, pid) {
-                    // Released by another process than its taker: a Lock
-                    // is free again; a semaphore gives back its oldest
-                    // acquisition (a consumer releasing `empty` for the
-                    // producer that took it).
-                    if obj.is_semaphore() && !obj.holders.is_empty() {
-                        obj.holders.remove(0);
-                    } else {
-                        obj.holders.clear();
-                    }
+                if !obj.is_semaphore() && !remove_one(&mut obj.holders, pid) {
+                    // A Lock released by another process than its taker.
+                    obj.holders.clear();
                 }
-                ProcState::Running
             }
-            SyncOp::Timeout | SyncOp::Unknown => {
-                obj.waiters.retain(|w| *w != pid);
-                ProcState::Running
+            SyncOp::Broken => {
+                obj.broken = true;
+                obj.stop_waiting(pid);
             }
+            SyncOp::Woke | SyncOp::Passed | SyncOp::Timeout => obj.stop_waiting(pid),
+            SyncOp::Set | SyncOp::Clear | SyncOp::Unknown => {}
         }
+        ProcState::Running
     }
 
     /// A process that ended waits for nothing any more.

@@ -76,14 +76,27 @@ impl std::fmt::Display for SyncKind {
     }
 }
 
+/// What happened to a lock, semaphore, condition, event or barrier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncOp {
+    /// An acquire had to wait.
     Blocked,
     Acquired,
+    /// Sent before the real release, so it precedes the next `acquired`.
     Released,
+    /// A wait began (Condition, Event, Barrier).
     Waiting,
     Timeout,
+    /// An Event was set / cleared.
+    Set,
+    Clear,
+    /// An Event's wait returned because it was set.
+    Woke,
+    /// A Barrier let its parties through.
+    Passed,
+    /// A Barrier was broken (abort, a timeout): its waiters raise.
+    Broken,
     #[serde(other)]
     Unknown,
 }

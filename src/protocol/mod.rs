@@ -170,8 +170,13 @@ bodies! {
             #[serde(default)]
             name: Option<String>,
             op: SyncOp,
+            /// The semaphore's value, an Event's flag (0/1), or how many
+            /// wait at a Barrier.
             #[serde(default)]
             value: Option<i64>,
+            /// A Barrier's parties.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            parties: Option<u32>,
         },
         /// A multiprocessing Queue put/get.
         "queue" => Queue {

@@ -53,7 +53,7 @@ def _verdict(code, frame):
     if name.startswith(core.MP_DIR):
         methods = _PASSTHROUGH.get(name[len(core.MP_DIR) :], ())
         return _SKIP if code.co_name in methods else _INTERNAL
-    if name.startswith(core.CF_DIR) or name.startswith(core.SHIM_DIR):
+    if name.startswith(core.CF_DIR) or name.startswith(core.SHIM_DIR) or name == core.THREADING_FILE:
         return _INTERNAL
     if name.startswith("<") and "__name__" not in frame.f_globals:
         return _INTERNAL  # sharedctypes' exec'd property getters

@@ -42,6 +42,8 @@ VERSION = _env.get("FORKLORE_VERSION")
 
 MP_DIR = os.path.dirname(os.__file__) + os.sep + "multiprocessing" + os.sep
 CF_DIR = os.path.dirname(os.__file__) + os.sep + "concurrent" + os.sep
+# multiprocessing's Barrier is threading's, over a multiprocessing Condition.
+THREADING_FILE = os.path.dirname(os.__file__) + os.sep + "threading.py"
 SHIM_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 

@@ -148,6 +148,8 @@ def patch(mod):
     semlock.__enter__ = _semlock_enter
     semlock.__exit__ = _semlock_exit
     _patch_condition(mod.Condition)
+    _patch_event(mod.Event)
+    _patch_barrier(mod.Barrier)
 
 
 def _patch_condition(condition):
@@ -184,3 +186,76 @@ def _patch_condition(condition):
     condition.__init__ = __init__
     condition.__setstate__ = __setstate__
     condition.wait = wait
+
+
+def _patch_event(event):
+    """Event: set and clear, and who waits for it (its own Condition and
+    Semaphore are multiprocessing's business, not shown)."""
+    real_set, real_clear, real_wait = event.set, event.clear, event.wait
+
+    def report(send, self, frame, method, op):
+        key = sem_id(self._flag)
+        name = _name(self, key, frame, method)
+        # set and clear are reported before they happen: the flag they give.
+        flag = {"set": 1, "clear": 0}.get(op, 1 if self.is_set() else 0)
+        send("sync", _body(core.jstr(key), "Event", name, op, flag))
+
+    def set(self):
+        user, frame = callers.caller_is_user(2)
+        if user:
+            report(core.checkpoint, self, frame, "set", "set")
+        return real_set(self)
+
+    def clear(self):
+        user, frame = callers.caller_is_user(2)
+        if user:
+            report(core.checkpoint, self, frame, "clear", "clear")
+        return real_clear(self)
+
+    def wait(self, timeout=None):
+        user, frame = callers.caller_is_user(2)
+        if user:
+            report(core.checkpoint, self, frame, "wait", "waiting")
+        result = real_wait(self, timeout)
+        if user:
+            report(core.report, self, frame, "wait", "woke" if result else "timeout")
+        return result
+
+    event.set, event.clear, event.wait = set, clear, wait
+
+
+def _patch_barrier(barrier):
+    """Barrier: how many wait of how many parties, and when it lets them
+    through or breaks."""
+    import threading
+
+    real_wait, real_abort = barrier.wait, barrier.abort
+
+    def report(send, self, frame, method, op):
+        key = sem_id(self._cond._lock)
+        name = _name(self, key, frame, method)
+        waiting = self.n_waiting + (1 if op == "waiting" else 0)
+        body = _body(core.jstr(key), "Barrier", name, op, waiting)
+        send("sync", body + ',"parties":%d' % self.parties)
+
+    def wait(self, timeout=None):
+        user, frame = callers.caller_is_user(2)
+        if user:
+            report(core.checkpoint, self, frame, "wait", "waiting")
+        try:
+            index = real_wait(self, timeout)
+        except threading.BrokenBarrierError:
+            if user:
+                report(core.report, self, frame, "wait", "broken")
+            raise
+        if user:
+            report(core.report, self, frame, "wait", "passed")
+        return index
+
+    def abort(self):
+        user, frame = callers.caller_is_user(2)
+        if user:
+            report(core.checkpoint, self, frame, "abort", "broken")
+        return real_abort(self)
+
+    barrier.wait, barrier.abort = wait, abort

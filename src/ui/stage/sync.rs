@@ -1,9 +1,11 @@
-//! Locks and semaphores: value, holders and waiters in order.
+//! Locks, semaphores, events and barriers: a lock's holder, a semaphore's
+//! value, an event's flag, a barrier's count, and who waits, in order.
 
 use ratatui::text::{Line, Span};
 
 use super::{heading, label, pid_list};
 use crate::model::SyncObj;
+use crate::protocol::SyncKind;
 use crate::ui::View;
 
 pub(super) fn section(view: &View, _width: usize) -> Vec<Line<'static>> {
@@ -24,15 +26,7 @@ fn sync_rows(view: &View, obj: &SyncObj) -> Vec<Line<'static>> {
         Span::styled(obj.label(), view.theme.bold()),
         label(view, &format!(" {}", obj.kind)),
     ];
-    if let Some(value) = obj.value {
-        spans.push(Span::raw(format!("  value {value}")));
-    }
-    spans.push(label(view, "  held by "));
-    if obj.holders.is_empty() {
-        spans.push(Span::styled("nobody", view.theme.good()));
-    } else {
-        spans.extend(pid_list(view, obj.holders.iter().copied(), ", "));
-    }
+    spans.extend(state_spans(view, obj));
     let mut lines = vec![Line::from(spans)];
     if !obj.waiters.is_empty() {
         let mut waiting = vec![Span::styled("    ⧗ waiting ", view.theme.warn())];
@@ -40,4 +34,46 @@ fn sync_rows(view: &View, obj: &SyncObj) -> Vec<Line<'static>> {
         lines.push(Line::from(waiting));
     }
     lines
+}
+
+/// What the object is like now, by kind.
+fn state_spans(view: &View, obj: &SyncObj) -> Vec<Span<'static>> {
+    match obj.kind {
+        SyncKind::Semaphore | SyncKind::BoundedSemaphore => {
+            vec![Span::raw(format!("  value {}", obj.value.unwrap_or(0)))]
+        }
+        SyncKind::Event => {
+            let set = obj.value.unwrap_or(0) > 0;
+            let (text, style) = if set {
+                ("  set", view.theme.good())
+            } else {
+                ("  not set", view.theme.warn())
+            };
+            vec![Span::styled(text.to_string(), style)]
+        }
+        SyncKind::Barrier => {
+            let mut spans = vec![Span::raw(format!(
+                "  {} of {} waiting",
+                obj.waiters.len(),
+                obj.parties.map_or("?".into(), |p| p.to_string())
+            ))];
+            if obj.broken {
+                spans.push(Span::styled("  broken".to_string(), view.theme.bad()));
+            }
+            spans
+        }
+        _ => {
+            let mut spans = Vec::new();
+            if let Some(value) = obj.value {
+                spans.push(Span::raw(format!("  value {value}")));
+            }
+            spans.push(label(view, "  held by "));
+            if obj.holders.is_empty() {
+                spans.push(Span::styled("nobody", view.theme.good()));
+            } else {
+                spans.extend(pid_list(view, obj.holders.iter().copied(), ", "));
+            }
+            spans
+        }
+    }
 }
