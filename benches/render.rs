@@ -28,6 +28,7 @@ fn busy_model() -> Model {
     m.update(&ev(
         1000,
         Body::Map {
+            executor: false,
             pool: 0,
             job: 0,
             items: 1_000_000,

@@ -116,6 +116,8 @@ fn every_kind_is_named_as_serde_names_it() {
         r#"{"kind":"run_paused","pid":1,"t":18}"#,
         r#"{"kind":"run_resumed","pid":1,"t":19}"#,
         r#"{"kind":"proc_gone","pid":7,"t":20}"#,
+        r#"{"kind":"submit","pid":7,"t":21,"pool":7,"job":3,"task":0,"name":"f"}"#,
+        r#"{"kind":"future","pid":7,"t":22,"pool":7,"job":3,"task":0,"op":"waiting"}"#,
     ];
     let mut seen: Vec<&str> = Vec::new();
     for line in VALID.iter().chain(&rest) {

@@ -312,6 +312,7 @@ fn a_million_chunks_stay_bounded() {
         1,
         1,
         Body::Map {
+            executor: false,
             pool: 0,
             job: 0,
             items: 1_000_000,

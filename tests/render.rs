@@ -53,6 +53,7 @@ impl Script {
         self.push(
             pid,
             Body::Map {
+                executor: false,
                 pool: 0,
                 job: 0,
                 items,

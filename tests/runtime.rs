@@ -6,7 +6,7 @@ mod common;
 use std::collections::{BTreeSet, HashSet};
 
 use common::*;
-use forklore::protocol::{Body, QueueOp, Role, SyncKind, SyncOp, WriteBytes};
+use forklore::protocol::{Body, FutureOp, QueueOp, Role, SyncKind, SyncOp, WriteBytes};
 
 fn check_pool_map(method: &str, python: Option<&str>) {
     let script = fixture("pool_map.py");
@@ -952,5 +952,74 @@ fn events_barriers_values_and_counters_as_the_program_wrote_them() {
             .unwrap();
         assert!(tokens.holders.is_empty());
         assert_eq!(tokens.value, Some(0));
+    }
+}
+
+/// A ProcessPoolExecutor is shown like a Pool: every task submitted, taken
+/// by one worker, done (or raised), and main waiting on its futures.
+#[test]
+fn executor_tasks_workers_results_and_waits() {
+    for method in ["fork", "spawn"] {
+        let run = run_headless(&fixture("executor.py"), &[], &[method]);
+        assert_eq!(run.code(), Some(0), "{method}: {}", run.stderr());
+        assert_eq!(
+            run.stdout(),
+            "results [0, 1, 4, 9, 16, 25]\nmap [0, 1, 4, 9]\nerror ValueError task 7 failed\n"
+        );
+        let main = run.events[0].pid;
+        let submitted: Vec<(u64, Option<String>)> = run
+            .events
+            .iter()
+            .filter_map(|e| match &e.body {
+                Body::Submit { task, name, .. } => Some((*task, name.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            submitted.len(),
+            9,
+            "{method}: 6 submits, 2 map chunks, 1 failure"
+        );
+        assert!(submitted.iter().all(|(_, n)| n.is_some()));
+        let mut taken: Vec<(u64, i32)> = run
+            .events
+            .iter()
+            .filter_map(|e| match e.body {
+                Body::ChunkTake { index, .. } => Some((index, e.pid)),
+                _ => None,
+            })
+            .collect();
+        taken.sort_unstable();
+        assert_eq!(
+            taken.iter().map(|t| t.0).collect::<Vec<_>>(),
+            (0..9).collect::<Vec<_>>()
+        );
+        assert!(taken.iter().all(|t| t.1 != main), "workers run the tasks");
+        let failed: Vec<u64> = run
+            .events
+            .iter()
+            .filter_map(|e| match e.body {
+                Body::ChunkDone {
+                    index, ok: false, ..
+                } => Some(index),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(failed, [8], "{method}: the raising task");
+        let waits = run.events.iter().filter(|e| {
+            e.pid == main
+                && matches!(
+                    e.body,
+                    Body::Future {
+                        op: FutureOp::Waiting,
+                        ..
+                    }
+                )
+        });
+        assert!(waits.count() >= 1, "{method}: main waited on a result");
+        let model = forklore::model::Model::from_events(&run.events);
+        let job = model.jobs.current().unwrap();
+        assert!(job.executor);
+        assert_eq!((job.submitted, job.taken, job.done), (9, 9, 9));
     }
 }

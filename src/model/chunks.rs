@@ -42,6 +42,10 @@ pub struct Job {
     pub recent: VecDeque<(u64, i32)>,
     /// imap/imap_unordered: items and chunks grow as chunks are taken.
     pub streaming: bool,
+    /// A ProcessPoolExecutor: tasks are submitted one by one.
+    pub executor: bool,
+    /// Executor tasks submitted so far.
+    pub submitted: u64,
 }
 
 pub const MAX_CELLS: u64 = 65_536;
@@ -74,6 +78,8 @@ impl Job {
             tallies: BTreeMap::new(),
             recent: VecDeque::new(),
             streaming: false,
+            executor: false,
+            submitted: 0,
         }
     }
 
@@ -147,14 +153,24 @@ impl Jobs {
                 chunks,
                 workers,
                 streaming,
+                executor,
                 ..
             } => {
                 if self.jobs.len() == MAX_JOBS {
                     self.jobs.pop_front();
                 }
                 let mut j = Job::new(*job, pid, *items, *chunksize, *chunks, *workers);
-                j.streaming = *streaming;
+                j.streaming = *streaming || *executor;
+                j.executor = *executor;
                 self.jobs.push_back(j);
+            }
+            Body::Submit {
+                pool, job, task, ..
+            } => {
+                if let Some(j) = self.find(*pool, *job) {
+                    j.submitted += 1;
+                    j.grow_to(*task, j.items.max(task + 1));
+                }
             }
             Body::ChunkTake {
                 pool,

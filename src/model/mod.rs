@@ -18,7 +18,7 @@ pub use queues::{Arriving, QueueChange, QueueObj, Queues};
 pub use registry::{Limit, Registry};
 pub use sync::{SyncChange, SyncObj, SyncObjs};
 
-use crate::protocol::{Body, Event, JoinOp, QueueOp, WriteBytes};
+use crate::protocol::{Body, Event, FutureOp, JoinOp, QueueOp, WriteBytes};
 
 /// Where the run as a whole stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -130,7 +130,17 @@ impl Model {
                     .insert(name.clone(), value);
             }
             Body::Line { line, .. } => self.procs.get_or_add(pid, t).line = Some(*line),
-            Body::Map { .. } | Body::ChunkTake { .. } | Body::ChunkDone { .. } => {
+            Body::Future { task, op, .. } => {
+                let state = match op {
+                    FutureOp::Waiting => ProcState::Blocked(Wait::Future { task: *task }),
+                    _ => ProcState::Running,
+                };
+                self.procs.set_state(pid, t, state);
+            }
+            Body::Map { .. }
+            | Body::ChunkTake { .. }
+            | Body::ChunkDone { .. }
+            | Body::Submit { .. } => {
                 self.jobs.apply(pid, &event.body);
                 if let Body::ChunkTake { .. } = event.body {
                     self.procs.set_state(pid, t, ProcState::Running);

@@ -33,6 +33,8 @@ pub enum Wait {
     QueueGet { id: String },
     /// `join()` of a child process.
     Join { child: i32 },
+    /// A future's `result()`: an executor's task, not done yet.
+    Future { task: u64 },
 }
 
 impl ProcState {

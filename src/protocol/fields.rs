@@ -131,3 +131,12 @@ pub enum JoinOp {
     #[serde(other)]
     Unknown,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FutureOp {
+    Waiting,
+    Done,
+    #[serde(other)]
+    Unknown,
+}

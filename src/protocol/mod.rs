@@ -11,7 +11,7 @@ mod meta;
 mod output;
 mod pool;
 
-pub use fields::{JoinOp, QueueOp, Role, SyncKind, SyncOp};
+pub use fields::{FutureOp, JoinOp, QueueOp, Role, SyncKind, SyncOp};
 pub use meta::{ParamValue, ReplayMeta};
 pub use output::WriteBytes;
 pub use pool::{default_chunksize, ChunkPositions, Chunking};
@@ -141,6 +141,25 @@ bodies! {
             /// they grow as chunks are taken.
             #[serde(default, skip_serializing_if = "std::ops::Not::not")]
             streaming: bool,
+            /// A concurrent.futures ProcessPoolExecutor: its tasks are the
+            /// job's chunks.
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            executor: bool,
+        },
+        /// An executor's task `task` was submitted (`name`: what it runs).
+        "submit" => Submit {
+            pool: i32,
+            job: u64,
+            task: u64,
+            #[serde(default)]
+            name: Option<String>,
+        },
+        /// A process waits for task `task`'s result, or has it.
+        "future" => Future {
+            pool: i32,
+            job: u64,
+            task: u64,
+            op: FutureOp,
         },
         /// Worker `pid` took chunk `index` (items `[start, end)`) of `job`.
         "chunk_take" => ChunkTake {
@@ -303,6 +322,7 @@ impl Body {
             chunks,
             workers: Some(workers),
             streaming: false,
+            executor: false,
         }
     }
 }

@@ -139,6 +139,7 @@ pub fn state_text(model: &Model, p: &Proc) -> String {
                 Wait::QueuePut { id } => format!("blocked on {} (put)", object_label(model, id)),
                 Wait::QueueGet { id } => format!("blocked on {} (get)", object_label(model, id)),
                 Wait::Join { child } => format!("waiting in join({child})"),
+                Wait::Future { task } => format!("waiting for task {task}'s result"),
             };
             if paused {
                 format!("paused, {blocked}")

@@ -70,6 +70,7 @@ class ProcessState:
         self.line = {"pending": None, "sent": None, "last_ns": 0}
         self.script_ended = False
         self.reported_exits = set()  # child pids whose exit this process saw
+        self.executor_task = None  # (pool, job, task) a worker runs now
 
 
 STATE = ProcessState()

@@ -20,6 +20,8 @@ PATCHERS = {
     "multiprocessing.forkserver": ("process", "forkserver"),
     "multiprocessing.resource_tracker": ("process", "resource_tracker"),
     "subprocess": ("process", "patch_subprocess"),
+    "concurrent.futures.process": ("executor", "patch_process"),
+    "concurrent.futures._base": ("executor", "patch_base"),
 }
 
 

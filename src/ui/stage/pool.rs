@@ -83,7 +83,12 @@ pub(super) fn section(view: &View, width: usize) -> Vec<Line<'static>> {
         .workers
         .map(|w| format!(" · {w} workers"))
         .unwrap_or_default();
-    let title = if job.streaming {
+    let title = if job.executor {
+        format!(
+            "ProcessPoolExecutor · {} tasks submitted{workers}",
+            job.submitted
+        )
+    } else if job.streaming {
         format!(
             "Pool.imap · {} items so far in {} chunks of {}{workers}",
             job.items, job.chunks, job.chunksize
