@@ -478,6 +478,7 @@ fn join_waits_show_as_blocked_intervals() {
             10,
             t,
             Body::Join {
+                at_exit: false,
                 child: 11,
                 op,
                 exitcode: None,
@@ -491,7 +492,10 @@ fn join_waits_show_as_blocked_intervals() {
     m.update(&join(JoinOp::Waiting, 5));
     assert!(matches!(
         &m.procs.get(10).unwrap().state,
-        ProcState::Blocked(Wait::Join { child: 11 })
+        ProcState::Blocked(Wait::Join {
+            child: 11,
+            at_exit: false
+        })
     ));
     m.update(&join(JoinOp::Joined, 9));
     let main = m.procs.get(10).unwrap();

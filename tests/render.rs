@@ -752,6 +752,7 @@ fn every_wait_reads_the_same_in_words() {
         .push(
             4500,
             Body::Join {
+                at_exit: false,
                 child: 4501,
                 op: JoinOp::Waiting,
                 exitcode: None,

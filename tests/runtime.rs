@@ -1023,3 +1023,60 @@ fn executor_tasks_workers_results_and_waits() {
         assert_eq!((job.submitted, job.taken, job.done), (9, 9, 9));
     }
 }
+
+/// Each process says how it was really started (not the run's default),
+/// and main's wait in multiprocessing's exit handler is shown as such,
+/// with no stale current line.
+#[test]
+fn start_methods_per_process_and_the_join_at_exit() {
+    let run = run_headless(&fixture("mixed_methods.py"), &["--lines"], &[]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    let method_of = |name: &str| {
+        run.events.iter().find_map(|e| match &e.body {
+            Body::ProcStart {
+                name: Some(n),
+                method,
+                ..
+            } if n == name => Some(method.clone()),
+            _ => None,
+        })
+    };
+    for method in ["spawn", "forkserver", "fork"] {
+        assert_eq!(
+            method_of(&format!("by-{method}")),
+            Some(Some(method.to_string())),
+            "{method}"
+        );
+    }
+    let at_exit = run.events.iter().any(|e| {
+        matches!(
+            e.body,
+            Body::Join {
+                op: forklore::protocol::JoinOp::Waiting,
+                at_exit: true,
+                ..
+            }
+        )
+    });
+    assert!(at_exit, "main's join at exit is reported as such");
+    // Mid-wait, the model shows main waiting at exit, on no line of its own.
+    let mut model = forklore::model::Model::new();
+    let main = run.events[0].pid;
+    for e in &run.events {
+        model.update(e);
+        if matches!(e.body, Body::Join { at_exit: true, .. }) {
+            let p = model.procs.get(main).unwrap();
+            assert!(matches!(
+                p.state,
+                forklore::model::ProcState::Blocked(forklore::model::Wait::Join {
+                    at_exit: true,
+                    ..
+                })
+            ));
+            assert_eq!(p.line, None);
+            let text = forklore::ui::procs::state_text(&model, p);
+            assert!(text.contains("at exit"), "{text}");
+            break;
+        }
+    }
+}

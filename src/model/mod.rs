@@ -208,11 +208,20 @@ impl Model {
                 let bytes = event.body.write_bytes().unwrap_or_default();
                 self.output.write_bytes(pid, *fd, &bytes);
             }
-            Body::Join { child, op, .. } => {
+            Body::Join {
+                child, op, at_exit, ..
+            } => {
                 let state = match op {
-                    JoinOp::Waiting => ProcState::Blocked(Wait::Join { child: *child }),
+                    JoinOp::Waiting => ProcState::Blocked(Wait::Join {
+                        child: *child,
+                        at_exit: *at_exit,
+                    }),
                     _ => ProcState::Running,
                 };
+                if *at_exit {
+                    // Main's own code is over: no line of it is current.
+                    self.procs.get_or_add(pid, t).line = None;
+                }
                 self.procs.set_state(pid, t, state);
             }
             Body::ScriptEnd {} => self.script_end_t = Some(t),

@@ -31,8 +31,9 @@ pub enum Wait {
     QueuePut { id: String },
     /// `get()` on an empty queue.
     QueueGet { id: String },
-    /// `join()` of a child process.
-    Join { child: i32 },
+    /// `join()` of a child process (`at_exit`: multiprocessing's exit
+    /// handler joining the children main left running).
+    Join { child: i32, at_exit: bool },
     /// A future's `result()`: an executor's task, not done yet.
     Future { task: u64 },
 }

@@ -264,6 +264,9 @@ bodies! {
             op: JoinOp,
             #[serde(default)]
             exitcode: Option<i32>,
+            /// multiprocessing's exit handler joins, after main's own code.
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            at_exit: bool,
         },
         /// The main script's own code finished; interpreter shutdown begins.
         "script_end" => ScriptEnd {},

@@ -97,6 +97,14 @@ fn row(view: &View, depth: usize, p: &Proc, pid_width: usize, state_width: usize
         spans.push(Span::raw("  "));
         spans.push(Span::styled(p.name.clone(), theme.pid(view.model, p.pid)));
     }
+    // The method, where it is not the run's default (the header's).
+    if let Some(method) = p
+        .method
+        .as_deref()
+        .filter(|m| *m != view.model.info.start_method)
+    {
+        spans.push(Span::styled(format!("  {method}"), theme.dim()));
+    }
     if p.daemon {
         spans.push(Span::styled("  daemon", theme.dim()));
     }
@@ -138,7 +146,14 @@ pub fn state_text(model: &Model, p: &Proc) -> String {
                 }
                 Wait::QueuePut { id } => format!("blocked on {} (put)", object_label(model, id)),
                 Wait::QueueGet { id } => format!("blocked on {} (get)", object_label(model, id)),
-                Wait::Join { child } => format!("waiting in join({child})"),
+                Wait::Join {
+                    child,
+                    at_exit: false,
+                } => format!("waiting in join({child})"),
+                Wait::Join {
+                    child,
+                    at_exit: true,
+                } => format!("waiting in join({child}) at exit"),
                 Wait::Future { task } => format!("waiting for task {task}'s result"),
             };
             if paused {

@@ -47,11 +47,14 @@ def patch_process(mod):
         # Pool, Manager and concurrent.futures join their own helpers;
         # anyone else's join (the script's, or multiprocessing's at exit)
         # is worth showing.
-        caller = sys._getframe(1).f_code.co_filename
-        internal = caller.startswith(core.CF_DIR) or caller.endswith(("pool.py", "managers.py"))
+        caller = sys._getframe(1).f_code
+        where = caller.co_filename
+        internal = where.startswith(core.CF_DIR) or where.endswith(("pool.py", "managers.py"))
         shown = not internal and getattr(self, "_popen", None) is not None and self._popen.returncode is None
         if shown:
-            core.checkpoint("join", core.fields(child=self.pid, op="waiting"))
+            at_exit = caller.co_name == "_exit_function" and where.startswith(core.MP_DIR)
+            body = core.fields(child=self.pid, op="waiting")
+            core.checkpoint("join", body + (',"at_exit":true' if at_exit else ""))
         try:
             return real_join(self, timeout)
         finally:
