@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         None => picker(&cli, &signals),
     };
     result.unwrap_or_else(|msg| {
-        eprintln!("forklore: {msg}");
+        say(&msg);
         ExitCode::from(USAGE_ERROR)
     })
 }
@@ -70,9 +70,16 @@ fn forward_signals() -> Receiver<i32> {
                 }
             });
         }
-        Err(e) => eprintln!("forklore: cannot watch signals: {e}"),
+        Err(e) => say(&format!("cannot watch signals: {e}")),
     }
     rx
+}
+
+/// One line on stderr; if stderr is gone (a closed terminal), nothing
+/// (`eprintln!` would panic).
+fn say(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "forklore: {msg}");
 }
 
 fn lang(arg: Option<&str>) -> Lang {
@@ -183,7 +190,10 @@ fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, Strin
 
 fn list(dir: Option<&Path>) -> Result<ExitCode, String> {
     for lesson in &catalog(dir)?.lessons {
-        println!("{:<30} {}", lesson.slug(), lesson.manifest.title.en);
+        let line = format!("{:<30} {}\n", lesson.slug(), lesson.manifest.title.en);
+        if std::io::Write::write_all(&mut std::io::stdout(), line.as_bytes()).is_err() {
+            break; // `forklore list | head`
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -236,7 +246,9 @@ fn python_or_fallback(requested: Option<&Path>) -> Result<Option<PathBuf>, Strin
     match python::resolve(requested) {
         Ok(p) => Ok(Some(p.executable)),
         Err(e) if e.means_no_python() => {
-            eprintln!("forklore: {e}; showing recorded runs of the lessons instead");
+            say(&format!(
+                "{e}; showing recorded runs of the lessons instead"
+            ));
             Ok(None)
         }
         Err(e) => Err(e.to_string()),

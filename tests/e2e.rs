@@ -386,3 +386,43 @@ fn in_shell(env: &str, args: &str) -> String {
         env!("CARGO_BIN_EXE_forklore")
     )
 }
+
+/// Closing the terminal window (the pty goes away, SIGHUP) under a live
+/// run: forklore notices, stops every process of the run, removes its
+/// private folder and exits instead of hanging or panicking.
+#[test]
+fn closing_the_window_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = dir.path().join("stderr");
+    let t = Tmux::start(
+        "hangup",
+        &format!(
+            "exec {} run {} 2>{}",
+            env!("CARGO_BIN_EXE_forklore"),
+            fixture("two_talkers.py").display(),
+            err.display()
+        ),
+    );
+    let forklore: i32 = t.show("#{pane_pid}").parse().expect("pane pid");
+    let root = run_group(&t, forklore, 0);
+    let pids: Vec<i32> = group(root).iter().map(|p| p.0).collect();
+    let private = std::fs::read_to_string(format!("/proc/{root}/environ"))
+        .unwrap()
+        .split('\0')
+        .find_map(|v| v.strip_prefix("FORKLORE_SOCK=").map(String::from))
+        .map(|sock| {
+            std::path::PathBuf::from(sock)
+                .parent()
+                .unwrap()
+                .to_path_buf()
+        })
+        .expect("the run's socket");
+    t.cmd(&["kill-window", "-t", "e2e"]);
+    assert!(gone_within(forklore, 10), "forklore exited");
+    for pid in pids {
+        assert!(gone_within(pid, 5), "pid {pid} survived the closed window");
+    }
+    assert!(!private.exists(), "{} was removed", private.display());
+    let stderr = std::fs::read_to_string(&err).unwrap_or_default();
+    assert!(!stderr.contains("panicked"), "no panic: {stderr}");
+}

@@ -635,6 +635,27 @@ fn lost_updates_count_steps_a_stale_write_undid() {
         call(9, "__getitem__", &[k], "29"),
     ]);
     assert_eq!(m.managers.lost_updates(), 2);
+    // Even a read reported after the write it preceded: A read 30 first,
+    // but its report comes after B's and C's calls.
+    let m = Model::from_events(&[
+        call(2, "__getitem__", &[k], "30"),
+        call(2, "__setitem__", &[k, "29"], "None"),
+        call(3, "__getitem__", &[k], "29"),
+        call(3, "__setitem__", &[k, "28"], "None"),
+        call(1, "__getitem__", &[k], "30"),
+        call(1, "__setitem__", &[k, "29"], "None"),
+        call(9, "__getitem__", &[k], "29"),
+    ]);
+    assert_eq!(m.managers.lost_updates(), 2);
+    // A write before any read was reported: the counter still counts.
+    let m = Model::from_events(&[
+        call(2, "__setitem__", &[k, "29"], "None"),
+        call(1, "__getitem__", &[k], "30"),
+        call(1, "__setitem__", &[k, "29"], "None"),
+        call(2, "__getitem__", &[k], "30"),
+        call(9, "__getitem__", &[k], "29"),
+    ]);
+    assert_eq!(m.managers.lost_updates(), 1);
 }
 
 #[test]

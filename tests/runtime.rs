@@ -498,7 +498,7 @@ fn current_lines_per_process() {
 #[test]
 fn the_runs_private_directory_is_0700_and_removed_afterwards() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = forklore::runtime::private_dir("forklore-test-").unwrap();
+    let dir = forklore::runtime::private_dir("test").unwrap();
     let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
     // A real run: the socket path the script sees lives in such a directory,

@@ -145,16 +145,20 @@ impl App {
             _ => None,
         };
         let live = self.session.run().is_some();
-        self.session.stop()?;
+        let stopped = self.session.stop();
         if let Some(rec) = self.session.recorder.as_mut() {
             rec.flush()?;
         }
-        Ok(match (exit, finished_before) {
-            (Exit::Signal(sig), _) => 128 + sig,
-            (Exit::Quit, _) if !live => 0,
-            (Exit::Quit, Some(code)) => shell_status(code),
-            (Exit::Quit, None) => QUIT_WHILE_RUNNING,
-        })
+        stopped?;
+        match (exit, finished_before) {
+            (Exit::Failed(e), _) => Err(e),
+            (Exit::Signal(sig), _) => Ok(128 + sig),
+            // As a hangup would have it.
+            (Exit::TerminalGone, _) => Ok(128 + nix::sys::signal::Signal::SIGHUP as i32),
+            (Exit::Quit, _) if !live => Ok(0),
+            (Exit::Quit, Some(code)) => Ok(shell_status(code)),
+            (Exit::Quit, None) => Ok(QUIT_WHILE_RUNNING),
+        }
     }
 
     /// Keys of the lesson picker (Mode::Picker).

@@ -74,10 +74,12 @@ pub fn run_tui(start: Start, opts: TuiOptions, signals: &Receiver<i32>) -> io::R
     let mut app = App::new(start, opts)?;
     let input = Input::spawn();
     let mut screen = Screen::enter()?;
-    let result = app.run_loop(&mut screen.terminal, &input.events, signals);
+    let exit = app.run_loop(&mut screen.terminal, &input.events, signals);
+    // The run is stopped whatever ended the loop (an error included).
+    let status = app.shut_down(exit);
     drop(screen);
     input.stop();
-    result
+    status
 }
 
 /// A window over the screen that takes the keys first.
@@ -112,6 +114,10 @@ struct App {
 enum Exit {
     Quit,
     Signal(i32),
+    /// The terminal went away (a closed window): writing to it failed.
+    TerminalGone,
+    /// Something else failed (the recording could not be written...).
+    Failed(io::Error),
 }
 
 impl App {
@@ -167,23 +173,29 @@ impl App {
         Ok(app)
     }
 
+    /// Run until the user quits, a signal comes, the terminal goes away or
+    /// something fails: why.
     fn run_loop(
         &mut self,
         terminal: &mut DefaultTerminal,
         input: &Receiver<TermEvent>,
         signals: &Receiver<i32>,
-    ) -> io::Result<i32> {
+    ) -> Exit {
         let mut dirty = true;
         let mut last_frame: Option<Instant> = None;
         loop {
             let wait = last_frame.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
             if dirty && (wait.is_zero() || self.deferred.is_some()) {
-                self.draw(terminal)?;
+                if self.draw(terminal).is_err() {
+                    return Exit::TerminalGone;
+                }
                 dirty = false;
                 last_frame = Some(Instant::now());
             }
             if let Some(work) = self.deferred.take() {
-                work(self)?;
+                if let Err(e) = work(self) {
+                    return Exit::Failed(e);
+                }
                 dirty = true;
                 continue;
             }
@@ -194,16 +206,14 @@ impl App {
             let exit = select! {
                 recv(input) -> msg => match msg {
                     Ok(event) => self.on_input(event),
-                    Err(_) => Some(Exit::Quit),
+                    Err(_) => Some(Exit::TerminalGone),
                 },
                 recv(events) -> msg => {
-                    if let Ok(event) = msg {
-                        self.ingest(&event)?;
-                        for event in events.try_iter().take(MAX_BURST) {
-                            self.ingest(&event)?;
-                        }
-                    }
-                    None
+                    let ingested = match msg {
+                        Ok(event) => self.ingest_burst(event, &events),
+                        Err(_) => Ok(()),
+                    };
+                    ingested.err().map(Exit::Failed)
                 },
                 recv(replay_due) -> _ => {
                     self.play_due();
@@ -220,10 +230,20 @@ impl App {
                 recv(frame_due) -> _ => None,
             };
             if let Some(exit) = exit {
-                return self.shut_down(exit);
+                return exit;
             }
             dirty = true;
         }
+    }
+
+    /// One event and what else is waiting (a bounded burst, so input
+    /// stays responsive under a flood).
+    fn ingest_burst(&mut self, first: Event, events: &Receiver<Event>) -> io::Result<()> {
+        self.ingest(&first)?;
+        for event in events.try_iter().take(MAX_BURST) {
+            self.ingest(&event)?;
+        }
+        Ok(())
     }
 
     /// The live run's events, and the timer of the next replayed event.

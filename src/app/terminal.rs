@@ -1,19 +1,31 @@
 //! The terminal side of the screen: raw mode and the alternate screen with
 //! mouse reporting (restored on drop and on panic), and the input thread.
+//!
+//! The terminal can vanish under us (a closed window, a dropped SSH
+//! session): writes then fail with EIO. Restoring never fails loudly
+//! (printing the failure to a dead terminal would panic), and the loop
+//! treats a failed draw as the user leaving.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{unbounded, Receiver};
 use crossterm::event::{self as term, DisableMouseCapture, EnableMouseCapture, Event as TermEvent};
-use crossterm::execute;
-use ratatui::DefaultTerminal;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use crossterm::{cursor, execute};
+use ratatui::backend::CrosstermBackend;
+use ratatui::{DefaultTerminal, Terminal};
 
 /// How often the input thread checks whether it should stop.
 const INPUT_POLL: Duration = Duration::from_millis(250);
+/// How long stopping waits for the input thread (it may be stuck on a
+/// terminal that vanished; the process ends without it then).
+const INPUT_STOP: Duration = Duration::from_millis(500);
 
 /// The terminal in raw mode on the alternate screen with mouse reporting;
 /// restored when dropped, and by the panic hook on a panic.
@@ -23,28 +35,38 @@ pub(super) struct Screen {
 
 impl Screen {
     pub fn enter() -> io::Result<Self> {
-        // ratatui::init's hook restores the terminal and chains to the
-        // hooks installed before (main's child-killing hook, color-eyre).
-        let terminal = ratatui::init();
-        chain_mouse_release_hook();
-        execute!(io::stdout(), EnableMouseCapture)?;
+        chain_restoring_hook();
+        enable_raw_mode()?;
+        execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         Ok(Screen { terminal })
     }
 }
 
 impl Drop for Screen {
     fn drop(&mut self) {
-        let _ = execute!(io::stdout(), DisableMouseCapture);
-        ratatui::restore();
+        restore();
     }
 }
 
-/// ratatui's panic hook does not know about mouse capture: turn it off
-/// first, then let the chain restore the rest.
-fn chain_mouse_release_hook() {
+/// Back to the normal screen, whatever state the terminal is in; errors
+/// are ignored (the terminal may be gone).
+pub(super) fn restore() {
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+/// On a panic: restore the terminal first, then let the hooks installed
+/// before (main's child-killing hook, color-eyre's report) run.
+fn chain_restoring_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(io::stdout(), DisableMouseCapture);
+        restore();
         previous(info);
     }));
 }
@@ -73,6 +95,7 @@ impl Input {
                         }
                     }
                     Ok(false) => {}
+                    // The terminal is gone: the loop sees the channel close.
                     Err(_) => return,
                 }
             }
@@ -86,6 +109,12 @@ impl Input {
 
     pub fn stop(self) {
         self.stop.store(true, Ordering::Relaxed);
-        let _ = self.thread.join();
+        let deadline = Instant::now() + INPUT_STOP;
+        while !self.thread.is_finished() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        if self.thread.is_finished() {
+            let _ = self.thread.join();
+        }
     }
 }

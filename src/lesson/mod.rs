@@ -236,11 +236,18 @@ pub struct ScriptDir {
     dir: tempfile::TempDir,
 }
 
+impl Drop for ScriptDir {
+    fn drop(&mut self) {
+        crate::runtime::watcher::forget_dir(self.dir.path());
+    }
+}
+
 impl ScriptDir {
     pub fn new() -> std::io::Result<Self> {
-        Ok(ScriptDir {
-            dir: crate::runtime::private_dir("forklore-lessons-")?,
-        })
+        let dir = crate::runtime::private_dir("lessons")?;
+        // Removed by the watcher too, should forklore be killed.
+        crate::runtime::watcher::dir(dir.path());
+        Ok(ScriptDir { dir })
     }
 
     /// Write the lesson's script (once) and return its path.

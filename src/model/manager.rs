@@ -24,13 +24,50 @@ pub struct ManagedObject {
 }
 
 /// An integer entry changed one step per write (`d['count'] -= 1`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///
+/// Reports of different clients race each other, so neither the first read
+/// reported nor the first write need be the first made; what holds
+/// whatever the order: a client writes one step from the value it read
+/// (the direction), and the value before any write is the highest value
+/// read of a falling counter (the lowest of a rising one).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counter {
-    /// The value first read, before any write.
-    pub initial: Option<i64>,
+    pub low: Option<i64>,
+    pub high: Option<i64>,
     pub writes: u64,
-    /// +1 or -1: learnt from the first write against `initial`.
+    /// +1 or -1, once a client wrote after reading.
     pub step: Option<i64>,
+    /// Each client's latest read.
+    last_read: BTreeMap<i32, i64>,
+}
+
+/// Clients whose latest read is remembered at most.
+const MAX_READERS: usize = 4096;
+
+impl Counter {
+    /// The value before the first write.
+    pub fn initial(&self) -> Option<i64> {
+        if self.step? < 0 {
+            self.high
+        } else {
+            self.low
+        }
+    }
+
+    fn read(&mut self, client: i32, value: i64) {
+        self.low = Some(self.low.map_or(value, |l| l.min(value)));
+        self.high = Some(self.high.map_or(value, |h| h.max(value)));
+        if self.last_read.len() < MAX_READERS || self.last_read.contains_key(&client) {
+            self.last_read.insert(client, value);
+        }
+    }
+
+    fn wrote(&mut self, client: i32, value: Option<i64>) {
+        self.writes += 1;
+        if let (None, Some(read), Some(value)) = (self.step, self.last_read.get(&client), value) {
+            self.step = Some((value - read).signum()).filter(|s| *s != 0);
+        }
+    }
 }
 
 impl ManagedObject {
@@ -41,7 +78,7 @@ impl ManagedObject {
         self.counters
             .iter()
             .filter_map(|(key, c)| {
-                let (initial, step) = (c.initial?, c.step?);
+                let (initial, step) = (c.initial()?, c.step?);
                 let now: i64 = self.entries.get(key)?.parse().ok()?;
                 Some((initial + step * c.writes as i64 - now).unsigned_abs())
             })
@@ -130,12 +167,18 @@ impl Managers {
         };
         obj.typeid = typeid.to_string();
         obj.calls += 1;
-        learn_contents(obj, method, args, result);
+        learn_contents(obj, client, method, args, result);
     }
 }
 
 /// Keep the dict view in step with what the calls read and wrote.
-fn learn_contents(obj: &mut ManagedObject, method: &str, args: &[String], result: &str) {
+fn learn_contents(
+    obj: &mut ManagedObject,
+    client: i32,
+    method: &str,
+    args: &[String],
+    result: &str,
+) {
     if result.starts_with("raised ") {
         return;
     }
@@ -144,19 +187,13 @@ fn learn_contents(obj: &mut ManagedObject, method: &str, args: &[String], result
         ("__setitem__", [k, v, ..]) if room || obj.entries.contains_key(k) => {
             obj.entries.insert(k.clone(), v.clone());
             let c = obj.counters.entry(k.clone()).or_default();
-            c.writes += 1;
-            if let (None, Some(initial), Ok(value)) = (c.step, c.initial, v.parse::<i64>()) {
-                // The direction of the first write reported: reports of
-                // different clients race, so it may not be the first made
-                // (30 → 28 when 30 → 29 → 28 arrive out of order).
-                c.step = Some((value - initial).signum()).filter(|s| *s != 0);
-            }
+            c.wrote(client, v.parse().ok());
         }
         ("__getitem__" | "get", [k, ..]) if room || obj.entries.contains_key(k) => {
             obj.entries.insert(k.clone(), result.to_string());
-            let c = obj.counters.entry(k.clone()).or_default();
-            if c.writes == 0 && c.initial.is_none() {
-                c.initial = result.parse().ok();
+            if let Ok(value) = result.parse() {
+                let c = obj.counters.entry(k.clone()).or_default();
+                c.read(client, value);
             }
         }
         ("__delitem__" | "pop", [k, ..]) => {

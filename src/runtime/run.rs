@@ -64,7 +64,7 @@ impl std::fmt::Display for StartError {
 impl Run {
     pub fn start(config: &RunConfig) -> Result<Run, StartError> {
         become_subreaper();
-        let dir = private_dir("forklore-").map_err(StartError::Setup)?;
+        let dir = private_dir("run").map_err(StartError::Setup)?;
         watcher::dir(dir.path());
         let shim = shim::install(dir.path()).map_err(StartError::Setup)?;
         let sock_path = dir.path().join("events.sock");
