@@ -376,13 +376,16 @@ fn manager_dict_without_lock_counts_lost_updates_from_the_calls() {
         lost,
         "the shown count equals final count - expected 0"
     );
-    assert_eq!(
-        overlapping, lost,
-        "and the overlapping read-modify-write pairs"
-    );
+    // Overlapping read-modify-write pairs (a value read by two clients)
+    // are what loses updates. Their number is not the number lost: a stale
+    // write can put a counter back several steps at once.
     assert!(
         lost > 0,
         "a 50 ms window between read and write loses updates"
+    );
+    assert!(
+        overlapping > 0 && overlapping <= lost,
+        "{overlapping} overlapping pairs, {lost} lost"
     );
 }
 
