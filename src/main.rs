@@ -157,7 +157,7 @@ fn screen(start: Start, opts: TuiOptions, signals: &Receiver<i32>) -> Result<Exi
 
 fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, String> {
     let script = checked_script(&args.script)?;
-    let python = python::resolve(args.python.as_deref()).map_err(|e| e.to_string())?;
+    let python = interpreter(args.python.as_deref(), signals).map_err(|e| e.to_string())?;
     if !(args.slow > 0.0 && args.slow.is_finite()) {
         return Err(format!(
             "--slow must be a positive number, not {}",
@@ -213,7 +213,7 @@ fn run_lesson(
             "--autoplay must be a number of seconds, not {secs}"
         ));
     }
-    let python = python_or_fallback(args.python.as_deref())?;
+    let python = python_or_fallback(args.python.as_deref(), signals)?;
     let session = LessonSession::new(catalog, index, settings, lang(args.lang.as_deref()), python)
         .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
     let Some(config) = session.config()? else {
@@ -239,11 +239,28 @@ fn run_lesson(
     screen(start, opts, signals)
 }
 
+/// The interpreter to run with. A signal while asking it ends forklore at
+/// once, with 128 + the signal (nothing of a run exists yet).
+fn interpreter(
+    requested: Option<&Path>,
+    signals: &Receiver<i32>,
+) -> Result<python::Python, python::PythonError> {
+    match python::resolve_or_stop(requested, signals) {
+        Err(python::PythonError::Interrupted(sig)) => {
+            std::process::exit(128 + sig);
+        }
+        other => other,
+    }
+}
+
 /// The interpreter, or None (after saying why) when lessons must fall back
 /// to their bundled recordings: no python3 at all, or one that is too old.
 /// A `--python` that is not Python at all stays an error.
-fn python_or_fallback(requested: Option<&Path>) -> Result<Option<PathBuf>, String> {
-    match python::resolve(requested) {
+fn python_or_fallback(
+    requested: Option<&Path>,
+    signals: &Receiver<i32>,
+) -> Result<Option<PathBuf>, String> {
+    match interpreter(requested, signals) {
         Ok(p) => Ok(Some(p.executable)),
         Err(e) if e.means_no_python() => {
             say(&format!(
@@ -288,7 +305,7 @@ fn picker(cli: &Cli, signals: &Receiver<i32>) -> Result<ExitCode, String> {
     if catalog.lessons.is_empty() {
         return Err("there are no lessons to show".into());
     }
-    let python = python_or_fallback(cli.python.as_deref())?;
+    let python = python_or_fallback(cli.python.as_deref(), signals)?;
     let session = LessonSession::new(catalog, 0, Settings::default(), Lang::from_env(), python)
         .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
     let opts = TuiOptions {

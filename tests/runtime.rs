@@ -1080,3 +1080,52 @@ fn start_methods_per_process_and_the_join_at_exit() {
         }
     }
 }
+
+/// An interpreter that never says what it is: forklore still answers
+/// SIGTERM and SIGINT at once, and leaves no probe behind.
+#[test]
+fn a_hung_interpreter_does_not_make_forklore_deaf() {
+    use nix::sys::signal::{kill, Signal};
+    let dir = tempfile::tempdir().unwrap();
+    let hung = dir.path().join("python3");
+    let marker = dir.path().join("probe-pid");
+    std::fs::write(
+        &hung,
+        format!(
+            "#!/bin/sh\necho $$ > {}\nexec sleep 100\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&hung, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    for (sig, sub) in [(Signal::SIGTERM, "run"), (Signal::SIGINT, "lesson")] {
+        let _ = std::fs::remove_file(&marker);
+        let mut cmd = forklore();
+        cmd.arg(sub).arg("--python").arg(&hung);
+        if sub == "run" {
+            cmd.arg("--headless").arg(fixture("exit_three.py"));
+        } else {
+            cmd.args(["chunked-map", "--headless"]);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let probe = loop {
+            if let Ok(pid) = std::fs::read_to_string(&marker) {
+                if let Ok(pid) = pid.trim().parse::<i32>() {
+                    break pid;
+                }
+            }
+            assert!(std::time::Instant::now() < deadline, "the probe never ran");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let asked = std::time::Instant::now();
+        kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
+        let status = child.wait().unwrap();
+        assert!(
+            asked.elapsed() < std::time::Duration::from_secs(2),
+            "{sub}: answered at once"
+        );
+        assert_eq!(status.code(), Some(128 + sig as i32), "{sub}");
+        assert!(gone_within(probe, 2), "{sub}: the probe was killed");
+    }
+}

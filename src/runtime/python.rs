@@ -1,7 +1,10 @@
 //! Finding the Python interpreter a run will use.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
 
 /// Oldest CPython the shim supports.
 pub const MIN_VERSION: (u32, u32) = (3, 8);
@@ -38,7 +41,14 @@ pub enum PythonError {
         program: PathBuf,
         version: (u32, u32, u32),
     },
+    /// It did not say what it is within [`PROBE_DEADLINE`].
+    NoAnswer(PathBuf),
+    /// forklore was asked to stop (this signal) while asking.
+    Interrupted(i32),
 }
+
+/// How long an interpreter may take to say which Python it is.
+pub const PROBE_DEADLINE: Duration = Duration::from_secs(10);
 
 impl PythonError {
     /// No usable Python at all (as opposed to a wrong `--python`).
@@ -80,6 +90,13 @@ impl std::fmt::Display for PythonError {
                 MIN_VERSION.0,
                 MIN_VERSION.1
             ),
+            PythonError::NoAnswer(p) => write!(
+                f,
+                "'{}' did not say which Python it is within {} s",
+                p.display(),
+                PROBE_DEADLINE.as_secs()
+            ),
+            PythonError::Interrupted(sig) => write!(f, "interrupted by signal {sig}"),
         }
     }
 }
@@ -91,6 +108,15 @@ impl std::fmt::Display for PythonError {
 /// wrapper script such as pyenv's, whose answer may change), the answer is
 /// remembered per path, size and modification time.
 pub fn resolve(requested: Option<&Path>) -> Result<Python, PythonError> {
+    resolve_or_stop(requested, &crossbeam_channel::never())
+}
+
+/// [`resolve`], giving up when a signal arrives on `stop` (forklore stays
+/// responsive to Ctrl-C and SIGTERM while an interpreter is asked).
+pub fn resolve_or_stop(
+    requested: Option<&Path>,
+    stop: &Receiver<i32>,
+) -> Result<Python, PythonError> {
     let program = requested
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("python3"));
@@ -98,7 +124,7 @@ pub fn resolve(requested: Option<&Path>) -> Result<Python, PythonError> {
     if let Some(known) = binary.as_ref().and_then(cache::lookup) {
         return Ok(known);
     }
-    let python = ask(&program, requested.is_none())?;
+    let python = ask(&program, requested.is_none(), stop)?;
     if let Some(key) = binary {
         cache::store(&key, &python);
     }
@@ -116,9 +142,9 @@ fn locate(program: &Path) -> Option<PathBuf> {
 }
 
 /// Run the interpreter and have it say what it is.
-fn ask(program: &Path, from_path: bool) -> Result<Python, PythonError> {
+fn ask(program: &Path, from_path: bool, stop: &Receiver<i32>) -> Result<Python, PythonError> {
     // -I -S: no site, no user paths; only the interpreter's identity matters.
-    let output = Command::new(program)
+    let mut child = Command::new(program)
         .args([
             "-I",
             "-S",
@@ -127,7 +153,9 @@ fn ask(program: &Path, from_path: bool) -> Result<Python, PythonError> {
         ])
         .env_remove("PYTHONPATH")
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound if from_path => PythonError::NotOnPath,
             std::io::ErrorKind::NotFound => PythonError::NotFound(program.to_path_buf()),
@@ -136,11 +164,15 @@ fn ask(program: &Path, from_path: bool) -> Result<Python, PythonError> {
                 why: e.to_string(),
             },
         })?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let status = wait_answer(&mut child, program, stop)?;
+    let mut stdout = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = std::io::Read::read_to_string(&mut out, &mut stdout);
+    }
     let mut lines = stdout.lines();
     let (exe, ver) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
     let version = parse_version(ver)
-        .filter(|_| output.status.success() && !exe.is_empty())
+        .filter(|_| status.success() && !exe.is_empty())
         .ok_or_else(|| PythonError::NotPython(program.to_path_buf()))?;
     if (version.0, version.1) < MIN_VERSION {
         return Err(PythonError::TooOld {
@@ -152,6 +184,36 @@ fn ask(program: &Path, from_path: bool) -> Result<Python, PythonError> {
         executable: PathBuf::from(exe),
         version,
     })
+}
+
+/// Wait for the probe to end, at most [`PROBE_DEADLINE`], giving up when
+/// a signal comes; a probe given up on is killed.
+fn wait_answer(
+    child: &mut Child,
+    program: &Path,
+    stop: &Receiver<i32>,
+) -> Result<ExitStatus, PythonError> {
+    let deadline = Instant::now() + PROBE_DEADLINE;
+    loop {
+        let given_up = match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Err(e) => PythonError::CannotRun {
+                program: program.to_path_buf(),
+                why: e.to_string(),
+            },
+            Ok(None) => match stop.try_recv() {
+                Ok(sig) => PythonError::Interrupted(sig),
+                Err(_) if Instant::now() > deadline => PythonError::NoAnswer(program.to_path_buf()),
+                Err(_) => {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                }
+            },
+        };
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(given_up);
+    }
 }
 
 /// Interpreters already asked, in `<cache>/pythons`: one line each,
