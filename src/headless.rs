@@ -66,16 +66,28 @@ pub fn status(model: &Model) -> i32 {
     }
 }
 
-/// Print a recording's output exactly as the run wrote it; its model.
-pub fn print_events(events: &[Event]) -> io::Result<Model> {
-    let mut session = Session::idle();
-    let mut output = Output::default();
-    for event in events {
-        output.write(event)?;
-        session.ingest(event)?;
+/// Prints a recording's output exactly as the run wrote it, event by
+/// event (a recording is not held in memory), and folds it.
+#[derive(Default)]
+pub struct Printer {
+    session: Option<Session>,
+    output: Output,
+}
+
+impl Printer {
+    pub fn feed(&mut self, event: &Event) -> io::Result<()> {
+        self.output.write(event)?;
+        self.session
+            .get_or_insert_with(Session::idle)
+            .ingest(event)
+            .map(|_| ())
     }
-    output.flush()?;
-    Ok(session.model)
+
+    /// Everything written; the model of the whole recording.
+    pub fn finish(mut self) -> io::Result<Model> {
+        self.output.flush()?;
+        Ok(self.session.map(|s| s.model).unwrap_or_default())
+    }
 }
 
 pub fn run(

@@ -6,16 +6,15 @@ use clap::Parser;
 use crossbeam_channel::Receiver;
 
 use forklore::app::{run_tui, Start, TuiOptions};
-use forklore::cast::CastOptions;
 use forklore::headless::{self, Outcome};
 use forklore::lesson::{Catalog, Lang, LessonSession, Settings};
-use forklore::protocol::{Body, ReplayMeta};
+use forklore::protocol::ReplayMeta;
 use forklore::record::Recorder;
-use forklore::replay::Replay;
 use forklore::runtime::{self, python, Run, RunConfig};
 
 mod cli;
-use cli::{CastArgs, Cli, Command, LessonArgs, ReplayArgs, RunArgs};
+mod playback;
+use cli::{Cli, Command, LessonArgs, RunArgs};
 
 /// Exit status for usage and setup errors (missing python, bad script...).
 const USAGE_ERROR: u8 = 2;
@@ -35,8 +34,8 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => run_script(args, &signals),
         Some(Command::List) => list(dir),
         Some(Command::Lesson(args)) => run_lesson(args, dir, &signals),
-        Some(Command::Replay(args)) => replay(args, dir, &signals),
-        Some(Command::Cast(args)) => cast(args, dir),
+        Some(Command::Replay(args)) => playback::replay(args, dir, &signals),
+        Some(Command::Cast(args)) => playback::cast(args, dir),
         None => picker(&cli, &signals),
     };
     result.unwrap_or_else(|msg| {
@@ -82,15 +81,15 @@ fn say(msg: &str) {
     let _ = writeln!(std::io::stderr(), "forklore: {msg}");
 }
 
-fn lang(arg: Option<&str>) -> Lang {
+pub(crate) fn lang(arg: Option<&str>) -> Lang {
     arg.and_then(Lang::parse).unwrap_or_else(Lang::from_env)
 }
 
-fn exit_status(status: i32) -> ExitCode {
+pub(crate) fn exit_status(status: i32) -> ExitCode {
     ExitCode::from(status.clamp(0, 255) as u8)
 }
 
-fn catalog(dir: Option<&Path>) -> Result<Catalog, String> {
+pub(crate) fn catalog(dir: Option<&Path>) -> Result<Catalog, String> {
     match dir {
         Some(d) => Catalog::from_dir(d),
         None => Catalog::embedded().map_err(|e| e.to_string()),
@@ -149,7 +148,11 @@ fn headless_run(
     Ok(exit_status(status))
 }
 
-fn screen(start: Start, opts: TuiOptions, signals: &Receiver<i32>) -> Result<ExitCode, String> {
+pub(crate) fn screen(
+    start: Start,
+    opts: TuiOptions,
+    signals: &Receiver<i32>,
+) -> Result<ExitCode, String> {
     run_tui(start, opts, signals)
         .map(exit_status)
         .map_err(|e| e.to_string())
@@ -281,7 +284,7 @@ fn lesson_without_python(
     if args.headless {
         let events = forklore::lesson::bundled_recording(&args.slug)
             .ok_or_else(|| format!("no usable Python, and no recording of {}", args.slug))?;
-        return print_recording(&events);
+        return playback::print_events(&events);
     }
     let opts = TuiOptions {
         title: session.title(),
@@ -322,85 +325,4 @@ fn picker(cli: &Cli, signals: &Receiver<i32>) -> Result<ExitCode, String> {
         opts,
         signals,
     )
-}
-
-/// Print a recording's output exactly as the run wrote it; its exit status.
-fn print_recording(events: &[forklore::protocol::Event]) -> Result<ExitCode, String> {
-    match headless::print_events(events) {
-        Ok(model) => Ok(exit_status(headless::status(&model))),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::from(141)),
-        Err(e) => Err(format!("output: {e}")),
-    }
-}
-
-/// A recording and, when it was a lesson, that lesson's narration.
-fn load_replay(file: &Path, dir: Option<&Path>) -> Result<(Replay, Vec<String>), String> {
-    let events = forklore::record::read(file).map_err(|e| e.to_string())?;
-    if !matches!(events.first().map(|e| &e.body), Some(Body::Hello { .. })) {
-        return Err(format!(
-            "{}:1: not a forklore recording (the first line is not a hello event)",
-            file.display()
-        ));
-    }
-    let replay = Replay::new(events, Vec::new());
-    let lesson = replay
-        .meta
-        .lesson
-        .as_deref()
-        .and_then(|slug| catalog(dir).ok()?.find(slug).ok().cloned());
-    Ok(match lesson {
-        Some(l) => (
-            Replay::new(replay.events, l.manifest.beats.clone()),
-            l.manifest.watch.clone(),
-        ),
-        None => (replay, Vec::new()),
-    })
-}
-
-fn replay(
-    args: &ReplayArgs,
-    dir: Option<&Path>,
-    signals: &Receiver<i32>,
-) -> Result<ExitCode, String> {
-    let (replay, watch) = load_replay(&args.file, dir)?;
-    if args.headless {
-        return print_recording(&replay.events);
-    }
-    let opts = TuiOptions {
-        title: replay.meta.title.clone(),
-        theme: args.theme,
-        recorder: None,
-        autoplay: None,
-    };
-    screen(
-        Start::Replay {
-            replay: Box::new(replay),
-            watch,
-            lang: lang(args.lang.as_deref()),
-        },
-        opts,
-        signals,
-    )
-}
-
-fn cast(args: &CastArgs, dir: Option<&Path>) -> Result<ExitCode, String> {
-    if !(args.speed > 0.0 && args.speed.is_finite()) {
-        return Err(format!(
-            "--speed must be a positive number, not {}",
-            args.speed
-        ));
-    }
-    let (replay, _) = load_replay(&args.file, dir)?;
-    let mut session = forklore::session::Session::replay(replay);
-    let file = std::fs::File::create(&args.output)
-        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
-    let opts = CastOptions {
-        width: args.size.0,
-        height: args.size.1,
-        speed: args.speed,
-        lang: lang(args.lang.as_deref()),
-    };
-    forklore::cast::export(&mut session, &opts, std::io::BufWriter::new(file))
-        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
-    Ok(ExitCode::SUCCESS)
 }

@@ -82,21 +82,79 @@ impl std::fmt::Display for ReadError {
     }
 }
 
-/// Read a whole recording; the first bad line is an error naming it.
+/// Read a whole recording into memory; the first bad line is an error
+/// naming it.
 pub fn read(path: &Path) -> Result<Vec<Event>, ReadError> {
+    let mut events = Vec::new();
+    each(path, |_, event| {
+        events.push(event);
+        Ok(())
+    })?;
+    Ok(events)
+}
+
+/// Stream a recording: `visit(offset of its line, event)` for each event,
+/// in order, holding one at a time (a recording can be hundreds of MB).
+/// The first bad line, or the first error `visit` returns, is an error
+/// naming the line.
+pub fn each(
+    path: &Path,
+    mut visit: impl FnMut(u64, Event) -> Result<(), String>,
+) -> Result<(), ReadError> {
     let err = |line, message: String| ReadError {
         path: path.to_path_buf(),
         line,
         message,
     };
     let file = File::open(path).map_err(|e| err(0, e.to_string()))?;
-    let mut events = Vec::new();
-    for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
-        let line = line.map_err(|e| err(i + 1, e.to_string()))?;
+    let mut reader = BufReader::new(file);
+    let mut line = Vec::new();
+    let mut offset = 0u64;
+    for number in 1.. {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| err(number, e.to_string()))?;
+        if n == 0 {
+            return Ok(());
+        }
+        let start = offset;
+        offset += n as u64;
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        events.push(decode(&line).map_err(|e| err(i + 1, e.to_string()))?);
+        let event = decode(&line).map_err(|e| err(number, e.to_string()))?;
+        visit(start, event).map_err(|e| err(number, e))?;
     }
-    Ok(events)
+    Ok(())
+}
+
+/// A recording's first event (its `hello`, in a good one).
+pub fn first(path: &Path) -> Result<Event, ReadError> {
+    let mut first = None;
+    let stop = "first event read";
+    let result = each(path, |_, event| {
+        first = Some(event);
+        Err(stop.to_string())
+    });
+    match (first, result) {
+        (Some(event), _) => Ok(event),
+        (None, Err(e)) => Err(e),
+        (None, Ok(())) => Err(ReadError {
+            path: path.to_path_buf(),
+            line: 1,
+            message: "the recording is empty".to_string(),
+        }),
+    }
+}
+
+/// The event of a recording's line at `offset` (found by [`each`]).
+pub fn read_at(reader: &mut BufReader<File>, offset: u64) -> Option<Event> {
+    use std::io::{Seek, SeekFrom};
+    if reader.stream_position().ok()? != offset {
+        reader.seek(SeekFrom::Start(offset)).ok()?;
+    }
+    let mut line = Vec::new();
+    reader.read_until(b'\n', &mut line).ok()?;
+    decode(&line).ok()
 }

@@ -13,9 +13,8 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 /// insta settings that replace every PID of the recording by `[pid]`.
-fn pid_filters(replay: &Replay) -> insta::Settings {
-    let mut pids: Vec<String> = replay
-        .events
+fn pid_filters(events: &[forklore::protocol::Event]) -> insta::Settings {
+    let mut pids: Vec<String> = events
         .iter()
         .flat_map(|e| {
             let mut v = vec![e.pid];
@@ -49,15 +48,13 @@ fn draw(view: &View, w: u16, h: u16) -> String {
 fn lesson_screen(slug: &str, at_beat: Option<usize>) {
     let catalog = Catalog::embedded().unwrap();
     let lesson = catalog.find(slug).unwrap();
-    let replay = Replay::new(
-        bundled_recording(slug).unwrap(),
-        lesson.manifest.beats.clone(),
-    );
+    let events = bundled_recording(slug).unwrap();
+    let filters = pid_filters(&events);
+    let replay = Replay::new(events, lesson.manifest.beats.clone());
     let pos = match at_beat {
         Some(b) => replay.beat_marks().get(b).copied().unwrap_or(replay.len()),
         None => replay.len(),
     };
-    let filters = pid_filters(&replay);
     let mut session = Session::replay(replay);
     session.seek(pos);
     let source: Vec<String> = lesson.script.lines().map(str::to_string).collect();

@@ -728,3 +728,38 @@ fn tables_stay_bounded_as_before() {
     assert!(m.procs.get(1).is_none(), "none exited: the oldest went");
     assert_eq!(m.procs.in_order().last().unwrap().seq, 4097);
 }
+
+/// Floods of processes and of watched names cost bounded memory: the
+/// process table evicts the oldest ended processes, a process keeps a
+/// bounded number of watched globals.
+#[test]
+fn floods_of_processes_and_names_stay_bounded() {
+    let mut m = Model::new();
+    for pid in 1..=120_000 {
+        m.update(&start(pid, 1, Role::Process, "P"));
+        m.update(&ev(
+            pid,
+            2,
+            Body::ProcExit {
+                exitcode: 0,
+                by: None,
+            },
+        ));
+    }
+    assert!(m.procs.len() <= 4096, "{}", m.procs.len());
+    assert!(m.procs.get(120_000).is_some(), "the newest are kept");
+    for n in 0..10_000 {
+        m.update(&ev(
+            7,
+            3,
+            Body::Var {
+                name: format!("v{n}"),
+                repr: "0".into(),
+                len: None,
+                first: None,
+                last: None,
+            },
+        ));
+    }
+    assert!(m.procs.get(7).map_or(0, |p| p.vars.len()) <= 64);
+}

@@ -71,6 +71,8 @@ pub struct Model {
 }
 
 const MAX_SHIM_ERRORS: usize = 32;
+/// Watched globals kept per process.
+const MAX_VARS: usize = 64;
 
 impl Model {
     pub fn new() -> Self {
@@ -124,10 +126,11 @@ impl Model {
                     first: first.clone(),
                     last: last.clone(),
                 };
-                self.procs
-                    .get_or_add(pid, t)
-                    .vars
-                    .insert(name.clone(), value);
+                let vars = &mut self.procs.get_or_add(pid, t).vars;
+                // A handful are watched; a flood of names is not kept.
+                if vars.len() < MAX_VARS || vars.contains_key(name) {
+                    vars.insert(name.clone(), value);
+                }
             }
             Body::Line { line, .. } => self.procs.get_or_add(pid, t).line = Some(*line),
             Body::Future { task, op, .. } => {

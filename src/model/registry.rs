@@ -139,23 +139,25 @@ impl<K: Ord, V> Registry<K, V> {
         self.get_mut(key)
     }
 
-    /// Evict one entry if `limit` says so; true when there is room now.
+    /// Evict entries if `limit` says so; true when there is room now. An
+    /// eighth of the cap goes at once (the oldest expendable first, then
+    /// the oldest), so a flood of new keys costs one sort per many
+    /// inserts, not a scan per insert.
     fn make_room(&mut self, limit: &Limit<V>) -> bool {
         let WhenFull::EvictOldest(expendable) = limit.when_full else {
             return false;
         };
-        let oldest = |only_expendable: bool| {
-            self.entries
-                .values()
-                .filter(|e| !only_expendable || expendable(&e.value))
-                .map(|e| e.seq)
-                .min()
-        };
-        let Some(seq) = oldest(true).or_else(|| oldest(false)) else {
-            return false;
-        };
-        self.entries.retain(|_, e| e.seq != seq);
-        true
+        let mut order: Vec<(bool, usize)> = self
+            .entries
+            .values()
+            .map(|e| (!expendable(&e.value), e.seq))
+            .collect();
+        order.sort_unstable();
+        let batch = (limit.cap / 8).max(1);
+        let gone: std::collections::HashSet<usize> =
+            order.iter().take(batch).map(|(_, seq)| *seq).collect();
+        self.entries.retain(|_, e| !gone.contains(&e.seq));
+        !gone.is_empty()
     }
 }
 

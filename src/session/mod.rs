@@ -144,7 +144,7 @@ impl Session {
         let Feed::Replay(player) = &mut self.feed else {
             return false;
         };
-        let Some(event) = player.replay.next_event().cloned() else {
+        let Some(event) = player.replay.next_event() else {
             return false;
         };
         // A replay has no recorder, so ingesting cannot fail.
