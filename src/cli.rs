@@ -161,6 +161,11 @@ pub struct RunArgs {
     /// Slow motion: multiply every time.sleep() of the script by FACTOR.
     #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
     pub slow: f64,
+    /// Stop the run if it has more than N live processes at once (0: no
+    /// limit).
+    #[arg(long, value_name = "N", default_value_t = forklore::runtime::DEFAULT_MAX_PROCS,
+          value_parser = clap::value_parser!(u32).range(0..=4096))]
+    pub max_procs: u32,
     /// Colours: default, or high-contrast for projectors.
     #[arg(long, value_enum, default_value_t = ThemeName::Default)]
     pub theme: ThemeName,

@@ -137,7 +137,15 @@ fn headless_run(
 ) -> Result<ExitCode, String> {
     let run = Run::start(config).map_err(|e| e.to_string())?;
     let status = match headless::run(run, recorder, signals) {
-        Ok((Outcome::Finished(status), _)) => status,
+        Ok((Outcome::Finished(status), model)) => {
+            if let Some(limit) = model.stats.too_many_procs {
+                say(&format!(
+                    "the run had more than {limit} processes at once and was stopped \
+                     (--max-procs {limit})"
+                ));
+            }
+            status
+        }
         Ok((Outcome::Interrupted(sig), _)) => 128 + sig,
         // Our reader went away (`| head`): the run was stopped; be quiet.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
@@ -176,6 +184,7 @@ fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, Strin
         lines: args.lines,
         slow: args.slow,
         cwd: None,
+        max_procs: args.max_procs,
     };
     let title = args.script.display().to_string();
     let rec = recorder(args.record.as_deref(), &config.script, &title, None)?;

@@ -180,3 +180,28 @@ fn a_run_whose_main_exits_ends_without_waiting_for_escaped_children() {
         assert!(gone_within(pid, 2), "pid {pid} was left running");
     }
 }
+
+/// A script that forks without end is stopped once it has more live
+/// processes than --max-procs, saying so, and leaves nothing behind.
+#[test]
+fn a_fork_bomb_is_stopped_at_max_procs() {
+    let started = Instant::now();
+    let out = forklore()
+        .args(["run", "--headless", "--max-procs", "40"])
+        .arg(fixture("fork_bomb.py"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("more than 40 processes"), "{stderr}");
+    assert_eq!(out.status.code(), Some(128 + Signal::SIGKILL as i32));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("made 3000"));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let me = std::process::id().to_string();
+    let left = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("cmdline")).ok())
+        .filter(|c| c.contains("fork_bomb.py") && !c.contains(&me))
+        .count();
+    assert_eq!(left, 0, "no process of the bomb is left");
+}

@@ -119,5 +119,6 @@ pub fn config_for(
         lines: lesson.manifest.lines,
         slow: lesson.manifest.slow.unwrap_or(1.0),
         cwd: None,
+        max_procs: crate::runtime::DEFAULT_MAX_PROCS,
     })
 }

@@ -49,6 +49,8 @@ pub struct Stats {
     pub rejected: u64,
     /// Events not delivered while the run was being stopped.
     pub dropped: u64,
+    /// The run was stopped for having more processes than this.
+    pub too_many_procs: Option<u32>,
     pub shim_errors: std::collections::VecDeque<String>,
 }
 
@@ -236,6 +238,11 @@ impl Model {
                     .shim_errors
                     .push_back(format!("pid {pid}: {error}"));
             }
+            Body::StartMethod { method } if Some(pid) == self.info.root => {
+                self.info.start_method = method.clone();
+            }
+            Body::StartMethod { .. } => {}
+            Body::TooManyProcs { limit } => self.stats.too_many_procs = Some(*limit),
             Body::RunPaused {} => self.state = RunState::Paused,
             Body::RunResumed {} => self.state = RunState::Running,
             Body::RunEnd {

@@ -268,6 +268,10 @@ bodies! {
             #[serde(default, skip_serializing_if = "std::ops::Not::not")]
             at_exit: bool,
         },
+        /// The script set its default start method (`set_start_method`).
+        "start_method" => StartMethod {
+            method: String,
+        },
         /// The main script's own code finished; interpreter shutdown begins.
         "script_end" => ScriptEnd {},
         "shim_error" => ShimError {
@@ -277,6 +281,11 @@ bodies! {
     supervisor {
         "run_paused" => RunPaused {},
         "run_resumed" => RunResumed {},
+        /// The run had more live processes than `--max-procs`: forklore
+        /// stopped it.
+        "too_many_procs" => TooManyProcs {
+            limit: u32,
+        },
         /// A process of the run ended and someone else reaped it (or will):
         /// its exit status is not known to forklore (yet).
         "proc_gone" => ProcGone {},

@@ -65,6 +65,10 @@ impl Outlet {
 pub(super) struct Collector {
     pub members: Members,
     pub liveness: Liveness,
+    /// Live processes allowed at once (0: no limit); past it the run is
+    /// stopped.
+    pub max_procs: u32,
+    pub over_limit: bool,
     pub receiver: socket::Receiver,
     pub reaped: Receiver<Reaped>,
     /// Written by the reaper after each report, so poll() returns.
@@ -101,6 +105,7 @@ impl Collector {
             if all_gone {
                 break;
             }
+            self.enforce_limit();
             if let Some(deadline) = leftovers_deadline.filter(|d| Instant::now() >= *d) {
                 // The main process is gone; stop what it left behind.
                 let sig = if term_sent {
@@ -129,6 +134,21 @@ impl Collector {
         };
         // The end is never dropped: wait for the reader as long as it reads.
         let _ = self.out.tx.send(supervisor_event(pgid, end));
+    }
+
+    /// A run with more live processes than allowed (a fork bomb) is
+    /// stopped at once, saying why.
+    fn enforce_limit(&mut self) {
+        let live = self.liveness.live();
+        if self.max_procs == 0 || live <= self.max_procs as usize || self.over_limit {
+            return;
+        }
+        self.over_limit = true;
+        let limit = self.max_procs;
+        let pgid = self.members.pgid;
+        self.out
+            .send(supervisor_event(pgid, Body::TooManyProcs { limit }));
+        self.members.signal(Signal::SIGKILL);
     }
 
     /// Wait for events, the reaper, or a watched process's end (until

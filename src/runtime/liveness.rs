@@ -9,8 +9,9 @@ use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
 
 use super::procfs;
 
-/// Processes watched at once at most (a fork bomb).
-const MAX_WATCHED: usize = 1024;
+/// Processes watched at once at most (a fork bomb: `--max-procs` stops it
+/// below this).
+const MAX_WATCHED: usize = 4096;
 
 #[derive(Default)]
 pub struct Liveness {
@@ -47,6 +48,11 @@ impl Liveness {
             }
             _ => false,
         }
+    }
+
+    /// Processes known alive now.
+    pub fn live(&self) -> usize {
+        self.watched.len()
     }
 
     /// `pid` ended and that is known (its exit was reported).

@@ -47,7 +47,14 @@ pub struct RunConfig {
     /// Slow motion: `time.sleep` in the script is multiplied by this.
     pub slow: f64,
     pub cwd: Option<PathBuf>,
+    /// Stop the run when it has more live processes than this (a fork
+    /// bomb); 0: no limit.
+    pub max_procs: u32,
 }
+
+/// `--max-procs`'s default: generous for lessons (manager-dict runs up to
+/// 500 clients), a ceiling for a runaway script.
+pub const DEFAULT_MAX_PROCS: u32 = 512;
 
 /// CLOCK_MONOTONIC in nanoseconds, the clock the shim stamps events with.
 pub fn now_ns() -> u64 {

@@ -99,12 +99,15 @@ impl Run {
         });
         let shared = counters.clone();
         let run_members = members.clone();
+        let max_procs = config.max_procs;
         thread::spawn(move || {
             // Built here: recvmmsg's headers are not Send.
             let receiver = socket::Receiver::new(sock, run_members.clone(), shared);
             let collector = Collector {
                 members: run_members,
                 liveness: Liveness::default(),
+                max_procs,
+                over_limit: false,
                 receiver,
                 reaped: reaped_rx,
                 wake: wake_r,

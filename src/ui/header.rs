@@ -39,16 +39,10 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     frame.render_widget(Paragraph::new(line).style(theme.bar()), area);
 }
 
-/// The start method the children really used (a script's own
-/// `set_start_method` runs after the `hello` that reported the default).
+/// The run's default start method (the script's own `set_start_method`
+/// included); the process tree names any child started otherwise.
 fn start_method(model: &Model) -> Option<&str> {
-    model
-        .procs
-        .in_order()
-        .into_iter()
-        .find_map(|p| p.method.as_deref())
-        .or(Some(model.info.start_method.as_str()))
-        .filter(|m| !m.is_empty())
+    Some(model.info.start_method.as_str()).filter(|m| !m.is_empty())
 }
 
 fn run_state(view: &View) -> Span<'static> {
@@ -59,6 +53,10 @@ fn run_state(view: &View) -> Span<'static> {
         RunState::Starting => Span::raw("… starting"),
         RunState::Running => Span::styled("▶ running", bold),
         RunState::Paused => Span::styled(" ⏸ PAUSED ", theme.selected()),
+        RunState::Finished(_) if view.model.stats.too_many_procs.is_some() => {
+            let limit = view.model.stats.too_many_procs.unwrap_or_default();
+            Span::styled(format!("✘ stopped: over {limit} processes"), bold)
+        }
         RunState::Finished(code) => Span::styled(finished_text(code), bold),
     }
 }

@@ -141,6 +141,18 @@ def wrap_main(role):
 
 
 def patch_context(mod):
+    """The run's default start method: forklore's --start-method, and the
+    script's own set_start_method() (reported as it changes it)."""
+    real_set = mod.DefaultContext.set_start_method
+
+    def set_start_method(self, method, force=False):
+        real_set(self, method, force)
+        try:
+            core.report("start_method", core.fields(method=self.get_start_method()))
+        except Exception as exc:
+            core.shim_error("start_method", exc)
+
+    mod.DefaultContext.set_start_method = set_start_method
     if not core.START_METHOD:
         return
     # Change the default without "setting" it, so a script's own
