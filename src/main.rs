@@ -74,6 +74,27 @@ fn forward_signals() -> Receiver<i32> {
     rx
 }
 
+/// The live screen needs a terminal that can draw it: say so plainly
+/// rather than fail midway or paint escape codes into a file.
+fn can_draw() -> Result<(), String> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return Err(
+            "the live screen needs a terminal, and stdout is not one: use --headless \
+             (or `forklore replay --headless` for a recording)"
+                .into(),
+        );
+    }
+    if std::env::var("TERM").is_ok_and(|t| t == "dumb" || t.is_empty()) {
+        return Err(
+            "this terminal (TERM=dumb) cannot show the live screen: use --headless, \
+             or a terminal such as xterm"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
 /// One line on stderr; if stderr is gone (a closed terminal), nothing
 /// (`eprintln!` would panic).
 fn say(msg: &str) {
@@ -161,6 +182,7 @@ pub(crate) fn screen(
     opts: TuiOptions,
     signals: &Receiver<i32>,
 ) -> Result<ExitCode, String> {
+    can_draw()?;
     run_tui(start, opts, signals)
         .map(exit_status)
         .map_err(|e| e.to_string())

@@ -1129,3 +1129,79 @@ fn a_hung_interpreter_does_not_make_forklore_deaf() {
         assert!(gone_within(probe, 2), "{sub}: the probe was killed");
     }
 }
+
+/// Without a terminal that can draw the live screen: a clear line and
+/// exit 2, pointing at --headless (the script is not started).
+#[test]
+fn no_screen_without_a_terminal_that_can_draw_it() {
+    let err = usage_error(forklore().args(["run"]).arg(fixture("exit_three.py")));
+    assert!(
+        err.contains("needs a terminal") && err.contains("--headless"),
+        "{err}"
+    );
+    // TERM=dumb in a real terminal: tmux gives one.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let socket = format!("forklore-dumb-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .status()
+            .unwrap()
+    };
+    let command = format!(
+        "TERM=dumb {} run {} 2> {}; echo $? >> {}",
+        env!("CARGO_BIN_EXE_forklore"),
+        fixture("exit_three.py").display(),
+        out.display(),
+        out.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "dumb",
+        &format!("sh -c '{command}'"),
+    ]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let text = loop {
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        if text.lines().count() >= 2 || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    tmux(&["kill-server"]);
+    assert!(text.contains("TERM=dumb"), "{text}");
+    assert_eq!(text.lines().last(), Some("2"), "{text}");
+}
+
+/// A script whose path is not UTF-8 runs, records (hello first, its lines
+/// reported) and replays.
+#[test]
+fn a_script_path_that_is_not_utf8_records_and_replays() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"d\xffir"));
+    std::fs::create_dir(&odd).unwrap();
+    let script = odd.join("s.py");
+    std::fs::copy(fixture("pool_map.py"), &script).unwrap();
+    let run = run_headless(&script, &["--lines"], &[]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    assert!(run.stdout().starts_with("sum "), "{}", run.stdout());
+    assert!(
+        matches!(run.events[0].body, Body::Hello { .. }),
+        "hello first"
+    );
+    assert!(run.of_kind("line").count() > 0, "lines reported");
+    let rec = dir.path().join("run.jsonl");
+    std::fs::write(&rec, &run.recording).unwrap();
+    let replayed = forklore()
+        .args(["replay", "--headless"])
+        .arg(&rec)
+        .output()
+        .unwrap();
+    assert_eq!(replayed.status.code(), Some(0));
+    assert_eq!(replayed.stdout, run.output.stdout);
+}

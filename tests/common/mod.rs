@@ -46,7 +46,7 @@ pub fn kind_of(e: &Event) -> String {
 }
 
 /// `forklore SUBCOMMAND --record <tmp> ARGS...`, its output and recording.
-fn recorded(args: &[&str]) -> Headless {
+fn recorded<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Headless {
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("run.jsonl");
     let (sub, rest) = args.split_first().expect("a subcommand");
@@ -72,12 +72,13 @@ fn recorded(args: &[&str]) -> Headless {
 
 /// `forklore run --headless --record <tmp> [extra] script -- args`.
 pub fn run_headless(script: &Path, extra: &[&str], args: &[&str]) -> Headless {
-    let mut all = vec!["run", "--headless"];
-    all.extend(extra);
-    all.push(script.to_str().unwrap());
+    use std::ffi::OsStr;
+    let mut all: Vec<&OsStr> = vec![OsStr::new("run"), OsStr::new("--headless")];
+    all.extend(extra.iter().map(OsStr::new));
+    all.push(script.as_os_str());
     if !args.is_empty() {
-        all.push("--");
-        all.extend(args);
+        all.push(OsStr::new("--"));
+        all.extend(args.iter().map(OsStr::new));
     }
     recorded(&all)
 }

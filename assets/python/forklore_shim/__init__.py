@@ -191,10 +191,10 @@ def install():
         hello = core.fields(
             v=core.PROTOCOL_VERSION,
             python="%d.%d.%d" % sys.version_info[:3],
-            executable=sys.executable,
+            executable=core.os_text(sys.executable),
             start_method=identity.default_start_method(),
-            script=core.SCRIPT,
-            argv=sys.argv[1:],
+            script=core.os_text(core.SCRIPT),
+            argv=[core.os_text(a) for a in sys.argv[1:]],
             forklore=core.VERSION,
         )
         core.emit("hello", hello)

@@ -203,6 +203,16 @@ def fields(**values):
     return ",".join('"%s":%s' % (key, jval(v)) for key, v in values.items())
 
 
+def os_text(text):
+    """A path or argument as text JSON can carry: bytes that are not UTF-8
+    (kept by Python as lone surrogates) become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def cut(text, limit):
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 

@@ -49,7 +49,7 @@ def announce(role=None, **identity):
         role=ident["role"],
         daemon=bool(ident["daemon"]),
         method=ident["method"],
-        argv=[core.cut(a, 120) for a in sys.argv[:8]],
+        argv=[core.cut(core.os_text(a), 120) for a in sys.argv[:8]],
     )
     core.emit("proc_start", body)
 
@@ -64,7 +64,7 @@ def _guess():
         return "main", "MainProcess"
     if "--multiprocessing-fork" in sys.argv:
         return "process", None
-    return "python", os.path.basename(sys.argv[0] or "python")
+    return "python", core.os_text(os.path.basename(sys.argv[0] or "python"))
 
 
 def role_of(process):

@@ -7,7 +7,7 @@ import time
 from . import core, identity
 
 LINE_MIN_INTERVAL_NS = 20_000_000
-_SCRIPT_JSON = core.jstr(core.SCRIPT)
+_SCRIPT_JSON = core.jstr(core.os_text(core.SCRIPT))
 
 _watch_check = None  # set by install() when globals are watched too
 

@@ -91,7 +91,8 @@ def patch_subprocess(mod):
         real_execute(self, args, *rest, **kwargs)
         try:
             program = args if isinstance(args, (str, bytes)) else args[0]
-            exits.report_child(self.pid, os.path.basename(os.fsdecode(program)), "subprocess")
+            name = core.os_text(os.path.basename(os.fsdecode(program)))
+            exits.report_child(self.pid, name, "subprocess")
         except Exception as exc:
             core.shim_error("subprocess", exc)
 
