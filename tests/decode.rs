@@ -1,6 +1,7 @@
 //! The decoder is total: random bytes, truncations and mutations of valid
 //! events never panic; valid events round-trip.
 
+use forklore::fuzz::{self, Rng};
 use forklore::protocol::{decode, encode, DecodeError, MAX_DATAGRAM};
 
 const VALID: &[&str] = &[
@@ -23,20 +24,6 @@ const VALID: &[&str] = &[
     r#"{"kind":"run_end","pid":1,"t":17,"exitcode":0,"malformed":0,"rejected":0}"#,
 ];
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 #[test]
 fn every_kind_decodes_and_round_trips() {
     for line in VALID {
@@ -49,17 +36,17 @@ fn every_kind_decodes_and_round_trips() {
 
 #[test]
 fn random_bytes_never_panic() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     for _ in 0..50_000 {
         let len = rng.below(200);
-        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
         assert!(decode(&bytes).is_err() || bytes.first() == Some(&b'{'));
     }
 }
 
 #[test]
 fn truncated_and_mutated_events_never_panic() {
-    let mut rng = Rng(42);
+    let mut rng = Rng::new(42);
     let mut accepted = 0;
     for line in VALID {
         let bytes = line.as_bytes();
@@ -71,7 +58,7 @@ fn truncated_and_mutated_events_never_panic() {
             for _ in 0..1 + rng.below(4) {
                 let i = rng.below(m.len());
                 match rng.below(3) {
-                    0 => m[i] = rng.next() as u8,
+                    0 => m[i] = rng.next_u64() as u8,
                     1 => {
                         m.remove(i);
                     }
@@ -116,6 +103,8 @@ fn every_kind_is_named_as_serde_names_it() {
         r#"{"kind":"run_paused","pid":1,"t":18}"#,
         r#"{"kind":"run_resumed","pid":1,"t":19}"#,
         r#"{"kind":"proc_gone","pid":7,"t":20}"#,
+        r#"{"kind":"too_many_procs","pid":1,"t":20,"limit":512}"#,
+        r#"{"kind":"start_method","pid":1,"t":2,"method":"spawn"}"#,
         r#"{"kind":"submit","pid":7,"t":21,"pool":7,"job":3,"task":0,"name":"f"}"#,
         r#"{"kind":"future","pid":7,"t":22,"pool":7,"job":3,"task":0,"op":"waiting"}"#,
     ];
@@ -138,7 +127,13 @@ fn every_kind_is_named_as_serde_names_it() {
     assert_eq!(seen, all, "every kind once, and no other");
     assert_eq!(
         SUPERVISOR_KINDS,
-        ["run_paused", "run_resumed", "proc_gone", "run_end"]
+        [
+            "run_paused",
+            "run_resumed",
+            "too_many_procs",
+            "proc_gone",
+            "run_end"
+        ]
     );
 }
 
@@ -166,4 +161,21 @@ fn sync_kinds_keep_their_python_names() {
     }
     let other: SyncKind = serde_json::from_str("\"SpinLock\"").unwrap();
     assert_eq!(other, SyncKind::Unknown);
+}
+
+/// The mutation fuzzer, short: 100,000 inputs through the decoder, the
+/// model, the screen and the recording reader. It must decode some of
+/// them (mutations are not all noise) and draw and replay without a panic.
+#[test]
+fn mutation_fuzzer_finds_no_panic() {
+    let corpus = fuzz::corpus();
+    assert!(
+        corpus.len() > 100,
+        "the corpus holds the bundled recordings"
+    );
+    let report = fuzz::run(&corpus, 100_000, 7);
+    assert_eq!(report.inputs, 100_000);
+    assert!(report.decoded > 5_000, "{report:?}");
+    assert_eq!(report.recordings, 50);
+    assert!(report.frames >= 20);
 }

@@ -89,7 +89,7 @@ impl Job {
         if !self.streaming {
             return;
         }
-        self.chunks = self.chunks.max(index + 1);
+        self.chunks = self.chunks.max(index.saturating_add(1));
         self.items = self.items.max(end);
         let wanted = self.chunks.min(MAX_CELLS) as usize;
         if self.cells.len() < wanted {
@@ -169,7 +169,7 @@ impl Jobs {
             } => {
                 if let Some(j) = self.find(*pool, *job) {
                     j.submitted += 1;
-                    j.grow_to(*task, j.items.max(task + 1));
+                    j.grow_to(*task, j.items.max(task.saturating_add(1)));
                 }
             }
             Body::ChunkTake {
@@ -183,7 +183,10 @@ impl Jobs {
                 let Some(j) = self.find(*pool, *job) else {
                     return;
                 };
-                j.grow_to(*index, end.unwrap_or(index * j.chunksize + size));
+                j.grow_to(
+                    *index,
+                    end.unwrap_or(index.saturating_mul(j.chunksize).saturating_add(*size)),
+                );
                 if let Some(cell) = j.cell(*index) {
                     cell.taker = pid;
                     cell.taken += 1;
@@ -193,7 +196,7 @@ impl Jobs {
                 j.taken += 1;
                 if let Some(tally) = j.tally(pid) {
                     tally.chunks += 1;
-                    tally.items += size;
+                    tally.items = tally.items.saturating_add(*size);
                 }
                 if j.recent.len() == MAX_RECENT {
                     j.recent.pop_front();

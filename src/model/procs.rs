@@ -48,7 +48,7 @@ impl ProcState {
 
     fn from_exitcode(code: i32) -> Self {
         if code < 0 {
-            ProcState::Killed(-code)
+            ProcState::Killed(code.saturating_neg())
         } else {
             ProcState::Exited(code)
         }

@@ -66,7 +66,10 @@ pub fn finished_text(code: i32) -> String {
     match code {
         0 => "✔ finished, exit 0".to_string(),
         c if c > 0 => format!("✘ finished, exit {c}"),
-        c => format!("☠ killed by {}", super::procs::signal_name(-c)),
+        c => format!(
+            "☠ killed by {}",
+            super::procs::signal_name(c.saturating_neg())
+        ),
     }
 }
 
