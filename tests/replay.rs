@@ -281,11 +281,10 @@ fn a_recording_keeps_parameter_types() {
     assert_eq!(Settings::from_params(&replay.meta.params), settings);
     assert_eq!(settings.0["items"], toml::Value::Integer(200));
 
-    // Recordings from before kept strings: they still load, as strings.
-    let old = Replay::new(
-        forklore::lesson::bundled_recording("chunked-map").unwrap(),
-        Vec::new(),
-    );
+    // Recordings from before (protocol 1) kept strings: they still load,
+    // as strings.
+    let v1 = forklore::record::read(&fixture("recordings/v1-chunked-map.jsonl")).unwrap();
+    let old = Replay::new(v1, Vec::new());
     assert_eq!(old.meta.params["items"], ParamValue::Str("1000".into()));
     let old_settings = Settings::from_params(&old.meta.params);
     assert_eq!(old_settings.0["items"], toml::Value::String("1000".into()));

@@ -139,23 +139,27 @@ impl<K: Ord, V> Registry<K, V> {
         self.get_mut(key)
     }
 
-    /// Evict entries if `limit` says so; true when there is room now. An
-    /// eighth of the cap goes at once (the oldest expendable first, then
-    /// the oldest), so a flood of new keys costs one sort per many
-    /// inserts, not a scan per insert.
+    /// Evict entries if `limit` says so; true when there is room now. Up
+    /// to an eighth of the cap goes at once, expendable entries only,
+    /// oldest first, so a flood of new keys costs one scan per many
+    /// inserts; when nothing is expendable, only the oldest entry goes
+    /// (live entries leave one by one, never in bulk).
     fn make_room(&mut self, limit: &Limit<V>) -> bool {
         let WhenFull::EvictOldest(expendable) = limit.when_full else {
             return false;
         };
-        let mut order: Vec<(bool, usize)> = self
+        let mut spare: Vec<usize> = self
             .entries
             .values()
-            .map(|e| (!expendable(&e.value), e.seq))
+            .filter(|e| expendable(&e.value))
+            .map(|e| e.seq)
             .collect();
-        order.sort_unstable();
-        let batch = (limit.cap / 8).max(1);
-        let gone: std::collections::HashSet<usize> =
-            order.iter().take(batch).map(|(_, seq)| *seq).collect();
+        if spare.is_empty() {
+            spare.extend(self.entries.values().map(|e| e.seq).min());
+        }
+        spare.sort_unstable();
+        spare.truncate((limit.cap / 8).max(1));
+        let gone: std::collections::HashSet<usize> = spare.into_iter().collect();
         self.entries.retain(|_, e| !gone.contains(&e.seq));
         !gone.is_empty()
     }
