@@ -6,7 +6,6 @@ use clap::Parser;
 use crossbeam_channel::Receiver;
 
 use forklore::app::{run_tui, Start, TuiOptions};
-use forklore::cast::CastOptions;
 use forklore::headless::{self, Outcome};
 use forklore::lesson::{Catalog, Lang, LessonSession, Settings};
 use forklore::protocol::{Body, ReplayMeta};
@@ -15,7 +14,8 @@ use forklore::replay::Replay;
 use forklore::runtime::{self, python, Run, RunConfig};
 
 mod cli;
-use cli::{CastArgs, Cli, Command, LessonArgs, ReplayArgs, RunArgs};
+mod share;
+use cli::{Cli, Command, LessonArgs, ReplayArgs, RunArgs};
 
 /// Exit status for usage and setup errors (missing python, bad script...).
 const USAGE_ERROR: u8 = 2;
@@ -30,7 +30,10 @@ fn main() -> ExitCode {
         Some(Command::List) => list(dir),
         Some(Command::Lesson(args)) => run_lesson(args, dir, &signals),
         Some(Command::Replay(args)) => replay(args, dir, &signals),
-        Some(Command::Cast(args)) => cast(args, dir),
+        Some(Command::Export(args)) => share::export(args, dir),
+        Some(Command::Cast(args)) => share::cast(args, dir),
+        Some(Command::Completions { shell }) => share::completions(*shell),
+        Some(Command::Man { dir }) => share::man(dir.as_deref()),
         None => picker(&cli, &signals),
     };
     result.unwrap_or_else(|msg| {
@@ -69,7 +72,7 @@ fn forward_signals() -> Receiver<i32> {
     rx
 }
 
-fn lang(arg: Option<&str>) -> Lang {
+pub(crate) fn lang(arg: Option<&str>) -> Lang {
     arg.and_then(Lang::parse).unwrap_or_else(Lang::from_env)
 }
 
@@ -299,7 +302,10 @@ fn print_recording(events: &[forklore::protocol::Event]) -> Result<ExitCode, Str
 }
 
 /// A recording and, when it was a lesson, that lesson's narration.
-fn load_replay(file: &Path, dir: Option<&Path>) -> Result<(Replay, Vec<String>), String> {
+pub(crate) fn load_replay(
+    file: &Path,
+    dir: Option<&Path>,
+) -> Result<(Replay, Vec<String>), String> {
     let events = forklore::record::read(file).map_err(|e| e.to_string())?;
     if !matches!(events.first().map(|e| &e.body), Some(Body::Hello { .. })) {
         return Err(format!(
@@ -346,26 +352,4 @@ fn replay(
         opts,
         signals,
     )
-}
-
-fn cast(args: &CastArgs, dir: Option<&Path>) -> Result<ExitCode, String> {
-    if !(args.speed > 0.0 && args.speed.is_finite()) {
-        return Err(format!(
-            "--speed must be a positive number, not {}",
-            args.speed
-        ));
-    }
-    let (replay, _) = load_replay(&args.file, dir)?;
-    let mut session = forklore::session::Session::replay(replay);
-    let file = std::fs::File::create(&args.output)
-        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
-    let opts = CastOptions {
-        width: args.size.0,
-        height: args.size.1,
-        speed: args.speed,
-        lang: lang(args.lang.as_deref()),
-    };
-    forklore::cast::export(&mut session, &opts, std::io::BufWriter::new(file))
-        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
-    Ok(ExitCode::SUCCESS)
 }

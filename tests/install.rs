@@ -83,3 +83,71 @@ fn without_any_python_the_error_says_where_it_looked() {
         "{stderr}"
     );
 }
+
+/// The subcommands `forklore --help` lists.
+fn subcommands() -> Vec<String> {
+    let help = common::forklore().arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let commands = help.split("Commands:").nth(1).expect("a Commands section");
+    let names: Vec<String> = commands
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .collect();
+    for expected in ["run", "lesson", "replay", "export", "completions", "man"] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+    names
+}
+
+#[test]
+fn completions_offer_every_subcommand() {
+    let names = subcommands();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = common::forklore()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        for name in &names {
+            assert!(script.contains(name.as_str()), "{shell} completes {name}");
+        }
+        assert!(
+            script.contains("perfetto"),
+            "{shell} completes export's options"
+        );
+    }
+    let err = common::usage_error(common::forklore().args(["completions", "tcsh"]));
+    assert!(err.contains("tcsh"), "{err}");
+}
+
+#[test]
+fn the_man_page_names_every_subcommand() {
+    let out = common::forklore().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH forklore 1"), "roff: {}", &page[..80]);
+    for name in subcommands().iter().filter(|n| *n != "help") {
+        assert!(
+            page.contains(&format!("forklore\\-{name}(1)")),
+            "forklore-{name}(1) in the page"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::forklore()
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let export = std::fs::read_to_string(dir.path().join("forklore-export.1")).unwrap();
+    assert!(
+        export.contains("perfetto"),
+        "a page per subcommand, with its options"
+    );
+}
