@@ -130,6 +130,10 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
     if w < 80 || h < 24 {
         return Err(format!("`{s}`: the screen needs at least 80x24"));
     }
+    // Every frame is drawn into a buffer of this size: keep it sane.
+    if w > 1000 || h > 1000 {
+        return Err(format!("`{s}`: the screen can be at most 1000x1000"));
+    }
     Ok((w, h))
 }
 

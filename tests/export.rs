@@ -321,6 +321,9 @@ fn bad_input_is_one_clear_line() {
         err.contains("cannot write /nonexistent/dir/x.html"),
         "{err}"
     );
+    let huge = ["export", "--html", "--size", "60000x60000", "-o", "x.html"];
+    let err = usage_error(forklore().args(huge).arg(recordings_file()));
+    assert!(err.contains("at most 1000x1000"), "{err}");
     let err = usage_error(
         forklore()
             .args(["export", "-o", "x"])
