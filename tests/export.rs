@@ -338,3 +338,17 @@ fn bad_input_is_one_clear_line() {
 fn recordings_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/recordings/daemon-join.jsonl")
 }
+
+#[test]
+fn the_bundled_recordings_make_well_formed_traces() {
+    let dir = tempfile::tempdir().unwrap();
+    let recordings = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/recordings");
+    for entry in std::fs::read_dir(recordings).unwrap() {
+        let rec = entry.unwrap().path();
+        let out = dir.path().join("trace.json");
+        export(&rec, "--perfetto", &out);
+        let trace: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let events = forklore::record::read(&rec).unwrap();
+        assert_well_formed(&events, trace["traceEvents"].as_array().unwrap());
+    }
+}
