@@ -1,4 +1,4 @@
-//! asciicast v2 export: a replay rendered headless, frame by frame, into a
+//! asciicast v2 export: a replay's frames (`export::frames`) written into a
 //! file asciinema's player plays. Frames are written as the terminal bytes
 //! that turn the previous frame into the next (cursor moves + SGR + text).
 
@@ -7,6 +7,8 @@ use std::io::{self, Write};
 
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::style::{Color, Modifier};
+
+use crate::export::frames::{self, FrameOptions};
 
 /// The header line of an asciicast v2 file.
 pub fn header(width: u16, height: u16, title: &str) -> String {
@@ -80,16 +82,12 @@ pub fn frame_diff(prev: Option<&Buffer>, next: &Buffer) -> String {
             style = Some(wanted);
         }
         out.push_str(cell.symbol());
-        cursor = Some((x + symbol_width(cell.symbol()), y));
+        cursor = Some((x + frames::cell_width(cell.symbol()), y));
     }
     if style.is_some() {
         out.push_str("\x1b[0m");
     }
     out
-}
-
-fn symbol_width(symbol: &str) -> u16 {
-    ratatui::text::Span::raw(symbol).width().max(1) as u16
 }
 
 /// The SGR sequence for a cell's style (reset first: no state carried).
@@ -154,7 +152,7 @@ pub struct CastOptions {
     pub lang: crate::lesson::Lang,
 }
 
-/// Frames per second of recorded time at most.
+/// Frames per second of playback at most.
 const FPS: f64 = 15.0;
 
 /// Render the replay `session` from its start into asciicast v2 on `out`.
@@ -164,68 +162,30 @@ pub fn export<W: Write>(
     opts: &CastOptions,
     out: W,
 ) -> io::Result<W> {
-    use ratatui::backend::TestBackend;
-    use ratatui::Terminal;
-
     let Some(player) = session.player() else {
         return Err(io::Error::other("cast needs a recording"));
     };
     let title = player.replay.meta.title.clone();
-    let source = crate::ui::source_lines(&player.replay.meta.source);
-    let t0 = player.replay.start_t();
     let mut cast = CastWriter::new(out, opts.width, opts.height, &title)?;
-    let mut terminal =
-        Terminal::new(TestBackend::new(opts.width, opts.height)).map_err(io::Error::other)?;
-    let seconds = |t: u64| t.saturating_sub(t0) as f64 / 1e9 / opts.speed.max(1e-6);
+    let speed = opts.speed.max(1e-6);
+    let frames = FrameOptions {
+        width: opts.width,
+        height: opts.height,
+        lang: opts.lang,
+        interval: speed / FPS,
+    };
     let mut prev: Option<Buffer> = None;
-    let mut last_frame = f64::NEG_INFINITY;
-    session.seek(0);
-    let mut beats_seen = session.narration.reached();
-    while session.step() {
-        let replay = &session.player().expect("a replay").replay;
-        let t = seconds(replay.t_at(replay.pos() - 1));
-        let at_end = replay.at_end();
-        let beat = session.narration.reached() > beats_seen;
-        if beat {
-            beats_seen = session.narration.reached();
-            if let Some(b) = session.narration.current() {
-                cast.marker(t, b.text.get(opts.lang))?;
-            }
+    frames::render(session, &frames, |frame| {
+        let t = frame.t / speed;
+        for beat in &frame.beats {
+            cast.marker(t, &beat.text)?;
         }
-        let due = t - last_frame >= 1.0 / FPS;
-        if !(due || beat || at_end) {
-            continue;
-        }
-        let buffer = render(&mut terminal, &session.model, &source, &title)?;
-        let data = frame_diff(prev.as_ref(), &buffer);
+        let data = frame_diff(prev.as_ref(), frame.buffer);
         if !data.is_empty() {
             cast.output(t, &data)?;
         }
-        prev = Some(buffer);
-        last_frame = t;
-    }
+        prev = Some(frame.buffer.clone());
+        Ok(())
+    })?;
     cast.finish()
-}
-
-fn render(
-    terminal: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
-    model: &crate::model::Model,
-    source: &[String],
-    title: &str,
-) -> io::Result<Buffer> {
-    use crate::ui::{self, Theme, ThemeName, UiState, View};
-    let ui_state = UiState::new(1.0);
-    let view = View::new(
-        model,
-        &ui_state,
-        Theme::new(ThemeName::Default, true),
-        source,
-        title,
-    );
-    terminal
-        .draw(|f| {
-            ui::draw(f, &view);
-        })
-        .map_err(io::Error::other)?;
-    Ok(terminal.backend().buffer().clone())
 }

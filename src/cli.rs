@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use forklore::ui::ThemeName;
 
 #[derive(Parser, Debug)]
@@ -35,8 +35,22 @@ pub enum Command {
     Lesson(LessonArgs),
     /// Replay a recording made with --record.
     Replay(ReplayArgs),
-    /// Export a recording as an asciicast v2 file (asciinema's format).
+    /// Share a recording: a web page that plays it, a Perfetto trace, or an
+    /// asciicast.
+    Export(ExportArgs),
+    /// Export a recording as an asciicast v2 file (same as `export --cast`).
     Cast(CastArgs),
+    /// Print a completion script for SHELL (bash, zsh, fish…).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print forklore's man page (roff); with --dir, write one page per
+    /// command into DIR.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -61,13 +75,45 @@ pub struct CastArgs {
     /// Where to write the asciicast file.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: PathBuf,
-    /// Terminal size of the cast, COLSxROWS.
+    #[command(flatten)]
+    pub screen: ScreenArgs,
+}
+
+/// `forklore export`: one recording, one format, one output file.
+#[derive(Args, Debug, Clone)]
+#[command(group(ArgGroup::new("format").required(true).args(["html", "perfetto", "cast"])))]
+pub struct ExportArgs {
+    /// The recording (JSON Lines from --record).
+    pub file: PathBuf,
+    /// One self-contained web page that plays the run as the screen showed
+    /// it, narration beats as chapters (no network needed to view it).
+    #[arg(long)]
+    pub html: bool,
+    /// Chrome trace-event JSON, for ui.perfetto.dev and chrome://tracing.
+    #[arg(long)]
+    pub perfetto: bool,
+    /// An asciicast v2 file (asciinema's format).
+    #[arg(long)]
+    pub cast: bool,
+    /// Where to write it.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub screen: ScreenArgs,
+}
+
+/// How a recording is drawn when it is exported as a screen (web page,
+/// asciicast).
+#[derive(Args, Debug, Clone)]
+pub struct ScreenArgs {
+    /// Terminal size of the screen, COLSxROWS.
     #[arg(long, default_value = "120x35", value_parser = parse_size)]
     pub size: (u16, u16),
-    /// Playback speed (2 = twice as fast as recorded).
+    /// Playback speed (2 = twice as fast as recorded); a web page starts at
+    /// it and can change it.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// Narration language for the markers (default: from LANG).
+    /// Narration language (default: from LANG).
     #[arg(long, value_parser = ["en", "zh"])]
     pub lang: Option<String>,
 }
@@ -83,6 +129,10 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
     let (w, h) = (n(w)?, n(h)?);
     if w < 80 || h < 24 {
         return Err(format!("`{s}`: the screen needs at least 80x24"));
+    }
+    // Every frame is drawn into a buffer of this size: keep it sane.
+    if w > 1000 || h > 1000 {
+        return Err(format!("`{s}`: the screen can be at most 1000x1000"));
     }
     Ok((w, h))
 }

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod cast;
+pub mod export;
 pub mod fuzz;
 pub mod headless;
 pub mod keys;

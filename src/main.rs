@@ -14,6 +14,7 @@ use forklore::runtime::{self, python, Run, RunConfig};
 
 mod cli;
 mod playback;
+mod share;
 use cli::{Cli, Command, LessonArgs, RunArgs};
 
 /// Exit status for usage and setup errors (missing python, bad script...).
@@ -35,7 +36,10 @@ fn main() -> ExitCode {
         Some(Command::List) => list(dir),
         Some(Command::Lesson(args)) => run_lesson(args, dir, &signals),
         Some(Command::Replay(args)) => playback::replay(args, dir, &signals),
-        Some(Command::Cast(args)) => playback::cast(args, dir),
+        Some(Command::Export(args)) => share::export(args, dir),
+        Some(Command::Cast(args)) => share::cast(args, dir),
+        Some(Command::Completions { shell }) => share::completions(*shell),
+        Some(Command::Man { dir }) => share::man(dir.as_deref()),
         None => picker(&cli, &signals),
     };
     result.unwrap_or_else(|msg| {

@@ -1,5 +1,5 @@
 //! The commands that play a recording: `replay` (on the screen or its
-//! output headless), `cast`, and the bundled recording a lesson falls
+//! output headless), and the bundled recording a lesson falls
 //! back to without Python.
 
 use std::path::Path;
@@ -8,13 +8,11 @@ use std::process::ExitCode;
 use crossbeam_channel::Receiver;
 
 use forklore::app::{Start, TuiOptions};
-use forklore::cast::CastOptions;
 use forklore::headless::{self, Printer};
 use forklore::protocol::{Body, Event};
 use forklore::replay::Replay;
-use forklore::session::Session;
 
-use crate::cli::{CastArgs, ReplayArgs};
+use crate::cli::ReplayArgs;
 use crate::{catalog, exit_status, lang, screen};
 
 /// Print recorded events' output exactly as the run wrote it; the run's
@@ -46,7 +44,10 @@ pub fn print_events(events: &[Event]) -> Result<ExitCode, String> {
 /// A recording file and, when it was a lesson, that lesson's narration
 /// and watched globals. The file is checked line by line (errors name the
 /// line) and replayed from disk.
-fn load_replay(file: &Path, dir: Option<&Path>) -> Result<(Replay, Vec<String>), String> {
+pub(crate) fn load_replay(
+    file: &Path,
+    dir: Option<&Path>,
+) -> Result<(Replay, Vec<String>), String> {
     let first = forklore::record::first(file).map_err(|e| e.to_string())?;
     let Body::Hello { replay: meta, .. } = first.body else {
         return Err(format!(
@@ -92,26 +93,4 @@ pub fn replay(
         opts,
         signals,
     )
-}
-
-pub fn cast(args: &CastArgs, dir: Option<&Path>) -> Result<ExitCode, String> {
-    if !(args.speed > 0.0 && args.speed.is_finite()) {
-        return Err(format!(
-            "--speed must be a positive number, not {}",
-            args.speed
-        ));
-    }
-    let (replay, _) = load_replay(&args.file, dir)?;
-    let mut session = Session::replay(replay);
-    let file = std::fs::File::create(&args.output)
-        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
-    let opts = CastOptions {
-        width: args.size.0,
-        height: args.size.1,
-        speed: args.speed,
-        lang: lang(args.lang.as_deref()),
-    };
-    forklore::cast::export(&mut session, &opts, std::io::BufWriter::new(file))
-        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
-    Ok(ExitCode::SUCCESS)
 }

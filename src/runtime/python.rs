@@ -65,7 +65,7 @@ impl std::fmt::Display for PythonError {
         match self {
             PythonError::NotOnPath => write!(
                 f,
-                "python3 was not found on PATH: install Python 3.8 or newer, or pass --python PATH"
+                "python3 was not found on PATH or beside forklore: install Python 3.8 or newer, or pass --python PATH"
             ),
             PythonError::NotFound(p) => {
                 write!(f, "Python interpreter '{}' was not found", p.display())
@@ -119,6 +119,7 @@ pub fn resolve_or_stop(
 ) -> Result<Python, PythonError> {
     let program = requested
         .map(Path::to_path_buf)
+        .or_else(default_program)
         .unwrap_or_else(|| PathBuf::from("python3"));
     let binary = locate(&program).and_then(|p| cache::Key::of_binary(&p));
     if let Some(known) = binary.as_ref().and_then(cache::lookup) {
@@ -129,6 +130,27 @@ pub fn resolve_or_stop(
         cache::store(&key, &python);
     }
     Ok(python)
+}
+
+/// The interpreter used when none is asked for: `python3` on PATH, else
+/// the Python beside forklore's own executable. Installed with pip into a
+/// venv (or by pipx), forklore sits in the venv's `bin/` next to the
+/// Python that installed it, which works even when no `python3` is on PATH.
+/// None: neither exists (`python3` is then tried anyway and reported).
+fn default_program() -> Option<PathBuf> {
+    if locate(Path::new("python3")).is_some() {
+        return Some(PathBuf::from("python3"));
+    }
+    let exe = std::env::current_exe().ok()?;
+    beside(exe.parent()?)
+}
+
+/// A `python3` or `python` in `dir` (a venv's `bin/`), if there is one.
+fn beside(dir: &Path) -> Option<PathBuf> {
+    ["python3", "python"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 /// Where `program` is: itself if it names a path, else the first match on PATH.
@@ -313,6 +335,18 @@ fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_python_beside_an_executable() {
+        let venv = tempfile::tempdir().unwrap();
+        assert_eq!(beside(venv.path()), None, "an empty folder has no python");
+        let python = venv.path().join("python");
+        std::fs::write(&python, "").unwrap();
+        assert_eq!(beside(venv.path()), Some(python));
+        let python3 = venv.path().join("python3");
+        std::fs::write(&python3, "").unwrap();
+        assert_eq!(beside(venv.path()), Some(python3), "python3 comes first");
+    }
 
     #[test]
     fn parses_versions() {

@@ -6,8 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{panel, View};
+use super::{panel, LessonView, View};
 use crate::lesson::facts::{facts, fill};
+use crate::lesson::manifest::Beat;
+use crate::model::Model;
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let Some(lesson) = view.lesson else { return };
@@ -17,14 +19,10 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     if let Some(variant) = lesson.variant {
         title.push_str(&format!("· variant: {variant} "));
     }
-    let text = match narration.current() {
-        Some(beat) => fill(
-            beat.text.get(lesson.lang),
-            lesson.settings,
-            &facts(view.model, lesson.watch),
-        ),
-        None => String::new(),
-    };
+    let text = narration
+        .current()
+        .map(|beat| beat_text(beat, view.model, &lesson))
+        .unwrap_or_default();
     let waiting = narration.reached() < total;
     let mut lines = vec![Line::from(Span::styled(text, view.theme.bold()))];
     if waiting && area.height > 3 {
@@ -38,4 +36,14 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
         area,
     );
+}
+
+/// A beat's words as the panel shows them: in the lesson's language, with
+/// this run's numbers (from `model`) in place of the placeholders.
+pub fn beat_text(beat: &Beat, model: &Model, lesson: &LessonView) -> String {
+    fill(
+        beat.text.get(lesson.lang),
+        lesson.settings,
+        &facts(model, lesson.watch),
+    )
 }
