@@ -1,6 +1,6 @@
 //! Manager servers, the objects they hold and the calls clients make on them.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::registry::{Limit, Registry};
 
@@ -11,6 +11,9 @@ pub struct Call {
     pub method: String,
     pub args: Vec<String>,
     pub result: String,
+    /// A write of a value that an earlier write of the same counter
+    /// already wrote: two clients read the same value, one update is lost.
+    pub lost: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,13 +27,15 @@ pub struct ManagedObject {
 }
 
 /// An integer entry changed one step per write (`d['count'] -= 1`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counter {
     /// The value first read, before any write.
     pub initial: Option<i64>,
     pub writes: u64,
     /// +1 or -1: learnt from the first write against `initial`.
     pub step: Option<i64>,
+    /// Values written so far (bounded), to spot a value written twice.
+    written: BTreeSet<i64>,
 }
 
 impl ManagedObject {
@@ -62,10 +67,15 @@ const MAX_SERVERS: usize = 16;
 const MAX_OBJECTS: usize = 256;
 const MAX_ENTRIES: usize = 256;
 const MAX_RECENT: usize = 64;
+const MAX_WRITTEN: usize = 4096;
+const MAX_CLIENTS: usize = 4096;
 
 #[derive(Clone, Debug, Default)]
 pub struct Managers {
     pub servers: Registry<i32, Server>,
+    /// Proxy calls per client process over the whole run (past
+    /// `MAX_CLIENTS` clients, new ones are not counted).
+    pub calls_by_client: BTreeMap<i32, u64>,
 }
 
 impl Managers {
@@ -107,10 +117,25 @@ impl Managers {
         args: &[String],
         result: &str,
     ) {
+        if self.calls_by_client.len() < MAX_CLIENTS || self.calls_by_client.contains_key(&client) {
+            *self.calls_by_client.entry(client).or_default() += 1;
+        }
         let Some(s) = self.server(server.unwrap_or(0)) else {
             return;
         };
         s.calls += 1;
+        let limit = Limit::refuse(MAX_OBJECTS);
+        let lost = match s
+            .objects
+            .get_or_insert_with(id, limit, |_| ManagedObject::default())
+        {
+            Some(obj) => {
+                obj.typeid = typeid.to_string();
+                obj.calls += 1;
+                learn_contents(obj, method, args, result)
+            }
+            None => false,
+        };
         if s.recent.len() == MAX_RECENT {
             s.recent.pop_front();
         }
@@ -120,24 +145,16 @@ impl Managers {
             method: method.to_string(),
             args: args.to_vec(),
             result: result.to_string(),
+            lost,
         });
-        let limit = Limit::refuse(MAX_OBJECTS);
-        let Some(obj) = s
-            .objects
-            .get_or_insert_with(id, limit, |_| ManagedObject::default())
-        else {
-            return;
-        };
-        obj.typeid = typeid.to_string();
-        obj.calls += 1;
-        learn_contents(obj, method, args, result);
     }
 }
 
-/// Keep the dict view in step with what the calls read and wrote.
-fn learn_contents(obj: &mut ManagedObject, method: &str, args: &[String], result: &str) {
+/// Keep the dict view in step with what the calls read and wrote. True
+/// when the call wrote a counter value that was written before.
+fn learn_contents(obj: &mut ManagedObject, method: &str, args: &[String], result: &str) -> bool {
     if result.starts_with("raised ") {
-        return;
+        return false;
     }
     let room = obj.entries.len() < MAX_ENTRIES;
     match (method, args) {
@@ -145,12 +162,20 @@ fn learn_contents(obj: &mut ManagedObject, method: &str, args: &[String], result
             obj.entries.insert(k.clone(), v.clone());
             let c = obj.counters.entry(k.clone()).or_default();
             c.writes += 1;
-            if let (None, Some(initial), Ok(value)) = (c.step, c.initial, v.parse::<i64>()) {
+            let Ok(value) = v.parse::<i64>() else {
+                return false;
+            };
+            if let (None, Some(initial)) = (c.step, c.initial) {
                 // The direction of the first write reported: reports of
                 // different clients race, so it may not be the first made
                 // (30 → 28 when 30 → 29 → 28 arrive out of order).
                 c.step = Some((value - initial).signum()).filter(|s| *s != 0);
             }
+            let again = c.written.contains(&value);
+            if c.written.len() < MAX_WRITTEN {
+                c.written.insert(value);
+            }
+            return again;
         }
         ("__getitem__" | "get", [k, ..]) if room || obj.entries.contains_key(k) => {
             obj.entries.insert(k.clone(), result.to_string());
@@ -165,4 +190,5 @@ fn learn_contents(obj: &mut ManagedObject, method: &str, args: &[String], result
         ("clear", _) => obj.entries.clear(),
         _ => {}
     }
+    false
 }

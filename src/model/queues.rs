@@ -24,6 +24,8 @@ pub struct QueueObj {
     pub size: Option<i64>,
     /// Room in the queue (`Queue(maxsize)`), when known.
     pub maxsize: Option<u64>,
+    /// The most items it held at once.
+    pub peak: usize,
     pub puts: u64,
     pub gets: u64,
     /// The last item moved, with who moved it: (pid, op, item).
@@ -151,6 +153,7 @@ impl QueueObj {
             items: VecDeque::new(),
             size: None,
             maxsize: None,
+            peak: 0,
             puts: 0,
             gets: 0,
             last: None,
@@ -208,6 +211,7 @@ impl QueueObj {
             }
         }
         self.items.push_back(item);
+        self.peak = self.peak.max(self.items.len());
     }
 
     /// A get took `item`: from the queue (several producers: the pipe's

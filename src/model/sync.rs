@@ -18,6 +18,12 @@ pub struct SyncObj {
     /// Processes blocked in acquire, in the order they began waiting.
     pub waiters: VecDeque<i32>,
     pub acquisitions: u64,
+    /// Times a process had to wait for it (blocked in acquire, or wait()).
+    pub blocks: u64,
+    /// A semaphore's tokens: the most it was seen to hold (its value just
+    /// before an acquire, or after a release), so its start value unless
+    /// it grew. Drawn as that many tokens, `value` of them free.
+    pub tokens: Option<i64>,
     pub seq: usize,
 }
 
@@ -32,6 +38,16 @@ impl SyncObj {
 
     pub fn is_semaphore(&self) -> bool {
         self.kind.is_semaphore()
+    }
+
+    /// Learn a semaphore's tokens from the value an operation reported.
+    fn count_tokens(&mut self, op: SyncOp, value: Option<i64>) {
+        let Some(v) = value.filter(|_| self.is_semaphore()) else {
+            return;
+        };
+        // `acquired` reports the value after taking one: one more was there.
+        let seen = if op == SyncOp::Acquired { v + 1 } else { v };
+        self.tokens = Some(self.tokens.map_or(seen, |t| t.max(seen)));
     }
 }
 
@@ -77,6 +93,8 @@ impl SyncObjs {
             holders: Vec::new(),
             waiters: VecDeque::new(),
             acquisitions: 0,
+            blocks: 0,
+            tokens: None,
             seq,
         }) else {
             return ProcState::Running;
@@ -87,8 +105,10 @@ impl SyncObjs {
         if value.is_some() {
             obj.value = value;
         }
+        obj.count_tokens(op, value);
         match op {
             SyncOp::Blocked | SyncOp::Waiting => {
+                obj.blocks += 1;
                 if op == SyncOp::Waiting {
                     remove_one(&mut obj.holders, pid);
                 }
