@@ -2,9 +2,11 @@
 //! parameters, variants and narration. Embedded in the binary; `--lessons
 //! DIR` loads another folder. See docs/lessons.md.
 
+pub mod condition;
 pub mod facts;
 pub mod manifest;
 pub mod narration;
+pub mod predict;
 pub mod session;
 
 use std::collections::BTreeMap;
