@@ -182,10 +182,47 @@ fn manager_counter_calls_and_lost_writes() {
     assert_eq!(lost, vec![(21, false), (22, true), (23, false)]);
 }
 
+/// `print("Pid:", pid, "LoopCount:", k)` unbuffered: eight writes.
+fn print_line(pid: i32, k: u32) -> String {
+    [
+        "Pid:",
+        " ",
+        &pid.to_string(),
+        " ",
+        "LoopCount:",
+        " ",
+        &k.to_string(),
+        "\\n",
+    ]
+    .iter()
+    .map(|t| format!("{{\"kind\":\"write\",\"fd\":1,\"text\":\"{t}\",\"pid\":{pid}}}\n"))
+    .collect()
+}
+
+#[test]
+fn writes_per_line_counts_the_pieces_of_a_print() {
+    let run = format!(
+        "{HELLO}{CHILDREN}{}{}{}",
+        print_line(21, 0),
+        print_line(22, 0),
+        print_line(21, 1)
+    );
+    let f = facts_of(&run, &[]);
+    assert_eq!(
+        (f["writes_per_line"].as_str(), f["lines_written"].as_str()),
+        ("8", "3")
+    );
+    assert!(
+        !facts_of(HELLO, &[]).contains_key("writes_per_line"),
+        "no line yet"
+    );
+}
+
 #[test]
 fn every_fact_a_run_produces_is_known_and_labelled() {
     let mut run = format!("{}{CHILDREN}{BUFFER}", pool_run());
     run += &proxy(21, "__getitem__", r#""'count'""#, "3");
+    run += &print_line(21, 0);
     run += r#"{"kind":"var","name":"pageList","repr":"[]","len":0,"pid":10}
 {"kind":"script_end","pid":10}
 {"kind":"proc_exit","exitcode":0,"pid":21}"#;

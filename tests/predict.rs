@@ -224,3 +224,38 @@ fn skipped_and_unrevealed_questions_do_not_count() {
     let empty = Quiz::new(Vec::new(), 3);
     assert!(empty.is_empty() && empty.is_over());
 }
+
+/// Every question of every lesson is decided by the lesson's recorded real
+/// run: at its reveal beat the fact exists and one choice is right.
+#[test]
+fn every_lesson_question_is_decided_by_its_recorded_run() {
+    use forklore::lesson::{bundled_recording, facts::facts, Catalog};
+    use forklore::replay::Replay;
+    use forklore::session::Session;
+    let catalog = Catalog::embedded().unwrap();
+    for lesson in &catalog.lessons {
+        let m = &lesson.manifest;
+        assert!(m.outcome.is_some(), "{} names its outcome", lesson.slug());
+        assert!(
+            (2..=3).contains(&m.predictions.len()),
+            "{}: 2 or 3 questions",
+            lesson.slug()
+        );
+        let events = bundled_recording(lesson.slug()).unwrap();
+        for p in &m.predictions {
+            assert!(!p.question.zh.is_empty() && !p.why.zh.is_empty());
+            let mut session = Session::replay(Replay::new(events.clone(), m.beats.clone()));
+            let reveal = p.reveal_beat(m.beats.len());
+            while session.narration.reached() < reveal && session.step() {}
+            let f = facts(&session.model, &m.watch);
+            let d = p.decide(&f, &lesson.defaults());
+            assert!(
+                d.right.is_some(),
+                "{}: `{}` = {:?} matches no choice",
+                lesson.slug(),
+                p.fact,
+                d.value
+            );
+        }
+    }
+}

@@ -34,6 +34,7 @@ pub const KNOWN: &[(&str, &str)] = &[
     ),
     ("garbled", "garbled output lines"),
     ("lines_written", "output lines written"),
+    ("writes_per_line", "writes per output line, on average"),
     ("parent_len", "length of the watched global in main"),
     ("children_len", "its lengths in the other processes, summed"),
     ("exit_codes", "PID=code of every child that exited"),
@@ -67,6 +68,12 @@ pub fn facts(model: &Model, watch: &[String]) -> Facts {
     pool_facts(model, &mut f);
     f.insert("garbled", model.output.garbled_lines.to_string());
     f.insert("lines_written", model.output.total_lines.to_string());
+    if let Some(per_line) = (model.output.writes).checked_div(model.output.total_lines) {
+        // Rounded: 401 writes for 50 lines is still 8 a line.
+        let rest = model.output.writes % model.output.total_lines;
+        let rounded = per_line + u64::from(rest * 2 >= model.output.total_lines);
+        f.insert("writes_per_line", rounded.to_string());
+    }
     if let Some(var) = watch.first() {
         watched_facts(model, var, &mut f);
     }

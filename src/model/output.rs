@@ -52,11 +52,14 @@ pub struct Output {
     pub total_lines: u64,
     pub garbled_lines: u64,
     pub bytes: u64,
+    /// Writes that carried text (a `print` of four values is eight).
+    pub writes: u64,
 }
 
 impl Output {
     pub fn write(&mut self, pid: i32, fd: u8, text: &str) {
         self.bytes += text.len() as u64;
+        self.writes += u64::from(!text.is_empty());
         let mut parts = text.split('\n').peekable();
         while let Some(part) = parts.next() {
             let ends_line = parts.peek().is_some();
