@@ -6,6 +6,7 @@ pub mod condition;
 pub mod facts;
 pub mod manifest;
 pub mod narration;
+pub mod pacer;
 pub mod predict;
 pub mod session;
 
@@ -16,6 +17,8 @@ use include_dir::{include_dir, Dir};
 
 pub use manifest::{Lang, Manifest, ManifestError, Param, ParamType};
 pub use narration::Narration;
+pub use pacer::{Go, Pace, Pacer};
+pub use predict::Quiz;
 pub use session::LessonSession;
 
 use crate::protocol::ParamValue;
