@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use forklore::lesson::Pace;
 use forklore::ui::ThemeName;
 
 #[derive(Parser, Debug)]
@@ -23,6 +24,20 @@ pub struct Cli {
     /// Load lessons from this folder instead of the built-in ones.
     #[arg(long, global = true, value_name = "DIR")]
     pub lessons: Option<PathBuf>,
+    #[command(flatten)]
+    pub teach: TeachArgs,
+}
+
+/// How a lesson is taught on the live screen.
+#[derive(Args, Debug, Clone)]
+pub struct TeachArgs {
+    /// beats: the run holds at every narration beat until → (or space);
+    /// free: it runs on, holding only for questions.
+    #[arg(long, value_enum, default_value_t = Pace::Beats)]
+    pub pace: Pace,
+    /// Do not ask the lesson's prediction questions.
+    #[arg(long)]
+    pub no_predict: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -113,6 +128,8 @@ pub struct LessonArgs {
     /// for SECONDS, then go on by themselves.
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "3")]
     pub autoplay: Option<f64>,
+    #[command(flatten)]
+    pub teach: TeachArgs,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -15,7 +15,7 @@ use forklore::replay::Replay;
 use forklore::runtime::{self, python, Run, RunConfig};
 
 mod cli;
-use cli::{CastArgs, Cli, Command, LessonArgs, ReplayArgs, RunArgs};
+use cli::{CastArgs, Cli, Command, LessonArgs, ReplayArgs, RunArgs, TeachArgs};
 
 /// Exit status for usage and setup errors (missing python, bad script...).
 const USAGE_ERROR: u8 = 2;
@@ -170,7 +170,7 @@ fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, Strin
         title,
         theme: args.theme,
         recorder: rec,
-        autoplay: None,
+        ..TuiOptions::default()
     };
     screen(Start::Script(config), opts, signals)
 }
@@ -215,12 +215,22 @@ fn run_lesson(
         theme: args.theme,
         recorder: rec,
         autoplay,
+        ..teaching(&args.teach)
     };
     let start = Start::Lesson {
         session: Box::new(session),
         picker: false,
     };
     screen(start, opts, signals)
+}
+
+/// A lesson's pace and questions as the command line asks.
+fn teaching(args: &TeachArgs) -> TuiOptions {
+    TuiOptions {
+        pace: args.pace,
+        predict: !args.no_predict,
+        ..TuiOptions::default()
+    }
 }
 
 /// The interpreter, or None (after saying why) when lessons must fall back
@@ -251,8 +261,7 @@ fn lesson_without_python(
     let opts = TuiOptions {
         title: session.title(),
         theme: args.theme,
-        recorder: None,
-        autoplay: None,
+        ..teaching(&args.teach)
     };
     screen(
         Start::Lesson {
@@ -276,8 +285,7 @@ fn picker(cli: &Cli, signals: &Receiver<i32>) -> Result<ExitCode, String> {
     let opts = TuiOptions {
         title: "lessons".into(),
         theme: cli.theme,
-        recorder: None,
-        autoplay: None,
+        ..teaching(&cli.teach)
     };
     screen(
         Start::Lesson {
@@ -334,8 +342,7 @@ fn replay(
     let opts = TuiOptions {
         title: replay.meta.title.clone(),
         theme: args.theme,
-        recorder: None,
-        autoplay: None,
+        ..TuiOptions::default()
     };
     screen(
         Start::Replay {

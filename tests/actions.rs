@@ -314,9 +314,20 @@ fn dispatch_decides_each_modes_keys() {
         (Mode::Lesson, char_key('l'), Some(Command::ToggleLang)),
         (Mode::Lesson, char_key(' '), Some(Command::TogglePause)),
         (Mode::Lesson, char_key('.'), None),
+        // A lesson's pace and questions: → ← b, answers 1-9 (the app
+        // says when a number is not a choice).
+        (Mode::Lesson, key(KeyCode::Right), Some(Command::BeatNext)),
+        (Mode::Lesson, key(KeyCode::Left), Some(Command::BeatBack)),
+        (Mode::Lesson, char_key('b'), Some(Command::TogglePace)),
+        (Mode::Lesson, char_key('1'), Some(Command::Answer(1))),
+        (Mode::Lesson, char_key('4'), Some(Command::Answer(4))),
+        (Mode::Lesson, char_key('0'), None),
         // A script's run has no lesson keys.
         (Mode::Run, char_key('n'), None),
         (Mode::Run, char_key('l'), None),
+        (Mode::Run, key(KeyCode::Right), None),
+        (Mode::Run, char_key('b'), None),
+        (Mode::Run, char_key('2'), None),
         // A replay: stepping, seeking, beats; + and - change the playing speed.
         (Mode::Replay, char_key('.'), Some(Command::StepForward)),
         (Mode::Replay, char_key(','), Some(Command::StepBack)),
@@ -327,6 +338,8 @@ fn dispatch_decides_each_modes_keys() {
         (Mode::Replay, char_key('+'), Some(Command::PlayFaster)),
         (Mode::Replay, char_key('-'), Some(Command::PlaySlower)),
         (Mode::Replay, char_key('e'), None),
+        (Mode::Replay, char_key('b'), None),
+        (Mode::Replay, char_key('1'), None),
         // The picker: moving, numbers, choosing, language, leaving.
         (Mode::Picker, key(KeyCode::Up), Some(Command::PickerUp)),
         (Mode::Picker, char_key('k'), Some(Command::PickerUp)),

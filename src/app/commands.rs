@@ -77,6 +77,10 @@ impl App {
     }
 
     fn toggle_pause(&mut self) {
+        if self.is_held() {
+            // Held at a beat or a question: space goes on, as → does.
+            return self.pace_command(Command::BeatNext);
+        }
         self.resume_at = None;
         match &mut self.session.feed {
             Feed::Live(run) => {

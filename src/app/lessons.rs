@@ -37,6 +37,12 @@ impl App {
 
     /// Lesson keys on a live (or fallback) lesson screen.
     pub(super) fn lesson_command(&mut self, command: Command) {
+        if matches!(
+            command,
+            Command::BeatNext | Command::BeatBack | Command::TogglePace | Command::Answer(_)
+        ) {
+            return self.pace_command(command);
+        }
         let Some(lesson) = self.lesson.as_mut() else {
             self.ui.message = Some("that key is for lessons and replays".into());
             return;
@@ -101,6 +107,7 @@ impl App {
         self.session
             .restart(Feed::Live(run), beats)
             .map_err(|e| e.to_string())?;
+        self.reset_pace();
         self.describe_recording();
         Ok(())
     }

@@ -14,19 +14,20 @@ use crossterm::event::Event as TermEvent;
 use ratatui::DefaultTerminal;
 
 use crate::keys::Mode;
-use crate::lesson::{Lang, LessonSession};
-use crate::model::RunState;
+use crate::lesson::{Lang, LessonSession, Pace, Pacer, Quiz};
 use crate::protocol::Event;
 use crate::record::Recorder;
 use crate::replay::Replay;
 use crate::runtime::{Run, RunConfig};
 use crate::session::Session;
-use crate::ui::{self, EditorState, LessonView, Overlay, Panes, Theme, ThemeName, UiState, View};
+use crate::ui::{self, EditorState, Panes, Theme, ThemeName, UiState};
 
 mod commands;
 mod lessons;
+mod pace;
 mod replay;
 mod terminal;
+mod view;
 
 use terminal::{Input, Screen};
 
@@ -37,6 +38,7 @@ const MAX_BURST: usize = 20_000;
 /// What the status bar says while a bundled recording stands in for a run.
 pub const NO_PYTHON: &str = "no usable Python 3.8+ found: showing a recorded run of this lesson";
 
+#[derive(Default)]
 pub struct TuiOptions {
     /// The lesson or script name for the header.
     pub title: String,
@@ -47,6 +49,10 @@ pub struct TuiOptions {
     /// Lessons: pause the processes at each narration beat for this long,
     /// then go on by themselves (a walkthrough in one take).
     pub autoplay: Option<Duration>,
+    /// Lessons: hold at every beat until the teacher goes on, or run free.
+    pub pace: Pace,
+    /// Lessons: ask the manifest's `[[predict]]` questions.
+    pub predict: bool,
 }
 
 /// What the screen shows.
@@ -101,8 +107,12 @@ struct App {
     title: String,
     theme: Theme,
     autoplay: Option<Duration>,
-    /// Autoplay: the processes are paused at a beat until then.
+    /// Autoplay: the processes are held at a beat until then.
     resume_at: Option<Instant>,
+    /// The lesson run's pace and questions (see pace.rs).
+    pacer: Pacer,
+    quiz: Quiz,
+    predict: bool,
     /// Where the panels were drawn in the last frame (for mouse clicks).
     panes: Option<Panes>,
     deferred: Option<Deferred>,
@@ -127,6 +137,17 @@ impl App {
             theme: Theme::from_env(opts.theme),
             autoplay: opts.autoplay,
             resume_at: None,
+            // A walkthrough in one take holds at every beat, for a while.
+            pacer: Pacer::new(
+                if opts.autoplay.is_some() {
+                    Pace::Beats
+                } else {
+                    opts.pace
+                },
+                0,
+            ),
+            quiz: Quiz::default(),
+            predict: opts.predict,
             panes: None,
             deferred: None,
         };
@@ -210,10 +231,7 @@ impl App {
                     None
                 },
                 recv(resume_due) -> _ => {
-                    self.resume_at = None;
-                    if let Some(run) = self.session.run_mut() {
-                        run.resume();
-                    }
+                    self.autoplay_due();
                     None
                 },
                 recv(signals) -> sig => Some(Exit::Signal(sig.unwrap_or(15))),
@@ -270,78 +288,10 @@ impl App {
         Ok(())
     }
 
-    fn view(&self) -> View<'_> {
-        let mut view = View::new(
-            &self.session.model,
-            &self.ui,
-            self.theme,
-            &self.source,
-            &self.title,
-        );
-        view.screen = self.screen_mode();
-        view.lesson = self.lesson_view();
-        view.overlay = match (&self.window, &self.lesson) {
-            (Window::Picker(selected), Some(l)) => Overlay::Picker {
-                catalog: &l.catalog,
-                selected: *selected,
-                lang: l.lang,
-            },
-            (Window::Editor(editor), Some(l)) => Overlay::Editor {
-                lesson: l.lesson(),
-                editor,
-                lang: l.lang,
-            },
-            _ => Overlay::None,
-        };
-        view.progress = self.session.player().map(|p| p.progress());
-        view
-    }
-
-    fn lesson_view(&self) -> Option<LessonView<'_>> {
-        let narration = &self.session.narration;
-        if narration.beats().is_empty() {
-            return None;
-        }
-        if let Some(p) = self.session.player() {
-            return Some(LessonView {
-                narration,
-                lang: p.lang,
-                settings: &p.settings,
-                watch: &p.watch,
-                variant: None,
-            });
-        }
-        let l = self.lesson.as_ref()?;
-        Some(LessonView {
-            narration,
-            lang: l.lang,
-            settings: &l.settings,
-            watch: &l.lesson().manifest.watch,
-            variant: l
-                .variant
-                .map(|i| l.lesson().manifest.variants[i].name.get(l.lang)),
-        })
-    }
-
     fn ingest(&mut self, event: &Event) -> io::Result<()> {
-        if self.session.ingest(event)? {
-            self.pause_for_beat();
-        }
+        self.session.ingest(event)?;
+        self.pace_event();
         Ok(())
-    }
-
-    /// Autoplay: hold the processes still while a new beat is read.
-    fn pause_for_beat(&mut self) {
-        let Some(hold) = self.autoplay else { return };
-        let finished = matches!(self.session.model.state, RunState::Finished(_));
-        let Some(run) = self.session.run_mut() else {
-            return;
-        };
-        if finished || run.poll_finished() {
-            return;
-        }
-        run.pause();
-        self.resume_at = Some(Instant::now() + hold);
     }
 }
 

@@ -49,7 +49,7 @@ use ratatui::widgets::{Block, BorderType};
 use ratatui::Frame;
 
 use crate::keys::Mode;
-use crate::lesson::{Catalog, Lang, Lesson, Narration, Settings};
+use crate::lesson::{Catalog, Lang, Lesson, Narration, Pacer, Quiz, Settings};
 use crate::model::Model;
 pub use editor::EditorState;
 pub use state::{Effect, UiState};
@@ -107,6 +107,39 @@ pub struct LessonView<'a> {
     pub watch: &'a [String],
     /// Name of the variant running, if one was chosen with `v`.
     pub variant: Option<&'a str>,
+    /// A live run's pace: which beat is shown, whether the run holds.
+    pub pacer: Option<&'a Pacer>,
+    /// A live run's questions, answers and verdicts.
+    pub quiz: Option<&'a Quiz>,
+}
+
+impl<'a> LessonView<'a> {
+    /// A lesson's narration as it stands: no variant, no pacer, no questions.
+    pub fn new(
+        narration: &'a Narration,
+        lang: Lang,
+        settings: &'a Settings,
+        watch: &'a [String],
+    ) -> Self {
+        LessonView {
+            narration,
+            lang,
+            settings,
+            watch,
+            variant: None,
+            pacer: None,
+            quiz: None,
+        }
+    }
+
+    /// The beat on screen (1-based; 0: none yet): the pacer's, else the
+    /// narration's latest.
+    pub fn beat(&self) -> usize {
+        match self.pacer {
+            Some(p) if p.shown() > 0 => p.shown(),
+            _ => self.narration.reached(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -155,8 +188,12 @@ const WIDE: (u16, u16) = (110, 28);
 
 pub fn layout(area: Rect, view: &View) -> Panes {
     let narration_h = match view.lesson {
-        Some(_) if area.height >= 40 => 6,
-        Some(_) => 4,
+        Some(_) => {
+            let base = if area.height >= 40 { 6 } else { 4 };
+            // A question or verdicts take what they need, up to 45%.
+            let most = (area.height * 45 / 100).max(base);
+            narration::rows(view, area.width).clamp(base, most)
+        }
         None => 0,
     };
     let [header, narration, body, status] = Layout::vertical([

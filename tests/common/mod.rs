@@ -2,6 +2,8 @@
 //! a fixture with real python3 and read back its recording.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
