@@ -2,23 +2,11 @@
 //! `--repeat` histograms use, computed from hand-written events (written
 //! as the JSON the shim sends, as in a recording).
 
+mod common;
+
+use common::json_events as events;
 use forklore::lesson::facts::{facts, label, Facts, KNOWN};
 use forklore::model::Model;
-use forklore::protocol::{decode, Event};
-
-/// One event per line, `{"kind": …, "pid": …}`; `t` is the line number.
-fn events(text: &str) -> Vec<Event> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .enumerate()
-        .map(|(i, line)| {
-            let mut e = decode(line.as_bytes()).unwrap_or_else(|e| panic!("{line}: {e:?}"));
-            e.t = i as u64 + 1;
-            e
-        })
-        .collect()
-}
 
 fn facts_of(text: &str, watch: &[&str]) -> Facts {
     let watch: Vec<String> = watch.iter().map(|s| s.to_string()).collect();

@@ -30,6 +30,8 @@ pub struct QueueObj {
     pub gets: u64,
     /// The last item moved, with who moved it: (pid, op, item).
     pub last: Option<(i32, QueueOp, String)>,
+    /// The last item a get took, and who took it.
+    pub last_got: Option<(i32, String)>,
     /// Puts announced and not yet in: who, what, and whether it waits for
     /// room (the queue was full).
     pub arriving: Vec<Arriving>,
@@ -132,6 +134,7 @@ impl Queues {
             QueueOp::Get => {
                 q.gets += 1;
                 q.take(&item);
+                q.last_got = Some((pid, item.clone()));
                 q.last = Some((pid, c.op, item));
             }
             QueueOp::GetBlocked => {
@@ -157,6 +160,7 @@ impl QueueObj {
             puts: 0,
             gets: 0,
             last: None,
+            last_got: None,
             arriving: Vec::new(),
             overtaken: Vec::new(),
             leaving: VecDeque::new(),

@@ -197,3 +197,19 @@ pub fn usage_error(cmd: &mut Command) -> String {
     assert_eq!(out.status.code(), Some(2), "expected exit 2; stderr: {err}");
     err
 }
+
+/// Events written as the shim sends them, one JSON object per line
+/// (`{"kind": …, "pid": …}`); `t` is the line number in milliseconds.
+pub fn json_events(text: &str) -> Vec<Event> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let mut e = forklore::protocol::decode(line.as_bytes())
+                .unwrap_or_else(|e| panic!("{line}: {e:?}"));
+            e.t = (i as u64 + 1) * 1_000_000;
+            e
+        })
+        .collect()
+}
