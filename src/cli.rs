@@ -38,6 +38,10 @@ pub struct TeachArgs {
     /// Do not ask the lesson's prediction questions.
     #[arg(long)]
     pub no_predict: bool,
+    /// The presenter's display, for projectors (100x30 and below): no code
+    /// pane, a larger stage, the high-contrast theme.
+    #[arg(long)]
+    pub big: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -58,6 +62,9 @@ pub enum Command {
 pub struct ReplayArgs {
     /// The recording (JSON Lines from --record).
     pub file: PathBuf,
+    /// The presenter's display (see `forklore lesson --big`).
+    #[arg(long)]
+    pub big: bool,
     /// No screen: print the recorded output exactly as the run produced it.
     #[arg(long)]
     pub headless: bool,

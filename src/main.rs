@@ -229,6 +229,7 @@ fn teaching(args: &TeachArgs) -> TuiOptions {
     TuiOptions {
         pace: args.pace,
         predict: !args.no_predict,
+        big: args.big,
         ..TuiOptions::default()
     }
 }
@@ -342,6 +343,7 @@ fn replay(
     let opts = TuiOptions {
         title: replay.meta.title.clone(),
         theme: args.theme,
+        big: args.big,
         ..TuiOptions::default()
     };
     screen(

@@ -47,6 +47,22 @@ fn draw(view: &View, w: u16, h: u16) -> String {
 }
 
 fn lesson_screen(slug: &str, at_beat: Option<usize>) {
+    let name = match at_beat {
+        Some(b) => format!("{slug}_beat{b}"),
+        None => format!("{slug}_end"),
+    };
+    screen_of(slug, at_beat, &UiState::new(1.0), &name, (120, 35));
+}
+
+/// Lesson `slug` replayed up to beat `at_beat` (None: the end), drawn
+/// with `ui_state` on a `size` screen, as snapshot `name`.
+fn screen_of(
+    slug: &str,
+    at_beat: Option<usize>,
+    ui_state: &UiState,
+    name: &str,
+    (w, h): (u16, u16),
+) {
     let catalog = Catalog::embedded().unwrap();
     let lesson = catalog.find(slug).unwrap();
     let replay = Replay::new(
@@ -61,11 +77,10 @@ fn lesson_screen(slug: &str, at_beat: Option<usize>) {
     let mut session = Session::replay(replay);
     session.seek(pos);
     let source: Vec<String> = lesson.script.lines().map(str::to_string).collect();
-    let ui_state = UiState::new(1.0);
     let settings = lesson.defaults();
     let mut view = View::new(
         &session.model,
-        &ui_state,
+        ui_state,
         Theme::new(ThemeName::Default, false),
         &source,
         slug,
@@ -76,11 +91,7 @@ fn lesson_screen(slug: &str, at_beat: Option<usize>) {
         &settings,
         &lesson.manifest.watch,
     ));
-    let name = match at_beat {
-        Some(b) => format!("{slug}_beat{b}"),
-        None => format!("{slug}_end"),
-    };
-    filters.bind(|| insta::assert_snapshot!(name, draw(&view, 120, 35)));
+    filters.bind(|| insta::assert_snapshot!(name, draw(&view, w, h)));
 }
 
 #[test]
@@ -206,4 +217,28 @@ fn a_question_holds_the_run_and_the_end_reveals_the_answers() {
     taught_screen("taught_question_zh", Lang::Zh, Some(2), &[3], 120, 35);
     taught_screen("taught_verdicts", Lang::En, None, &[3, 2], 120, 35);
     taught_screen("taught_verdicts_zh", Lang::Zh, None, &[1, 4], 120, 35);
+}
+
+/// The presenter's display: no code pane, the stage on top with most of
+/// the room, larger elements.
+#[test]
+fn big_presenter_screens_at_100x30() {
+    let big = UiState {
+        big: true,
+        ..UiState::new(1.0)
+    };
+    screen_of("chunked-map", Some(2), &big, "big_chunked-map", (100, 30));
+    screen_of(
+        "semaphore-producer-consumer",
+        Some(2),
+        &big,
+        "big_semaphore",
+        (100, 30),
+    );
+    let model = forklore::model::Model::new();
+    let view = View::new(&model, &big, Theme::default(), &[], "big");
+    let panes = ui::layout(ratatui::layout::Rect::new(0, 0, 100, 30), &view);
+    assert!(panes.code.is_none());
+    let area = |r: ratatui::layout::Rect| r.width * r.height;
+    assert!(area(panes.stage) > area(panes.procs) + area(panes.output));
 }

@@ -53,6 +53,8 @@ pub struct TuiOptions {
     pub pace: Pace,
     /// Lessons: ask the manifest's `[[predict]]` questions.
     pub predict: bool,
+    /// The presenter's layout, in the high-contrast theme.
+    pub big: bool,
 }
 
 /// What the screen shows.
@@ -126,15 +128,23 @@ enum Exit {
 
 impl App {
     fn new(start: Start, opts: TuiOptions) -> io::Result<App> {
+        let big = opts.big;
         let mut app = App {
             session: Session::idle(),
             script: None,
             lesson: None,
-            ui: UiState::new(1.0),
+            ui: UiState {
+                big,
+                ..UiState::new(1.0)
+            },
             window: Window::None,
             source: Vec::new(),
             title: opts.title,
-            theme: Theme::from_env(opts.theme),
+            theme: Theme::from_env(if opts.big {
+                ThemeName::HighContrast
+            } else {
+                opts.theme
+            }),
             autoplay: opts.autoplay,
             resume_at: None,
             // A walkthrough in one take holds at every beat, for a while.
@@ -154,7 +164,10 @@ impl App {
         app.session.recorder = opts.recorder;
         match start {
             Start::Script(config) => {
-                app.ui = UiState::new(config.slow);
+                app.ui = UiState {
+                    big,
+                    ..UiState::new(config.slow)
+                };
                 app.source = read_source(&config.script);
                 // Started before the screen takes over, so an error prints plainly.
                 let run = Run::start(&config).map_err(|e| io::Error::other(e.to_string()))?;

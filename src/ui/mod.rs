@@ -28,6 +28,20 @@
 //! status
 //! ```
 //!
+//! The presenter's layout (`--big`, for projectors at 100 × 30 and below)
+//! drops the code pane and gives the stage most of the room; stages draw
+//! fewer, larger elements there:
+//!
+//! ```text
+//! header
+//! ┌ Narration (taller) ────────────────────────────────┐
+//! ┌ Stage ─────────────────────────────────────────────┐
+//! │                                                    │
+//! └────────────────────────────────────────────────────┘
+//! ┌ Processes ──────────────┐┌ Output ─────────────────┐
+//! status
+//! ```
+//!
 //! The help overlay (`?`) is drawn over everything.
 
 pub mod code;
@@ -189,7 +203,11 @@ const WIDE: (u16, u16) = (110, 28);
 pub fn layout(area: Rect, view: &View) -> Panes {
     let narration_h = match view.lesson {
         Some(_) => {
-            let base = if area.height >= 40 { 6 } else { 4 };
+            let base = if area.height >= 40 || view.ui.big {
+                6
+            } else {
+                4
+            };
             // A question or verdicts take what they need, up to 45%.
             let most = (area.height * 45 / 100).max(base);
             narration::rows(view, area.width).clamp(base, most)
@@ -205,7 +223,22 @@ pub fn layout(area: Rect, view: &View) -> Panes {
     .areas(area);
     // Process rows plus the border, at least one row, at most 40-45% of the body.
     let tree_rows = view.model.procs.len().max(1) as u16 + 2;
-    if area.width >= WIDE.0 && area.height >= WIDE.1 {
+    if view.ui.big {
+        let [stage, rest] =
+            Layout::vertical([Constraint::Percentage(62), Constraint::Min(0)]).areas(body);
+        let [procs, output] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(rest);
+        Panes {
+            header,
+            narration,
+            procs,
+            stage,
+            code: None,
+            output,
+            status,
+        }
+    } else if area.width >= WIDE.0 && area.height >= WIDE.1 {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(body);

@@ -48,24 +48,26 @@ fn row(view: &View, obj: &SyncObj, names: usize) -> Line<'static> {
 fn tokens(view: &View, obj: &SyncObj) -> Vec<Span<'static>> {
     let free = obj.value.unwrap_or(0).max(0);
     let all = obj.tokens.unwrap_or(free).max(free);
-    let taken = all - free;
-    let gap = if view.ui.big { " " } else { "" };
-    let glyphs = |c: &str, n: i64| vec![c; n as usize].join(gap);
-    let mut spans = if all == 0 {
-        vec![label(view, "·")]
+    let mut spans = Vec::new();
+    if all == 0 {
+        spans.push(label(view, "·"));
     } else if all > MAX_TOKENS {
-        vec![
-            Span::styled(format!("●×{free}"), view.theme.good()),
-            Span::raw(" "),
-            Span::styled(format!("○×{taken}"), view.theme.warn()),
-        ]
+        spans.push(Span::styled(format!("●×{free}"), view.theme.good()));
+        spans.push(Span::styled(
+            format!(" ○×{}", all - free),
+            view.theme.warn(),
+        ));
     } else {
-        vec![
-            Span::styled(glyphs("●", free), view.theme.good()),
-            Span::raw(gap),
-            Span::styled(glyphs("○", taken), view.theme.warn()),
-        ]
-    };
+        for i in 0..all {
+            if i > 0 && view.ui.big {
+                spans.push(Span::raw(" "));
+            }
+            spans.push(match i < free {
+                true => Span::styled("●", view.theme.good()),
+                false => Span::styled("○", view.theme.warn()),
+            });
+        }
+    }
     spans.push(label(view, &format!("  {free} of {all} left")));
     spans
 }
