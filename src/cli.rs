@@ -137,6 +137,16 @@ pub struct LessonArgs {
     pub autoplay: Option<f64>,
     #[command(flatten)]
     pub teach: TeachArgs,
+    /// Run the lesson N times for real, in the background (as many at once
+    /// as there are cores), and show a histogram of its outcome.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub repeat: Option<u32>,
+    /// With --repeat --headless: print the histogram as one JSON object.
+    #[arg(long, requires = "repeat")]
+    pub json: bool,
+    /// With --repeat: keep every run's recording in DIR (run-001.jsonl …).
+    #[arg(long, value_name = "DIR", requires = "repeat")]
+    pub recordings: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,7 @@ use forklore::headless::{self, Outcome};
 use forklore::lesson::{Catalog, Lang, LessonSession, Settings};
 use forklore::protocol::{Body, ReplayMeta};
 use forklore::record::Recorder;
+use forklore::repeat;
 use forklore::replay::Replay;
 use forklore::runtime::{self, python, Run, RunConfig};
 
@@ -124,9 +125,14 @@ fn headless_run(
     signals: &Receiver<i32>,
 ) -> Result<ExitCode, String> {
     let run = Run::start(config).map_err(|e| e.to_string())?;
-    let status = match headless::run(run, recorder, signals) {
-        Ok((Outcome::Finished(status), _)) => status,
-        Ok((Outcome::Interrupted(sig), _)) => 128 + sig,
+    outcome_status(headless::run(run, recorder, signals).map(|(outcome, _)| outcome))
+}
+
+/// forklore's exit status after a headless run (or runs).
+fn outcome_status(outcome: std::io::Result<Outcome>) -> Result<ExitCode, String> {
+    let status = match outcome {
+        Ok(Outcome::Finished(status)) => status,
+        Ok(Outcome::Interrupted(sig)) => 128 + sig,
         // Our reader went away (`| head`): the run was stopped; be quiet.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
             128 + nix::sys::signal::Signal::SIGPIPE as i32
@@ -200,6 +206,11 @@ fn run_lesson(
     let python = python_or_fallback(args.python.as_deref())?;
     let session = LessonSession::new(catalog, index, settings, lang(args.lang.as_deref()), python)
         .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
+    if let (Some(runs), true) = (args.repeat, args.headless) {
+        let recordings = args.recordings.clone();
+        let done = repeat::headless(&session, runs as usize, recordings, args.json, signals)?;
+        return outcome_status(done);
+    }
     let Some(config) = session.config()? else {
         return lesson_without_python(args, session, signals);
     };
@@ -215,6 +226,7 @@ fn run_lesson(
         theme: args.theme,
         recorder: rec,
         autoplay,
+        repeat: args.repeat.map(|n| n as usize),
         ..teaching(&args.teach)
     };
     let start = Start::Lesson {

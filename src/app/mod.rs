@@ -55,6 +55,9 @@ pub struct TuiOptions {
     pub predict: bool,
     /// The presenter's layout, in the high-contrast theme.
     pub big: bool,
+    /// Lessons: run the lesson this many times in the background at once
+    /// (`--repeat N`); the number `R` uses too.
+    pub repeat: Option<usize>,
 }
 
 /// What the screen shows.

@@ -4,6 +4,7 @@
 
 pub mod condition;
 pub mod facts;
+pub mod histogram;
 pub mod manifest;
 pub mod narration;
 pub mod pacer;
