@@ -19,6 +19,8 @@ pub enum Mode {
     Editor,
     /// The key list (`?`).
     Help,
+    /// The histogram of a lesson run many times (`R`).
+    Histogram,
 }
 
 /// Something the user asked for.
@@ -56,6 +58,8 @@ pub enum Command {
     TogglePace,
     /// Choice N (1-based) for the question asked now.
     Answer(u8),
+    /// Run the lesson many times in the background: a histogram.
+    Repeat,
     // Replays.
     StepForward,
     StepBack,
@@ -118,12 +122,12 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-use Mode::{Editor, Help, Lesson, Picker, Replay, Run};
+use Mode::{Editor, Help, Histogram, Lesson, Picker, Replay, Run};
 
 /// The three screens; windows (picker, editor, help) take keys of their own.
 const SCREENS: &[Mode] = &[Run, Lesson, Replay];
 const LIVE: &[Mode] = &[Run, Lesson];
-const EVERYWHERE: &[Mode] = &[Run, Lesson, Replay, Picker, Editor, Help];
+const EVERYWHERE: &[Mode] = &[Run, Lesson, Replay, Picker, Editor, Help, Histogram];
 
 const fn row(
     modes: &'static [Mode],
@@ -158,7 +162,7 @@ const fn ch(
 pub static KEYS: &[Binding] = &[
     ch(SCREENS, ' ', "space", Command::TogglePause, "pause / resume every process (SIGSTOP / SIGCONT)"),
     ch(SCREENS, 'r', "r", Command::Restart, "restart the script"),
-    ch(&[Run, Lesson, Replay, Picker, Help], 'q', "q", Command::Quit, "quit (stops every process)"),
+    ch(&[Run, Lesson, Replay, Picker, Help, Histogram], 'q', "q", Command::Quit, "quit (stops every process)"),
     Binding { modes: EVERYWHERE, key: Key::Code(KeyCode::Char('c')), mods: KeyModifiers::CONTROL, label: "Ctrl-C", command: Command::Quit, help: "quit (stops every process)" },
     row(SCREENS, KeyCode::Tab, "Tab", Command::FocusNext, "focus the next process"),
     row(SCREENS, KeyCode::Down, "↓", Command::FocusNext, "focus the next process"),
@@ -181,6 +185,8 @@ pub static KEYS: &[Binding] = &[
     row(&[Lesson], KeyCode::Left, "←", Command::BeatBack, "the previous beat's text again"),
     ch(&[Lesson], 'b', "b", Command::TogglePace, "beat by beat (hold at every beat) / free pace"),
     Binding { modes: &[Lesson], key: Key::Digit, mods: KeyModifiers::NONE, label: "1-4", command: Command::Answer(0), help: "answer the question asked now" },
+    ch(&[Lesson, Histogram], 'R', "R", Command::Repeat, "run the lesson many times in the background: a histogram of its outcome"),
+    row(&[Histogram], KeyCode::Esc, "Esc", Command::Close, "close the histogram (the runs go on)"),
     ch(&[Replay], '.', ".", Command::StepForward, "one event forward (pauses)"),
     ch(&[Replay], ',', ",", Command::StepBack, "one event back (pauses)"),
     ch(&[Replay], ']', "]", Command::NextBeat, "to the next narration beat"),

@@ -123,6 +123,7 @@ fn help_lists_every_action_of_the_table_once() {
         Mode::Picker,
         Mode::Editor,
         Mode::Help,
+        Mode::Histogram,
     ];
     let rows = help_rows(&everything);
     let mut commands: Vec<Command> = Vec::new();
@@ -327,6 +328,13 @@ fn dispatch_decides_each_modes_keys() {
         (Mode::Run, char_key('l'), None),
         (Mode::Run, key(KeyCode::Right), None),
         (Mode::Run, char_key('b'), None),
+        (Mode::Run, char_key('R'), None),
+        // R runs the lesson many times; its histogram takes Esc, q and R.
+        (Mode::Lesson, char_key('R'), Some(Command::Repeat)),
+        (Mode::Histogram, char_key('R'), Some(Command::Repeat)),
+        (Mode::Histogram, key(KeyCode::Esc), Some(Command::Close)),
+        (Mode::Histogram, char_key('q'), Some(Command::Quit)),
+        (Mode::Histogram, char_key(' '), None),
         (Mode::Run, char_key('2'), None),
         // A replay: stepping, seeking, beats; + and - change the playing speed.
         (Mode::Replay, char_key('.'), Some(Command::StepForward)),

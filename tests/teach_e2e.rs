@@ -152,3 +152,66 @@ fn a_prediction_is_checked_against_the_real_runs_value() {
         assert!(screen.contains(&line), "`{line}` not on screen:\n{screen}");
     }
 }
+
+/// Every process of every python run forklore has going.
+fn all_runs(forklore: i32) -> Vec<i32> {
+    children_of(forklore)
+        .into_iter()
+        .filter(|c| c.1.starts_with("python"))
+        .flat_map(|c| group(c.0))
+        .map(|m| m.0)
+        .collect()
+}
+
+#[test]
+fn r_runs_the_lesson_many_times_and_quitting_stops_them_all() {
+    let args = "lesson daemon-join --pace free --no-predict --set join=true";
+    let t = Tmux::start("repeat-key", &in_shell("", args));
+    let forklore = forklore_pid(&t);
+    wait_for("the lesson's run", 20, || run_root(forklore) != 0, &t);
+    t.keys("R");
+    let mut pids = Vec::new();
+    wait_for(
+        "runs of the batch beside the lesson's own",
+        20,
+        || {
+            pids = all_runs(forklore);
+            let roots = children_of(forklore)
+                .iter()
+                .filter(|c| c.1.starts_with("python"))
+                .count();
+            roots >= 2 && t.screen().contains("of 50 runs")
+        },
+        &t,
+    );
+    quit(&t);
+    for pid in pids {
+        assert!(gone_within(pid, 5), "pid {pid} survived quitting");
+    }
+}
+
+#[test]
+fn repeat_shows_the_histogram_with_this_run_marked() {
+    let args = "lesson lock-vs-garbled --pace free --no-predict --set lock=true --repeat 3";
+    let t = Tmux::start("repeat-flag", &in_shell("", args));
+    wait_for(
+        "3 runs counted, this run marked",
+        30,
+        || {
+            let s = t.screen();
+            s.contains("3 of 3 runs") && s.contains("◀ this run")
+        },
+        &t,
+    );
+    let screen = t.screen();
+    // With the lock every run garbles nothing: one bar, all 3 runs.
+    assert!(
+        screen.contains("3 runs · garbled output lines (garbled)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("0 │") && screen.contains(" 3  ◀ this run"),
+        "{screen}"
+    );
+    quit(&t);
+}

@@ -63,6 +63,7 @@ impl App {
         match self.mode() {
             Mode::Picker => return self.picker_command(command),
             Mode::Editor => return self.editor_command(command),
+            Mode::Histogram => return self.histogram_command(command),
             _ => {}
         }
         match self.ui.apply(command, &self.session.model) {
@@ -149,6 +150,8 @@ impl App {
             _ => None,
         };
         let live = self.session.run().is_some();
+        // Every run of a batch going on is stopped and reaped too.
+        self.repeats = None;
         self.session.stop()?;
         if let Some(rec) = self.session.recorder.as_mut() {
             rec.flush()?;

@@ -69,6 +69,7 @@ impl App {
             }),
             Command::ToggleLang => lesson.lang = lesson.lang.toggled(),
             Command::OpenPicker => self.window = Window::Picker(lesson.index),
+            Command::Repeat => self.start_repeats(),
             _ => self.ui.message = Some("that key is for replays".into()),
         }
     }

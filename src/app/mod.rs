@@ -25,6 +25,7 @@ use crate::ui::{self, EditorState, Panes, Theme, ThemeName, UiState};
 mod commands;
 mod lessons;
 mod pace;
+mod repeats;
 mod replay;
 mod terminal;
 mod view;
@@ -96,6 +97,8 @@ enum Window {
     None,
     Picker(usize),
     Editor(EditorState),
+    /// The lesson run many times (see repeats.rs).
+    Histogram,
 }
 
 /// Work that stops the live run, done after a frame that says so.
@@ -118,6 +121,9 @@ struct App {
     pacer: Pacer,
     quiz: Quiz,
     predict: bool,
+    /// The lesson run many times in the background, and how many `R` asks.
+    repeats: Option<repeats::Repeats>,
+    repeat_runs: usize,
     /// Where the panels were drawn in the last frame (for mouse clicks).
     panes: Option<Panes>,
     deferred: Option<Deferred>,
@@ -161,6 +167,8 @@ impl App {
             ),
             quiz: Quiz::default(),
             predict: opts.predict,
+            repeats: None,
+            repeat_runs: opts.repeat.unwrap_or(repeats::DEFAULT_RUNS),
             panes: None,
             deferred: None,
         };
@@ -185,6 +193,9 @@ impl App {
                     app.window = Window::Picker(index);
                 } else {
                     app.start_lesson().map_err(io::Error::other)?;
+                    if opts.repeat.is_some() {
+                        app.start_repeats();
+                    }
                 }
             }
             Start::Replay {
@@ -228,6 +239,7 @@ impl App {
             let frame_due = if dirty { after(wait) } else { never() };
             let (events, replay_due) = self.sources();
             let resume_due = self.resume_at.map_or(never(), at_instant);
+            let repeated = self.repeats_source();
             let exit = select! {
                 recv(input) -> msg => match msg {
                     Ok(event) => self.on_input(event),
@@ -248,6 +260,10 @@ impl App {
                 },
                 recv(resume_due) -> _ => {
                     self.autoplay_due();
+                    None
+                },
+                recv(repeated) -> msg => {
+                    self.repeat_done(msg.ok());
                     None
                 },
                 recv(signals) -> sig => Some(Exit::Signal(sig.unwrap_or(15))),
@@ -275,6 +291,7 @@ impl App {
             (_, true) => Mode::Help,
             (Window::Picker(_), _) if self.lesson.is_some() => Mode::Picker,
             (Window::Editor(_), _) if self.lesson.is_some() => Mode::Editor,
+            (Window::Histogram, _) if self.repeats.is_some() => Mode::Histogram,
             _ => self.screen_mode(),
         }
     }
@@ -293,6 +310,7 @@ impl App {
             self.ui.malformed = run.counters.malformed();
             self.ui.rejected = run.counters.rejected();
         }
+        self.mark_this_run();
         let mut panes = None;
         let view = self.view();
         terminal.draw(|frame| panes = ui::draw(frame, &view))?;

@@ -26,6 +26,16 @@ impl App {
                 editor,
                 lang: l.lang,
             },
+            (Window::Histogram, _) => match &self.repeats {
+                Some(r) => Overlay::Histogram {
+                    histogram: &r.histogram,
+                    done: r.done,
+                    runs: r.runs(),
+                    title: &r.title,
+                    mark: r.mark.as_deref(),
+                },
+                None => Overlay::None,
+            },
             _ => Overlay::None,
         };
         view.progress = self.session.player().map(|p| p.progress());

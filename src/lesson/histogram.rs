@@ -96,6 +96,12 @@ impl Histogram {
             };
             lines.push(format!("{key:>key_w$} │{bar} {n}{here}"));
         }
+        if let Some(value) = mark.filter(|m| !self.counts.contains_key(*m)) {
+            lines.push(format!(
+                "this run: {value} (none of the {} had it)",
+                self.runs()
+            ));
+        }
         if self.failed > 0 {
             lines.push(format!("{} runs failed", self.failed));
         }
@@ -120,6 +126,8 @@ mod tests {
         let text = h.text(Some("2"), 4);
         assert_eq!(text[2], "  2 │████ 2  ◀ this run");
         assert_eq!(text[1], "-15 │██ 1");
+        let other = h.text(Some("7"), 4);
+        assert_eq!(other.last().unwrap(), "this run: 7 (none of the 6 had it)");
         let json: serde_json::Value = serde_json::from_str(&h.to_json(Default::default())).unwrap();
         assert_eq!(json["histogram"]["2"], 2);
         assert_eq!(json["runs"], 6);

@@ -48,6 +48,7 @@ pub mod code;
 pub mod editor;
 pub mod header;
 pub mod help;
+pub mod histogram;
 pub mod narration;
 pub mod output;
 pub mod picker;
@@ -63,6 +64,7 @@ use ratatui::widgets::{Block, BorderType};
 use ratatui::Frame;
 
 use crate::keys::Mode;
+use crate::lesson::histogram::Histogram;
 use crate::lesson::{Catalog, Lang, Lesson, Narration, Pacer, Quiz, Settings};
 use crate::model::Model;
 pub use editor::EditorState;
@@ -169,6 +171,15 @@ pub enum Overlay<'a> {
         lesson: &'a Lesson,
         editor: &'a EditorState,
         lang: Lang,
+    },
+    /// A lesson run many times: `done` of `runs` so far, and the value of
+    /// the run on screen (`mark`) once it has ended.
+    Histogram {
+        histogram: &'a Histogram,
+        done: usize,
+        runs: usize,
+        title: &'a str,
+        mark: Option<&'a str>,
     },
 }
 
@@ -302,6 +313,7 @@ pub fn draw(frame: &mut Frame, view: &View) -> Option<Panes> {
         Overlay::None => {}
         Overlay::Picker { .. } => picker::render(frame, area, view),
         Overlay::Editor { .. } => editor::render(frame, area, view),
+        Overlay::Histogram { .. } => histogram::render(frame, area, view),
     }
     if view.ui.show_help {
         help::render(frame, area, view);
