@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use forklore::lesson::Pace;
 use forklore::ui::ThemeName;
 
 #[derive(Parser, Debug)]
@@ -23,6 +24,24 @@ pub struct Cli {
     /// Load lessons from this folder instead of the built-in ones.
     #[arg(long, global = true, value_name = "DIR")]
     pub lessons: Option<PathBuf>,
+    #[command(flatten)]
+    pub teach: TeachArgs,
+}
+
+/// How a lesson is taught on the live screen.
+#[derive(Args, Debug, Clone)]
+pub struct TeachArgs {
+    /// beats: the run holds at every narration beat until → (or space);
+    /// free: it runs on, holding only for questions.
+    #[arg(long, value_enum, default_value_t = Pace::Beats)]
+    pub pace: Pace,
+    /// Do not ask the lesson's prediction questions.
+    #[arg(long)]
+    pub no_predict: bool,
+    /// The presenter's display, for projectors (100x30 and below): no code
+    /// pane, a larger stage, the high-contrast theme.
+    #[arg(long)]
+    pub big: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,6 +76,9 @@ pub enum Command {
 pub struct ReplayArgs {
     /// The recording (JSON Lines from --record).
     pub file: PathBuf,
+    /// The presenter's display (see `forklore lesson --big`).
+    #[arg(long)]
+    pub big: bool,
     /// No screen: print the recorded output exactly as the run produced it.
     #[arg(long)]
     pub headless: bool,
@@ -163,6 +185,18 @@ pub struct LessonArgs {
     /// for SECONDS, then go on by themselves.
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "3")]
     pub autoplay: Option<f64>,
+    #[command(flatten)]
+    pub teach: TeachArgs,
+    /// Run the lesson N times for real, in the background (as many at once
+    /// as there are cores), and show a histogram of its outcome.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub repeat: Option<u32>,
+    /// With --repeat --headless: print the histogram as one JSON object.
+    #[arg(long, requires = "repeat")]
+    pub json: bool,
+    /// With --repeat: keep every run's recording in DIR (run-001.jsonl …).
+    #[arg(long, value_name = "DIR", requires = "repeat")]
+    pub recordings: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

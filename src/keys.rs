@@ -19,6 +19,8 @@ pub enum Mode {
     Editor,
     /// The key list (`?`).
     Help,
+    /// The histogram of a lesson run many times (`R`).
+    Histogram,
 }
 
 /// Something the user asked for.
@@ -47,6 +49,17 @@ pub enum Command {
     NextVariant,
     ToggleLang,
     OpenPicker,
+    // A lesson's pace and questions.
+    /// →: go on from the beat (or question) the run holds at.
+    BeatNext,
+    /// ←: the previous beat's text again.
+    BeatBack,
+    /// Beat by beat, or a free pace.
+    TogglePace,
+    /// Choice N (1-based) for the question asked now.
+    Answer(u8),
+    /// Run the lesson many times in the background: a histogram.
+    Repeat,
     // Replays.
     StepForward,
     StepBack,
@@ -74,11 +87,22 @@ pub enum Command {
     EditorApply,
 }
 
+impl Command {
+    /// A digit row's command with the digit pressed.
+    pub fn with_digit(self, digit: u8) -> Command {
+        match self {
+            Command::PickerJump(_) => Command::PickerJump(digit),
+            Command::Answer(_) => Command::Answer(digit),
+            other => other,
+        }
+    }
+}
+
 /// Which key a row matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {
     Code(KeyCode),
-    /// 1…9: the row's command gets the digit.
+    /// 1…9: the row's command gets the digit (see [`Command::with_digit`]).
     Digit,
     /// Any printable character: the row's command gets it.
     Printable,
@@ -98,12 +122,12 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-use Mode::{Editor, Help, Lesson, Picker, Replay, Run};
+use Mode::{Editor, Help, Histogram, Lesson, Picker, Replay, Run};
 
 /// The three screens; windows (picker, editor, help) take keys of their own.
 const SCREENS: &[Mode] = &[Run, Lesson, Replay];
 const LIVE: &[Mode] = &[Run, Lesson];
-const EVERYWHERE: &[Mode] = &[Run, Lesson, Replay, Picker, Editor, Help];
+const EVERYWHERE: &[Mode] = &[Run, Lesson, Replay, Picker, Editor, Help, Histogram];
 
 const fn row(
     modes: &'static [Mode],
@@ -138,7 +162,7 @@ const fn ch(
 pub static KEYS: &[Binding] = &[
     ch(SCREENS, ' ', "space", Command::TogglePause, "pause / resume every process (SIGSTOP / SIGCONT)"),
     ch(SCREENS, 'r', "r", Command::Restart, "restart the script"),
-    ch(&[Run, Lesson, Replay, Picker, Help], 'q', "q", Command::Quit, "quit (stops every process)"),
+    ch(&[Run, Lesson, Replay, Picker, Help, Histogram], 'q', "q", Command::Quit, "quit (stops every process)"),
     Binding { modes: EVERYWHERE, key: Key::Code(KeyCode::Char('c')), mods: KeyModifiers::CONTROL, label: "Ctrl-C", command: Command::Quit, help: "quit (stops every process)" },
     row(SCREENS, KeyCode::Tab, "Tab", Command::FocusNext, "focus the next process"),
     row(SCREENS, KeyCode::Down, "↓", Command::FocusNext, "focus the next process"),
@@ -157,6 +181,12 @@ pub static KEYS: &[Binding] = &[
     ch(&[Lesson], 'v', "v", Command::NextVariant, "next variant of the lesson"),
     ch(&[Lesson, Replay, Picker], 'l', "l", Command::ToggleLang, "narration in English / 中文"),
     ch(&[Lesson], 'm', "m", Command::OpenPicker, "back to the lesson list"),
+    row(&[Lesson], KeyCode::Right, "→", Command::BeatNext, "go on from the beat or question the run holds at"),
+    row(&[Lesson], KeyCode::Left, "←", Command::BeatBack, "the previous beat's text again"),
+    ch(&[Lesson], 'b', "b", Command::TogglePace, "beat by beat (hold at every beat) / free pace"),
+    Binding { modes: &[Lesson], key: Key::Digit, mods: KeyModifiers::NONE, label: "1-4", command: Command::Answer(0), help: "answer the question asked now" },
+    ch(&[Lesson, Histogram], 'R', "R", Command::Repeat, "run the lesson many times in the background: a histogram of its outcome"),
+    row(&[Histogram], KeyCode::Esc, "Esc", Command::Close, "close the histogram (the runs go on)"),
     ch(&[Replay], '.', ".", Command::StepForward, "one event forward (pauses)"),
     ch(&[Replay], ',', ",", Command::StepBack, "one event back (pauses)"),
     ch(&[Replay], ']', "]", Command::NextBeat, "to the next narration beat"),
@@ -205,7 +235,7 @@ pub fn dispatch(mode: Mode, event: &KeyEvent) -> Option<Command> {
 fn matching(b: &Binding, code: KeyCode) -> Option<Command> {
     match (b.key, code) {
         (Key::Code(k), c) if k == c => Some(b.command),
-        (Key::Digit, KeyCode::Char(c @ '1'..='9')) => Some(Command::PickerJump(c as u8 - b'0')),
+        (Key::Digit, KeyCode::Char(c @ '1'..='9')) => Some(b.command.with_digit(c as u8 - b'0')),
         (Key::Printable, KeyCode::Char(c)) if !c.is_control() => Some(Command::EditorType(c)),
         _ => None,
     }

@@ -14,6 +14,7 @@ pub mod lesson;
 pub mod model;
 pub mod protocol;
 pub mod record;
+pub mod repeat;
 pub mod replay;
 pub mod runtime;
 pub mod session;

@@ -10,12 +10,13 @@ use forklore::headless::{self, Outcome};
 use forklore::lesson::{Catalog, Lang, LessonSession, Settings};
 use forklore::protocol::ReplayMeta;
 use forklore::record::Recorder;
+use forklore::repeat;
 use forklore::runtime::{self, python, Run, RunConfig};
 
 mod cli;
 mod playback;
 mod share;
-use cli::{Cli, Command, LessonArgs, RunArgs};
+use cli::{Cli, Command, LessonArgs, RunArgs, TeachArgs};
 
 /// Exit status for usage and setup errors (missing python, bad script...).
 const USAGE_ERROR: u8 = 2;
@@ -161,17 +162,23 @@ fn headless_run(
     signals: &Receiver<i32>,
 ) -> Result<ExitCode, String> {
     let run = Run::start(config).map_err(|e| e.to_string())?;
-    let status = match headless::run(run, recorder, signals) {
-        Ok((Outcome::Finished(status), model)) => {
-            if let Some(limit) = model.stats.too_many_procs {
-                say(&format!(
-                    "the run had more than {limit} processes at once and was stopped \
-                     (--max-procs {limit})"
-                ));
-            }
-            status
+    let outcome = headless::run(run, recorder, signals).map(|(outcome, model)| {
+        if let Some(limit) = model.stats.too_many_procs {
+            say(&format!(
+                "the run had more than {limit} processes at once and was stopped \
+                 (--max-procs {limit})"
+            ));
         }
-        Ok((Outcome::Interrupted(sig), _)) => 128 + sig,
+        outcome
+    });
+    outcome_status(outcome)
+}
+
+/// forklore's exit status after a headless run (or runs).
+fn outcome_status(outcome: std::io::Result<Outcome>) -> Result<ExitCode, String> {
+    let status = match outcome {
+        Ok(Outcome::Finished(status)) => status,
+        Ok(Outcome::Interrupted(sig)) => 128 + sig,
         // Our reader went away (`| head`): the run was stopped; be quiet.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
             128 + nix::sys::signal::Signal::SIGPIPE as i32
@@ -221,7 +228,7 @@ fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, Strin
         title,
         theme: args.theme,
         recorder: rec,
-        autoplay: None,
+        ..TuiOptions::default()
     };
     screen(Start::Script(config), opts, signals)
 }
@@ -254,6 +261,11 @@ fn run_lesson(
     let python = python_or_fallback(args.python.as_deref(), signals)?;
     let session = LessonSession::new(catalog, index, settings, lang(args.lang.as_deref()), python)
         .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
+    if let (Some(runs), true) = (args.repeat, args.headless) {
+        let recordings = args.recordings.clone();
+        let done = repeat::headless(&session, runs as usize, recordings, args.json, signals)?;
+        return outcome_status(done);
+    }
     let Some(config) = session.config()? else {
         return lesson_without_python(args, session, signals);
     };
@@ -269,6 +281,8 @@ fn run_lesson(
         theme: args.theme,
         recorder: rec,
         autoplay,
+        repeat: args.repeat.map(|n| n as usize),
+        ..teaching(&args.teach)
     };
     let start = Start::Lesson {
         session: Box::new(session),
@@ -288,6 +302,16 @@ fn interpreter(
             std::process::exit(128 + sig);
         }
         other => other,
+    }
+}
+
+/// A lesson's pace and questions as the command line asks.
+fn teaching(args: &TeachArgs) -> TuiOptions {
+    TuiOptions {
+        pace: args.pace,
+        predict: !args.no_predict,
+        big: args.big,
+        ..TuiOptions::default()
     }
 }
 
@@ -324,8 +348,7 @@ fn lesson_without_python(
     let opts = TuiOptions {
         title: session.title(),
         theme: args.theme,
-        recorder: None,
-        autoplay: None,
+        ..teaching(&args.teach)
     };
     screen(
         Start::Lesson {
@@ -349,8 +372,7 @@ fn picker(cli: &Cli, signals: &Receiver<i32>) -> Result<ExitCode, String> {
     let opts = TuiOptions {
         title: "lessons".into(),
         theme: cli.theme,
-        recorder: None,
-        autoplay: None,
+        ..teaching(&cli.teach)
     };
     screen(
         Start::Lesson {

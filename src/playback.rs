@@ -81,8 +81,8 @@ pub fn replay(
     let opts = TuiOptions {
         title: replay.meta.title.clone(),
         theme: args.theme,
-        recorder: None,
-        autoplay: None,
+        big: args.big,
+        ..TuiOptions::default()
     };
     screen(
         Start::Replay {

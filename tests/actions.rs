@@ -120,6 +120,7 @@ fn help_lists_every_action_of_the_table_once() {
         Mode::Picker,
         Mode::Editor,
         Mode::Help,
+        Mode::Histogram,
     ];
     let rows = help_rows(&everything);
     let mut commands: Vec<Command> = Vec::new();
@@ -311,9 +312,27 @@ fn dispatch_decides_each_modes_keys() {
         (Mode::Lesson, char_key('l'), Some(Command::ToggleLang)),
         (Mode::Lesson, char_key(' '), Some(Command::TogglePause)),
         (Mode::Lesson, char_key('.'), None),
+        // A lesson's pace and questions: → ← b, answers 1-9 (the app
+        // says when a number is not a choice).
+        (Mode::Lesson, key(KeyCode::Right), Some(Command::BeatNext)),
+        (Mode::Lesson, key(KeyCode::Left), Some(Command::BeatBack)),
+        (Mode::Lesson, char_key('b'), Some(Command::TogglePace)),
+        (Mode::Lesson, char_key('1'), Some(Command::Answer(1))),
+        (Mode::Lesson, char_key('4'), Some(Command::Answer(4))),
+        (Mode::Lesson, char_key('0'), None),
         // A script's run has no lesson keys.
         (Mode::Run, char_key('n'), None),
         (Mode::Run, char_key('l'), None),
+        (Mode::Run, key(KeyCode::Right), None),
+        (Mode::Run, char_key('b'), None),
+        (Mode::Run, char_key('R'), None),
+        // R runs the lesson many times; its histogram takes Esc, q and R.
+        (Mode::Lesson, char_key('R'), Some(Command::Repeat)),
+        (Mode::Histogram, char_key('R'), Some(Command::Repeat)),
+        (Mode::Histogram, key(KeyCode::Esc), Some(Command::Close)),
+        (Mode::Histogram, char_key('q'), Some(Command::Quit)),
+        (Mode::Histogram, char_key(' '), None),
+        (Mode::Run, char_key('2'), None),
         // A replay: stepping, seeking, beats; + and - change the playing speed.
         (Mode::Replay, char_key('.'), Some(Command::StepForward)),
         (Mode::Replay, char_key(','), Some(Command::StepBack)),
@@ -324,6 +343,8 @@ fn dispatch_decides_each_modes_keys() {
         (Mode::Replay, char_key('+'), Some(Command::PlayFaster)),
         (Mode::Replay, char_key('-'), Some(Command::PlaySlower)),
         (Mode::Replay, char_key('e'), None),
+        (Mode::Replay, char_key('b'), None),
+        (Mode::Replay, char_key('1'), None),
         // The picker: moving, numbers, choosing, language, leaving.
         (Mode::Picker, key(KeyCode::Up), Some(Command::PickerUp)),
         (Mode::Picker, char_key('k'), Some(Command::PickerUp)),

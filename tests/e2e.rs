@@ -3,179 +3,8 @@
 
 mod common;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
+use common::tmux::*;
 use common::*;
-
-/// A private tmux server running one session; killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(name: &str, command: &str) -> Tmux {
-        let socket = format!("forklore-e2e-{name}-{}", std::process::id());
-        let t = Tmux { socket };
-        let ok = t
-            .cmd(&[
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "35",
-                "-s",
-                "e2e",
-                command,
-            ])
-            .status
-            .success();
-        assert!(ok, "tmux starts");
-        t
-    }
-
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    /// The screen with its scrollback.
-    fn history(&self) -> String {
-        String::from_utf8_lossy(
-            &self
-                .cmd(&["capture-pane", "-p", "-S", "-", "-t", "e2e"])
-                .stdout,
-        )
-        .into_owned()
-    }
-
-    fn keys(&self, keys: &str) {
-        self.cmd(&["send-keys", "-t", "e2e", keys]);
-    }
-
-    fn show(&self, format: &str) -> String {
-        String::from_utf8_lossy(
-            &self
-                .cmd(&["display-message", "-p", "-t", "e2e", format])
-                .stdout,
-        )
-        .trim()
-        .to_string()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.cmd(&["kill-server"]);
-    }
-}
-
-fn wait_for(what: &str, secs: u64, mut cond: impl FnMut() -> bool, t: &Tmux) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !cond() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; screen:\n{}",
-            t.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// (pid, ppid, pgrp, state, comm) of every process.
-fn processes() -> Vec<(i32, i32, i32, char, String)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let comm = stat[open + 1..close].to_string();
-        let rest: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        let state = rest[0].chars().next().unwrap_or('?');
-        out.push((
-            pid,
-            rest[1].parse().unwrap_or(0),
-            rest[2].parse().unwrap_or(0),
-            state,
-            comm,
-        ));
-    }
-    out
-}
-
-fn children_of(ppid: i32) -> Vec<(i32, String)> {
-    processes()
-        .into_iter()
-        .filter(|p| p.1 == ppid)
-        .map(|p| (p.0, p.4))
-        .collect()
-}
-
-/// Live (non-zombie) members of a process group.
-fn group(pgid: i32) -> Vec<(i32, char)> {
-    processes()
-        .into_iter()
-        .filter(|p| p.2 == pgid && p.3 != 'Z')
-        .map(|p| (p.0, p.3))
-        .collect()
-}
-
-fn forklore_pid(t: &Tmux) -> i32 {
-    let shell: i32 = t.show("#{pane_pid}").parse().expect("pane pid");
-    let mut pid = 0;
-    wait_for(
-        "forklore to start",
-        10,
-        || {
-            pid = children_of(shell)
-                .into_iter()
-                .find(|c| c.1 == "forklore")
-                .map_or(0, |c| c.0);
-            pid != 0
-        },
-        t,
-    );
-    pid
-}
-
-/// The run's main python (its pid is its process group), once it and its
-/// two children are up and all three PIDs are on the screen.
-fn run_group(t: &Tmux, forklore: i32, not: i32) -> i32 {
-    let mut root = 0;
-    wait_for(
-        "the run's three processes on screen",
-        20,
-        || {
-            root = children_of(forklore)
-                .into_iter()
-                .find(|c| c.1.starts_with("python") && c.0 != not)
-                .map_or(0, |c| c.0);
-            let members = if root != 0 { group(root) } else { vec![] };
-            let screen = t.screen();
-            members.len() >= 3
-                && members
-                    .iter()
-                    .all(|(pid, _)| screen.contains(&pid.to_string()))
-        },
-        t,
-    );
-    root
-}
 
 /// forklore running the two-talkers fixture.
 fn shell_command(extra_env: &str) -> String {
@@ -258,7 +87,8 @@ fn a_panic_restores_the_terminal_and_leaves_nothing() {
 
 #[test]
 fn picker_starts_a_lesson_and_the_editor_restarts_it_with_a_new_value() {
-    let t = Tmux::start("picker", &in_shell("", ""));
+    // Today's free pace: this test is about the picker and the editor.
+    let t = Tmux::start("picker", &in_shell("", "--pace free --no-predict"));
     wait_for(
         "the picker",
         10,
@@ -365,26 +195,6 @@ fn without_python_the_picker_shows_recorded_runs_and_says_so() {
         &t,
     );
     quit(&t);
-}
-
-/// Press q and wait until forklore has exited (the shell says so).
-fn quit(t: &Tmux) {
-    t.keys("q");
-    wait_for(
-        "forklore to exit",
-        10,
-        || t.screen().contains("FORKLORE-EXITED"),
-        t,
-    );
-}
-
-/// A shell running forklore with `args`, saying when it has exited and
-/// then staying, so the pane can still be read.
-fn in_shell(env: &str, args: &str) -> String {
-    format!(
-        "sh -c '{env} {} {args}; echo FORKLORE-EXITED; sleep 60'",
-        env!("CARGO_BIN_EXE_forklore")
-    )
 }
 
 /// Closing the terminal window (the pty goes away, SIGHUP) under a live

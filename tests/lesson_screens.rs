@@ -46,6 +46,22 @@ fn draw(view: &View, w: u16, h: u16) -> String {
 }
 
 fn lesson_screen(slug: &str, at_beat: Option<usize>) {
+    let name = match at_beat {
+        Some(b) => format!("{slug}_beat{b}"),
+        None => format!("{slug}_end"),
+    };
+    screen_of(slug, at_beat, &UiState::new(1.0), &name, (120, 35));
+}
+
+/// Lesson `slug` replayed up to beat `at_beat` (None: the end), drawn
+/// with `ui_state` on a `size` screen, as snapshot `name`.
+fn screen_of(
+    slug: &str,
+    at_beat: Option<usize>,
+    ui_state: &UiState,
+    name: &str,
+    (w, h): (u16, u16),
+) {
     let catalog = Catalog::embedded().unwrap();
     let lesson = catalog.find(slug).unwrap();
     let events = bundled_recording(slug).unwrap();
@@ -58,27 +74,21 @@ fn lesson_screen(slug: &str, at_beat: Option<usize>) {
     let mut session = Session::replay(replay);
     session.seek(pos);
     let source: Vec<String> = lesson.script.lines().map(str::to_string).collect();
-    let ui_state = UiState::new(1.0);
     let settings = lesson.defaults();
     let mut view = View::new(
         &session.model,
-        &ui_state,
+        ui_state,
         Theme::new(ThemeName::Default, false),
         &source,
         slug,
     );
-    view.lesson = Some(LessonView {
-        narration: &session.narration,
-        lang: Lang::En,
-        settings: &settings,
-        watch: &lesson.manifest.watch,
-        variant: None,
-    });
-    let name = match at_beat {
-        Some(b) => format!("{slug}_beat{b}"),
-        None => format!("{slug}_end"),
-    };
-    filters.bind(|| insta::assert_snapshot!(name, draw(&view, 120, 35)));
+    view.lesson = Some(LessonView::new(
+        &session.narration,
+        Lang::En,
+        &settings,
+        &lesson.manifest.watch,
+    ));
+    filters.bind(|| insta::assert_snapshot!(name, draw(&view, w, h)));
 }
 
 #[test]
@@ -147,4 +157,86 @@ fn picker_and_parameter_editor() {
         lang: Lang::En,
     };
     insta::assert_snapshot!("editor", draw(&view, 100, 30));
+}
+
+/// lock-vs-garbled taught: held at beat `at` with its question asked, or
+/// at the end with both questions answered (`answers`) and revealed.
+fn taught_screen(name: &str, lang: Lang, at: Option<usize>, answers: &[usize], w: u16, h: u16) {
+    use forklore::lesson::facts::facts;
+    use forklore::lesson::{Pace, Pacer, Quiz};
+    let catalog = Catalog::embedded().unwrap();
+    let lesson = catalog.find("lock-vs-garbled").unwrap();
+    let m = &lesson.manifest;
+    let events = bundled_recording(lesson.slug()).unwrap();
+    let filters = pid_filters(&events);
+    let replay = Replay::new(events, m.beats.clone());
+    let mut session = Session::replay(replay);
+    let mut quiz = Quiz::new(m.predictions.clone(), m.beats.len());
+    let mut pacer = Pacer::new(Pace::Beats, m.beats.len());
+    let settings = lesson.defaults();
+    for (q, a) in answers.iter().enumerate() {
+        quiz.answer(q, *a).unwrap();
+    }
+    let beat = at.unwrap_or(m.beats.len());
+    // As the live screen does: the first beat once main is on screen.
+    while (session.narration.reached() < beat || session.model.procs.is_empty()) && session.step() {
+    }
+    loop {
+        pacer.reached(beat, &quiz);
+        if pacer.current() >= beat {
+            break;
+        }
+        pacer.next(beat, &mut quiz);
+    }
+    if at.is_none() {
+        session.seek(usize::MAX);
+        quiz.reveal(beat, &facts(&session.model, &m.watch), &settings);
+    }
+    let source: Vec<String> = lesson.script.lines().map(str::to_string).collect();
+    let ui_state = UiState::new(1.0);
+    let title = lesson.slug().to_string();
+    let mut view = View::new(
+        &session.model,
+        &ui_state,
+        Theme::new(ThemeName::Default, false),
+        &source,
+        &title,
+    );
+    let mut lesson_view = LessonView::new(&session.narration, lang, &settings, &m.watch);
+    lesson_view.pacer = Some(&pacer);
+    lesson_view.quiz = Some(&quiz);
+    view.lesson = Some(lesson_view);
+    filters.bind(|| insta::assert_snapshot!(name, draw(&view, w, h)));
+}
+
+#[test]
+fn a_question_holds_the_run_and_the_end_reveals_the_answers() {
+    taught_screen("taught_question_80", Lang::En, Some(1), &[], 80, 24);
+    taught_screen("taught_question_zh", Lang::Zh, Some(2), &[3], 120, 35);
+    taught_screen("taught_verdicts", Lang::En, None, &[3, 2], 120, 35);
+    taught_screen("taught_verdicts_zh", Lang::Zh, None, &[1, 4], 120, 35);
+}
+
+/// The presenter's display: no code pane, the stage on top with most of
+/// the room, larger elements.
+#[test]
+fn big_presenter_screens_at_100x30() {
+    let big = UiState {
+        big: true,
+        ..UiState::new(1.0)
+    };
+    screen_of("chunked-map", Some(2), &big, "big_chunked-map", (100, 30));
+    screen_of(
+        "semaphore-producer-consumer",
+        Some(2),
+        &big,
+        "big_semaphore",
+        (100, 30),
+    );
+    let model = forklore::model::Model::new();
+    let view = View::new(&model, &big, Theme::default(), &[], "big");
+    let panes = ui::layout(ratatui::layout::Rect::new(0, 0, 100, 30), &view);
+    assert!(panes.code.is_none());
+    let area = |r: ratatui::layout::Rect| r.width * r.height;
+    assert!(area(panes.stage) > area(panes.procs) + area(panes.output));
 }

@@ -63,6 +63,7 @@ impl App {
         match self.mode() {
             Mode::Picker => return self.picker_command(command),
             Mode::Editor => return self.editor_command(command),
+            Mode::Histogram => return self.histogram_command(command),
             _ => {}
         }
         match self.ui.apply(command, &self.session.model) {
@@ -77,6 +78,10 @@ impl App {
     }
 
     fn toggle_pause(&mut self) {
+        if self.is_held() {
+            // Held at a beat or a question: space goes on, as → does.
+            return self.pace_command(Command::BeatNext);
+        }
         self.resume_at = None;
         match &mut self.session.feed {
             Feed::Live(run) => {
@@ -145,6 +150,8 @@ impl App {
             _ => None,
         };
         let live = self.session.run().is_some();
+        // Every run of a batch going on is stopped and reaped too.
+        self.repeats = None;
         let stopped = self.session.stop();
         if let Some(rec) = self.session.recorder.as_mut() {
             rec.flush()?;

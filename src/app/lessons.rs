@@ -37,6 +37,12 @@ impl App {
 
     /// Lesson keys on a live (or fallback) lesson screen.
     pub(super) fn lesson_command(&mut self, command: Command) {
+        if matches!(
+            command,
+            Command::BeatNext | Command::BeatBack | Command::TogglePace | Command::Answer(_)
+        ) {
+            return self.pace_command(command);
+        }
         let Some(lesson) = self.lesson.as_mut() else {
             self.ui.message = Some("that key is for lessons and replays".into());
             return;
@@ -63,6 +69,7 @@ impl App {
             }),
             Command::ToggleLang => lesson.lang = lesson.lang.toggled(),
             Command::OpenPicker => self.window = Window::Picker(lesson.index),
+            Command::Repeat => self.start_repeats(),
             _ => self.ui.message = Some("that key is for replays".into()),
         }
     }
@@ -101,6 +108,7 @@ impl App {
         self.session
             .restart(Feed::Live(run), beats)
             .map_err(|e| e.to_string())?;
+        self.reset_pace();
         self.describe_recording();
         Ok(())
     }

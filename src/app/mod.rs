@@ -14,19 +14,21 @@ use crossterm::event::Event as TermEvent;
 use ratatui::DefaultTerminal;
 
 use crate::keys::Mode;
-use crate::lesson::{Lang, LessonSession};
-use crate::model::RunState;
+use crate::lesson::{Lang, LessonSession, Pace, Pacer, Quiz};
 use crate::protocol::Event;
 use crate::record::Recorder;
 use crate::replay::Replay;
 use crate::runtime::{Run, RunConfig};
 use crate::session::Session;
-use crate::ui::{self, EditorState, LessonView, Overlay, Panes, Theme, ThemeName, UiState, View};
+use crate::ui::{self, EditorState, Panes, Theme, ThemeName, UiState};
 
 mod commands;
 mod lessons;
+mod pace;
+mod repeats;
 mod replay;
 mod terminal;
+mod view;
 
 use terminal::{Input, Screen};
 
@@ -37,6 +39,7 @@ const MAX_BURST: usize = 20_000;
 /// What the status bar says while a bundled recording stands in for a run.
 pub const NO_PYTHON: &str = "no usable Python 3.8+ found: showing a recorded run of this lesson";
 
+#[derive(Default)]
 pub struct TuiOptions {
     /// The lesson or script name for the header.
     pub title: String,
@@ -47,6 +50,15 @@ pub struct TuiOptions {
     /// Lessons: pause the processes at each narration beat for this long,
     /// then go on by themselves (a walkthrough in one take).
     pub autoplay: Option<Duration>,
+    /// Lessons: hold at every beat until the teacher goes on, or run free.
+    pub pace: Pace,
+    /// Lessons: ask the manifest's `[[predict]]` questions.
+    pub predict: bool,
+    /// The presenter's layout, in the high-contrast theme.
+    pub big: bool,
+    /// Lessons: run the lesson this many times in the background at once
+    /// (`--repeat N`); the number `R` uses too.
+    pub repeat: Option<usize>,
 }
 
 /// What the screen shows.
@@ -87,6 +99,8 @@ enum Window {
     None,
     Picker(usize),
     Editor(EditorState),
+    /// The lesson run many times (see repeats.rs).
+    Histogram,
 }
 
 /// Work that stops the live run, done after a frame that says so.
@@ -103,8 +117,15 @@ struct App {
     title: String,
     theme: Theme,
     autoplay: Option<Duration>,
-    /// Autoplay: the processes are paused at a beat until then.
+    /// Autoplay: the processes are held at a beat until then.
     resume_at: Option<Instant>,
+    /// The lesson run's pace and questions (see pace.rs).
+    pacer: Pacer,
+    quiz: Quiz,
+    predict: bool,
+    /// The lesson run many times in the background, and how many `R` asks.
+    repeats: Option<repeats::Repeats>,
+    repeat_runs: usize,
     /// Where the panels were drawn in the last frame (for mouse clicks).
     panes: Option<Panes>,
     deferred: Option<Deferred>,
@@ -122,24 +143,48 @@ enum Exit {
 
 impl App {
     fn new(start: Start, opts: TuiOptions) -> io::Result<App> {
+        let big = opts.big;
         let mut app = App {
             session: Session::idle(),
             script: None,
             lesson: None,
-            ui: UiState::new(1.0),
+            ui: UiState {
+                big,
+                ..UiState::new(1.0)
+            },
             window: Window::None,
             source: Vec::new(),
             title: opts.title,
-            theme: Theme::from_env(opts.theme),
+            theme: Theme::from_env(if opts.big {
+                ThemeName::HighContrast
+            } else {
+                opts.theme
+            }),
             autoplay: opts.autoplay,
             resume_at: None,
+            // A walkthrough in one take holds at every beat, for a while.
+            pacer: Pacer::new(
+                if opts.autoplay.is_some() {
+                    Pace::Beats
+                } else {
+                    opts.pace
+                },
+                0,
+            ),
+            quiz: Quiz::default(),
+            predict: opts.predict,
+            repeats: None,
+            repeat_runs: opts.repeat.unwrap_or(repeats::DEFAULT_RUNS),
             panes: None,
             deferred: None,
         };
         app.session.recorder = opts.recorder;
         match start {
             Start::Script(config) => {
-                app.ui = UiState::new(config.slow);
+                app.ui = UiState {
+                    big,
+                    ..UiState::new(config.slow)
+                };
                 app.source = read_source(&config.script);
                 // Started before the screen takes over, so an error prints plainly.
                 let run = Run::start(&config).map_err(|e| io::Error::other(e.to_string()))?;
@@ -154,6 +199,9 @@ impl App {
                     app.window = Window::Picker(index);
                 } else {
                     app.start_lesson().map_err(io::Error::other)?;
+                    if opts.repeat.is_some() {
+                        app.start_repeats();
+                    }
                 }
             }
             Start::Replay {
@@ -203,6 +251,7 @@ impl App {
             let frame_due = if dirty { after(wait) } else { never() };
             let (events, replay_due) = self.sources();
             let resume_due = self.resume_at.map_or(never(), at_instant);
+            let repeated = self.repeats_source();
             let exit = select! {
                 recv(input) -> msg => match msg {
                     Ok(event) => self.on_input(event),
@@ -220,10 +269,11 @@ impl App {
                     None
                 },
                 recv(resume_due) -> _ => {
-                    self.resume_at = None;
-                    if let Some(run) = self.session.run_mut() {
-                        run.resume();
-                    }
+                    self.autoplay_due();
+                    None
+                },
+                recv(repeated) -> msg => {
+                    self.repeat_done(msg.ok());
                     None
                 },
                 recv(signals) -> sig => Some(Exit::Signal(sig.unwrap_or(15))),
@@ -261,6 +311,7 @@ impl App {
             (_, true) => Mode::Help,
             (Window::Picker(_), _) if self.lesson.is_some() => Mode::Picker,
             (Window::Editor(_), _) if self.lesson.is_some() => Mode::Editor,
+            (Window::Histogram, _) if self.repeats.is_some() => Mode::Histogram,
             _ => self.screen_mode(),
         }
     }
@@ -279,6 +330,7 @@ impl App {
             self.ui.malformed = run.counters.malformed();
             self.ui.rejected = run.counters.rejected();
         }
+        self.mark_this_run();
         let mut panes = None;
         let view = self.view();
         terminal.draw(|frame| panes = ui::draw(frame, &view))?;
@@ -290,78 +342,10 @@ impl App {
         Ok(())
     }
 
-    fn view(&self) -> View<'_> {
-        let mut view = View::new(
-            &self.session.model,
-            &self.ui,
-            self.theme,
-            &self.source,
-            &self.title,
-        );
-        view.screen = self.screen_mode();
-        view.lesson = self.lesson_view();
-        view.overlay = match (&self.window, &self.lesson) {
-            (Window::Picker(selected), Some(l)) => Overlay::Picker {
-                catalog: &l.catalog,
-                selected: *selected,
-                lang: l.lang,
-            },
-            (Window::Editor(editor), Some(l)) => Overlay::Editor {
-                lesson: l.lesson(),
-                editor,
-                lang: l.lang,
-            },
-            _ => Overlay::None,
-        };
-        view.progress = self.session.player().map(|p| p.progress());
-        view
-    }
-
-    fn lesson_view(&self) -> Option<LessonView<'_>> {
-        let narration = &self.session.narration;
-        if narration.beats().is_empty() {
-            return None;
-        }
-        if let Some(p) = self.session.player() {
-            return Some(LessonView {
-                narration,
-                lang: p.lang,
-                settings: &p.settings,
-                watch: &p.watch,
-                variant: None,
-            });
-        }
-        let l = self.lesson.as_ref()?;
-        Some(LessonView {
-            narration,
-            lang: l.lang,
-            settings: &l.settings,
-            watch: &l.lesson().manifest.watch,
-            variant: l
-                .variant
-                .map(|i| l.lesson().manifest.variants[i].name.get(l.lang)),
-        })
-    }
-
     fn ingest(&mut self, event: &Event) -> io::Result<()> {
-        if self.session.ingest(event)? {
-            self.pause_for_beat();
-        }
+        self.session.ingest(event)?;
+        self.pace_event();
         Ok(())
-    }
-
-    /// Autoplay: hold the processes still while a new beat is read.
-    fn pause_for_beat(&mut self) {
-        let Some(hold) = self.autoplay else { return };
-        let finished = matches!(self.session.model.state, RunState::Finished(_));
-        let Some(run) = self.session.run_mut() else {
-            return;
-        };
-        if finished || run.poll_finished() {
-            return;
-        }
-        run.pause();
-        self.resume_at = Some(Instant::now() + hold);
     }
 }
 

@@ -105,13 +105,12 @@ fn view<'a>(
     );
     let player = session.player().expect("a replay");
     if !session.narration.beats().is_empty() {
-        view.lesson = Some(LessonView {
-            narration: &session.narration,
+        view.lesson = Some(LessonView::new(
+            &session.narration,
             lang,
-            settings: &player.settings,
-            watch: &player.watch,
-            variant: None,
-        });
+            &player.settings,
+            &player.watch,
+        ));
     }
     view
 }

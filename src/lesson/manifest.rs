@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::condition::FactExpr;
+use super::predict::{self, Prediction};
 use crate::protocol::{EVENT_KINDS, SUPERVISOR_KINDS};
 
 /// English and Chinese versions of a text.
@@ -144,6 +146,12 @@ pub struct Manifest {
     pub variants: Vec<Variant>,
     #[serde(default, rename = "beat")]
     pub beats: Vec<Beat>,
+    /// The fact `--repeat` tallies over many runs, e.g. `garbled`.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// Questions asked at a beat, answered by the run's facts.
+    #[serde(default, rename = "predict")]
+    pub predictions: Vec<Prediction>,
 }
 
 /// A manifest problem, located.
@@ -219,6 +227,17 @@ fn validate(file: &str, text: &str, m: &Manifest) -> Result<(), ManifestError> {
             let msg = format!("`{}` is not start, end, an event kind or kind:N", b.when);
             return Err(err(&format!("\"{}\"", b.when), "beat.when", msg));
         }
+    }
+    if let Some(outcome) = &m.outcome {
+        FactExpr::parse(outcome).map_err(|msg| err("outcome", "outcome", msg))?;
+    }
+    for (i, p) in m.predictions.iter().enumerate() {
+        predict::check(p, &m.beats).map_err(|problem| ManifestError {
+            file: file.to_string(),
+            line: line_in_table(text, "[[predict]]", i, &problem.needle),
+            field: problem.field.to_string(),
+            message: problem.message,
+        })?;
     }
     Ok(())
 }
@@ -338,6 +357,21 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// First line containing `needle` (1 when absent).
 fn find_line(text: &str, needle: &str) -> usize {
     text.find(needle).map(|o| line_of(text, o)).unwrap_or(1)
+}
+
+/// The line, inside the `n`-th (0-based) `header` table, that sets the key
+/// `needle` or holds `"needle"`; that table's header line if none does.
+fn line_in_table(text: &str, header: &str, n: usize, needle: &str) -> usize {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let Some(start) = (0..lines.len()).filter(|i| lines[*i] == header).nth(n) else {
+        return 1;
+    };
+    let quoted = format!("\"{needle}\"");
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| !l.starts_with("[["))
+        .position(|l| l.starts_with(needle) || l.contains(&quoted))
+        .map_or(start + 1, |i| start + i + 2)
 }
 
 /// The key written on `line`, for errors whose message names no field.

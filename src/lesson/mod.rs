@@ -2,9 +2,13 @@
 //! parameters, variants and narration. Embedded in the binary; `--lessons
 //! DIR` loads another folder. See docs/lessons.md.
 
+pub mod condition;
 pub mod facts;
+pub mod histogram;
 pub mod manifest;
 pub mod narration;
+pub mod pacer;
+pub mod predict;
 pub mod session;
 
 use std::collections::BTreeMap;
@@ -14,6 +18,8 @@ use include_dir::{include_dir, Dir};
 
 pub use manifest::{Lang, Manifest, ManifestError, Param, ParamType};
 pub use narration::Narration;
+pub use pacer::{Go, Pace, Pacer};
+pub use predict::Quiz;
 pub use session::LessonSession;
 
 use crate::protocol::ParamValue;

@@ -1,6 +1,6 @@
 //! Manager servers, the objects they hold and the calls clients make on them.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::registry::{Limit, Registry};
 
@@ -11,6 +11,9 @@ pub struct Call {
     pub method: String,
     pub args: Vec<String>,
     pub result: String,
+    /// A write of a value that an earlier write of the same counter
+    /// already wrote: two clients read the same value, one update is lost.
+    pub lost: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -39,6 +42,8 @@ pub struct Counter {
     pub step: Option<i64>,
     /// Each client's latest read.
     last_read: BTreeMap<i32, i64>,
+    /// Values written so far (bounded), to spot a value written twice.
+    written: BTreeSet<i64>,
 }
 
 /// Clients whose latest read is remembered at most.
@@ -62,11 +67,18 @@ impl Counter {
         }
     }
 
-    fn wrote(&mut self, client: i32, value: Option<i64>) {
+    /// True when `value` was written before (an update was lost).
+    fn wrote(&mut self, client: i32, value: Option<i64>) -> bool {
         self.writes += 1;
-        if let (None, Some(read), Some(value)) = (self.step, self.last_read.get(&client), value) {
+        let Some(value) = value else { return false };
+        if let (None, Some(read)) = (self.step, self.last_read.get(&client)) {
             self.step = Some((value - read).signum()).filter(|s| *s != 0);
         }
+        let again = self.written.contains(&value);
+        if self.written.len() < MAX_WRITTEN {
+            self.written.insert(value);
+        }
+        again
     }
 }
 
@@ -99,10 +111,15 @@ const MAX_SERVERS: usize = 16;
 const MAX_OBJECTS: usize = 256;
 const MAX_ENTRIES: usize = 256;
 const MAX_RECENT: usize = 64;
+const MAX_WRITTEN: usize = 4096;
+const MAX_CLIENTS: usize = 4096;
 
 #[derive(Clone, Debug, Default)]
 pub struct Managers {
     pub servers: Registry<i32, Server>,
+    /// Proxy calls per client process over the whole run (past
+    /// `MAX_CLIENTS` clients, new ones are not counted).
+    pub calls_by_client: BTreeMap<i32, u64>,
 }
 
 impl Managers {
@@ -144,10 +161,25 @@ impl Managers {
         args: &[String],
         result: &str,
     ) {
+        if self.calls_by_client.len() < MAX_CLIENTS || self.calls_by_client.contains_key(&client) {
+            *self.calls_by_client.entry(client).or_default() += 1;
+        }
         let Some(s) = self.server(server.unwrap_or(0)) else {
             return;
         };
         s.calls += 1;
+        let limit = Limit::refuse(MAX_OBJECTS);
+        let lost = match s
+            .objects
+            .get_or_insert_with(id, limit, |_| ManagedObject::default())
+        {
+            Some(obj) => {
+                obj.typeid = typeid.to_string();
+                obj.calls += 1;
+                learn_contents(obj, client, method, args, result)
+            }
+            None => false,
+        };
         if s.recent.len() == MAX_RECENT {
             s.recent.pop_front();
         }
@@ -157,37 +189,29 @@ impl Managers {
             method: method.to_string(),
             args: args.to_vec(),
             result: result.to_string(),
+            lost,
         });
-        let limit = Limit::refuse(MAX_OBJECTS);
-        let Some(obj) = s
-            .objects
-            .get_or_insert_with(id, limit, |_| ManagedObject::default())
-        else {
-            return;
-        };
-        obj.typeid = typeid.to_string();
-        obj.calls += 1;
-        learn_contents(obj, client, method, args, result);
     }
 }
 
-/// Keep the dict view in step with what the calls read and wrote.
+/// Keep the dict view in step with what the calls read and wrote. True
+/// when the call wrote a counter value that was written before.
 fn learn_contents(
     obj: &mut ManagedObject,
     client: i32,
     method: &str,
     args: &[String],
     result: &str,
-) {
+) -> bool {
     if result.starts_with("raised ") {
-        return;
+        return false;
     }
     let room = obj.entries.len() < MAX_ENTRIES;
     match (method, args) {
         ("__setitem__", [k, v, ..]) if room || obj.entries.contains_key(k) => {
             obj.entries.insert(k.clone(), v.clone());
             let c = obj.counters.entry(k.clone()).or_default();
-            c.wrote(client, v.parse().ok());
+            return c.wrote(client, v.parse().ok());
         }
         ("__getitem__" | "get", [k, ..]) if room || obj.entries.contains_key(k) => {
             obj.entries.insert(k.clone(), result.to_string());
@@ -202,4 +226,5 @@ fn learn_contents(
         ("clear", _) => obj.entries.clear(),
         _ => {}
     }
+    false
 }

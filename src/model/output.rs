@@ -55,6 +55,8 @@ pub struct Output {
     /// Per writer (pid, fd): the start of a character whose rest comes
     /// with its next write.
     split: Vec<((i32, u8), Vec<u8>)>,
+    /// Writes that carried text (a `print` of four values is eight).
+    pub writes: u64,
 }
 
 /// Writers whose split characters are remembered at most.
@@ -66,6 +68,7 @@ impl Output {
     /// invalid shown as U+FFFD.
     pub fn write_bytes(&mut self, pid: i32, fd: u8, bytes: &[u8]) {
         self.bytes += bytes.len() as u64;
+        self.writes += u64::from(!bytes.is_empty());
         let mut joined = match self.split.iter().position(|(w, _)| *w == (pid, fd)) {
             Some(i) => self.split.swap_remove(i).1,
             None => Vec::new(),
@@ -82,6 +85,7 @@ impl Output {
     /// Text written by `pid` to `fd` (already decoded).
     pub fn write(&mut self, pid: i32, fd: u8, text: &str) {
         self.bytes += text.len() as u64;
+        self.writes += u64::from(!text.is_empty());
         self.write_text(pid, fd, text);
     }
 

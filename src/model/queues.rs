@@ -24,10 +24,14 @@ pub struct QueueObj {
     pub size: Option<i64>,
     /// Room in the queue (`Queue(maxsize)`), when known.
     pub maxsize: Option<u64>,
+    /// The most items it held at once.
+    pub peak: usize,
     pub puts: u64,
     pub gets: u64,
     /// The last item moved, with who moved it: (pid, op, item).
     pub last: Option<(i32, QueueOp, String)>,
+    /// The last item a get took, and who took it.
+    pub last_got: Option<(i32, String)>,
     /// Puts announced and not yet in: who, what, and whether it waits for
     /// room (the queue was full).
     pub arriving: Vec<Arriving>,
@@ -130,6 +134,7 @@ impl Queues {
             QueueOp::Get => {
                 q.gets += 1;
                 q.take(&item);
+                q.last_got = Some((pid, item.clone()));
                 q.last = Some((pid, c.op, item));
             }
             QueueOp::GetBlocked => {
@@ -151,9 +156,11 @@ impl QueueObj {
             items: VecDeque::new(),
             size: None,
             maxsize: None,
+            peak: 0,
             puts: 0,
             gets: 0,
             last: None,
+            last_got: None,
             arriving: Vec::new(),
             overtaken: Vec::new(),
             leaving: VecDeque::new(),
@@ -208,6 +215,7 @@ impl QueueObj {
             }
         }
         self.items.push_back(item);
+        self.peak = self.peak.max(self.items.len());
     }
 
     /// A get took `item`: from the queue (several producers: the pipe's

@@ -27,6 +27,12 @@ pub struct SyncObj {
     pub parties: Option<u32>,
     /// A Barrier that was broken.
     pub broken: bool,
+    /// Times a process had to wait for it (blocked in acquire, or wait()).
+    pub blocks: u64,
+    /// A semaphore's tokens: the most it was seen to hold (its value just
+    /// before an acquire, or after a release), so its start value unless
+    /// it grew. Drawn as that many tokens, `value` of them free.
+    pub tokens: Option<i64>,
     pub seq: usize,
 }
 
@@ -62,6 +68,16 @@ impl SyncObj {
 
     fn stop_waiting(&mut self, pid: i32) {
         self.waiters.retain(|w| *w != pid);
+    }
+
+    /// Learn a semaphore's tokens from the value an operation reported.
+    fn count_tokens(&mut self, op: SyncOp, value: Option<i64>) {
+        let Some(v) = value.filter(|_| self.is_semaphore()) else {
+            return;
+        };
+        // `acquired` reports the value after taking one: one more was there.
+        let seen = if op == SyncOp::Acquired { v + 1 } else { v };
+        self.tokens = Some(self.tokens.map_or(seen, |t| t.max(seen)));
     }
 }
 
@@ -101,6 +117,8 @@ impl SyncObjs {
             acquisitions: 0,
             parties: None,
             broken: false,
+            blocks: 0,
+            tokens: None,
             seq,
         }) else {
             return ProcState::Running;
@@ -110,13 +128,16 @@ impl SyncObjs {
         }
         obj.value = c.value.or(obj.value);
         obj.parties = c.parties.or(obj.parties);
+        obj.count_tokens(c.op, c.value);
         let id = c.id.to_string();
         match c.op {
             SyncOp::Blocked => {
+                obj.blocks += 1;
                 obj.wait(pid);
                 return ProcState::Blocked(Wait::Acquire { id });
             }
             SyncOp::Waiting => {
+                obj.blocks += 1;
                 // A Condition's wait lets go of its lock while waiting.
                 remove_one(&mut obj.holders, pid);
                 obj.wait(pid);

@@ -47,6 +47,9 @@ fn start_method(model: &Model) -> Option<&str> {
 
 fn run_state(view: &View) -> Span<'static> {
     let theme = view.theme;
+    if let Some(text) = held(view) {
+        return Span::styled(text, theme.selected());
+    }
     // On the reversed bar, state colours are unreadable: words and weight only.
     let bold = theme.bold();
     match view.model.state {
@@ -59,6 +62,27 @@ fn run_state(view: &View) -> Span<'static> {
         }
         RunState::Finished(code) => Span::styled(finished_text(code), bold),
     }
+}
+
+/// Where a lesson's run holds: "⏸ PAUSED · beat 3/6 · waiting for →".
+fn held(view: &View) -> Option<String> {
+    let lesson = view.lesson?;
+    let pacer = lesson.pacer.filter(|p| p.is_held())?;
+    let total = lesson.narration.beats().len();
+    let asked = pacer.asking().and_then(|q| lesson.quiz?.question(q));
+    let waiting = match (asked, pacer.auto) {
+        (Some(p), _) => format!("answer 1–{}", p.choices.len()),
+        (None, true) => "going on by itself".to_string(),
+        (None, false) => "waiting for →".to_string(),
+    };
+    let paused = match view.model.state {
+        RunState::Finished(_) => "",
+        _ => "⏸ PAUSED · ",
+    };
+    Some(format!(
+        " {paused}beat {}/{total} · {waiting} ",
+        pacer.current()
+    ))
 }
 
 /// "✔ finished, exit 0", "✘ finished, exit 3", "☠ killed by SIGTERM".

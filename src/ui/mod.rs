@@ -28,12 +28,27 @@
 //! status
 //! ```
 //!
+//! The presenter's layout (`--big`, for projectors at 100 × 30 and below)
+//! drops the code pane and gives the stage most of the room; stages draw
+//! fewer, larger elements there:
+//!
+//! ```text
+//! header
+//! ┌ Narration (taller) ────────────────────────────────┐
+//! ┌ Stage ─────────────────────────────────────────────┐
+//! │                                                    │
+//! └────────────────────────────────────────────────────┘
+//! ┌ Processes ──────────────┐┌ Output ─────────────────┐
+//! status
+//! ```
+//!
 //! The help overlay (`?`) is drawn over everything.
 
 pub mod code;
 pub mod editor;
 pub mod header;
 pub mod help;
+pub mod histogram;
 pub mod narration;
 pub mod output;
 pub mod picker;
@@ -49,7 +64,8 @@ use ratatui::widgets::{Block, BorderType};
 use ratatui::Frame;
 
 use crate::keys::Mode;
-use crate::lesson::{Catalog, Lang, Lesson, Narration, Settings};
+use crate::lesson::histogram::Histogram;
+use crate::lesson::{Catalog, Lang, Lesson, Narration, Pacer, Quiz, Settings};
 use crate::model::Model;
 pub use editor::EditorState;
 pub use state::{Effect, UiState};
@@ -107,6 +123,39 @@ pub struct LessonView<'a> {
     pub watch: &'a [String],
     /// Name of the variant running, if one was chosen with `v`.
     pub variant: Option<&'a str>,
+    /// A live run's pace: which beat is shown, whether the run holds.
+    pub pacer: Option<&'a Pacer>,
+    /// A live run's questions, answers and verdicts.
+    pub quiz: Option<&'a Quiz>,
+}
+
+impl<'a> LessonView<'a> {
+    /// A lesson's narration as it stands: no variant, no pacer, no questions.
+    pub fn new(
+        narration: &'a Narration,
+        lang: Lang,
+        settings: &'a Settings,
+        watch: &'a [String],
+    ) -> Self {
+        LessonView {
+            narration,
+            lang,
+            settings,
+            watch,
+            variant: None,
+            pacer: None,
+            quiz: None,
+        }
+    }
+
+    /// The beat on screen (1-based; 0: none yet): the pacer's, else the
+    /// narration's latest.
+    pub fn beat(&self) -> usize {
+        match self.pacer {
+            Some(p) if p.shown() > 0 => p.shown(),
+            _ => self.narration.reached(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -122,6 +171,15 @@ pub enum Overlay<'a> {
         lesson: &'a Lesson,
         editor: &'a EditorState,
         lang: Lang,
+    },
+    /// A lesson run many times: `done` of `runs` so far, and the value of
+    /// the run on screen (`mark`) once it has ended.
+    Histogram {
+        histogram: &'a Histogram,
+        done: usize,
+        runs: usize,
+        title: &'a str,
+        mark: Option<&'a str>,
     },
 }
 
@@ -155,8 +213,16 @@ const WIDE: (u16, u16) = (110, 28);
 
 pub fn layout(area: Rect, view: &View) -> Panes {
     let narration_h = match view.lesson {
-        Some(_) if area.height >= 40 => 6,
-        Some(_) => 4,
+        Some(_) => {
+            let base = if area.height >= 40 || view.ui.big {
+                6
+            } else {
+                4
+            };
+            // A question or verdicts take what they need, up to 45%.
+            let most = (area.height * 45 / 100).max(base);
+            narration::rows(view, area.width).clamp(base, most)
+        }
         None => 0,
     };
     let [header, narration, body, status] = Layout::vertical([
@@ -168,7 +234,22 @@ pub fn layout(area: Rect, view: &View) -> Panes {
     .areas(area);
     // Process rows plus the border, at least one row, at most 40-45% of the body.
     let tree_rows = view.model.procs.len().max(1) as u16 + 2;
-    if area.width >= WIDE.0 && area.height >= WIDE.1 {
+    if view.ui.big {
+        let [stage, rest] =
+            Layout::vertical([Constraint::Percentage(62), Constraint::Min(0)]).areas(body);
+        let [procs, output] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(rest);
+        Panes {
+            header,
+            narration,
+            procs,
+            stage,
+            code: None,
+            output,
+            status,
+        }
+    } else if area.width >= WIDE.0 && area.height >= WIDE.1 {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(body);
@@ -232,6 +313,7 @@ pub fn draw(frame: &mut Frame, view: &View) -> Option<Panes> {
         Overlay::None => {}
         Overlay::Picker { .. } => picker::render(frame, area, view),
         Overlay::Editor { .. } => editor::render(frame, area, view),
+        Overlay::Histogram { .. } => histogram::render(frame, area, view),
     }
     if view.ui.show_help {
         help::render(frame, area, view);

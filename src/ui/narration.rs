@@ -1,5 +1,8 @@
-//! The lesson's narration: the beat reached now, with this run's numbers
-//! filled in, and where it stands among the lesson's beats.
+//! The lesson's narration: the beat on screen with this run's numbers
+//! filled in, where it stands among the lesson's beats, and the lesson's
+//! questions: the one asked now with its choices, and at a question's
+//! reveal beat the verdict (right or wrong, the real value and why), then
+//! the score.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -7,35 +10,106 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{panel, LessonView, View};
-use crate::lesson::facts::{facts, fill};
+use crate::lesson::facts::{facts, fill, Facts};
 use crate::lesson::manifest::Beat;
+use crate::lesson::predict::{Answer, Prediction, Verdict};
+use crate::lesson::{Lang, Pace};
 use crate::model::Model;
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let Some(lesson) = view.lesson else { return };
-    let narration = lesson.narration;
-    let total = narration.beats().len();
-    let mut title = format!(" Narration · {}/{} ", narration.reached(), total);
+    let block = panel(view, title(&lesson));
+    frame.render_widget(
+        Paragraph::new(lines(view, &lesson, area.height > 3))
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// Rows the narration needs at `width` (borders included), so the layout
+/// can make room for a question or the verdicts.
+pub fn rows(view: &View, width: u16) -> u16 {
+    let Some(lesson) = view.lesson else { return 0 };
+    if !shows_questions(&lesson) {
+        return 0;
+    }
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let text: usize = lines(view, &lesson, true)
+        .iter()
+        .map(|l| wrapped_rows(l, inner))
+        .sum();
+    text as u16 + 2
+}
+
+/// A question is asked, or verdicts are shown, on this beat.
+fn shows_questions(lesson: &LessonView) -> bool {
+    let asking = lesson.pacer.is_some_and(|p| p.asking().is_some());
+    asking
+        || lesson
+            .quiz
+            .is_some_and(|q| q.verdicts_at(lesson.beat()).next().is_some())
+}
+
+fn title(lesson: &LessonView) -> String {
+    let total = lesson.narration.beats().len();
+    let mut title = format!(" Narration · {}/{} ", lesson.beat(), total);
+    if let Some(p) = lesson.pacer {
+        if p.is_looking_back() {
+            let back = words(lesson.lang, "earlier beat, → back to", "前面的一段,→ 回到");
+            title.push_str(&format!("· {back} {} ", p.current()));
+        } else if p.pace == Pace::Beats {
+            title.push_str(&format!(
+                "· {} ",
+                words(lesson.lang, "beat by beat", "逐段")
+            ));
+        }
+    }
     if let Some(variant) = lesson.variant {
         title.push_str(&format!("· variant: {variant} "));
     }
-    let text = narration
-        .current()
-        .map(|beat| beat_text(beat, view.model, &lesson))
-        .unwrap_or_default();
-    let waiting = narration.reached() < total;
-    let mut lines = vec![Line::from(Span::styled(text, view.theme.bold()))];
-    if waiting && area.height > 3 {
-        lines.push(Line::from(Span::styled(
-            "… more when the run gets there",
-            view.theme.dim(),
-        )));
+    title
+}
+
+fn lines(view: &View, lesson: &LessonView, roomy: bool) -> Vec<Line<'static>> {
+    let facts = facts(view.model, lesson.watch);
+    let fill = |text: &str| fill(text, lesson.settings, &facts);
+    let beat = lesson.beat();
+    let text = match lesson.narration.beats().get(beat.wrapping_sub(1)) {
+        Some(b) => fill(b.text.get(lesson.lang)),
+        None => String::new(),
+    };
+    let mut lines = vec![Line::styled(text, view.theme.bold())];
+    let quiz = lesson.quiz.filter(|q| !q.is_empty());
+    let asking = lesson.pacer.and_then(|p| p.asking());
+    let looking_back = lesson.pacer.is_some_and(|p| p.is_looking_back());
+    if let (Some(quiz), Some(q), false) = (quiz, asking, looking_back) {
+        if let Some(p) = quiz.question(q) {
+            lines.extend(question(view, lesson, p, &fill));
+        }
+        return lines;
     }
-    let block = panel(view, title);
-    frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-        area,
-    );
+    if let Some(quiz) = quiz {
+        for v in quiz.verdicts_at(beat) {
+            if let Some(p) = quiz.question(v.question) {
+                lines.extend(verdict(view, lesson, p, v, &facts));
+            }
+        }
+        let last = beat == lesson.narration.beats().len();
+        if last && quiz.is_over() {
+            lines.push(score(view, lesson.lang, quiz.score()));
+        }
+    }
+    let more = beat < lesson.narration.beats().len();
+    if more && roomy && lesson.pacer.is_none_or(|p| !p.is_held()) {
+        let note = words(
+            lesson.lang,
+            "… more when the run gets there",
+            "…… 运行到那里时还有下文",
+        );
+        lines.push(Line::styled(note, view.theme.dim()));
+    }
+    lines
 }
 
 /// A beat's words as the panel shows them: in the lesson's language, with
@@ -46,4 +120,115 @@ pub fn beat_text(beat: &Beat, model: &Model, lesson: &LessonView) -> String {
         lesson.settings,
         &facts(model, lesson.watch),
     )
+}
+
+fn question(
+    view: &View,
+    lesson: &LessonView,
+    p: &Prediction,
+    fill: &dyn Fn(&str) -> String,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(vec![
+        Span::styled("? ", view.theme.warn()),
+        Span::styled(fill(p.question.get(lesson.lang)), view.theme.warn()),
+    ])];
+    for (i, c) in p.choices.iter().enumerate() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}  ", i + 1), view.theme.bold()),
+            Span::styled(fill(c.text.get(lesson.lang)), view.theme.text()),
+        ]));
+    }
+    let n = p.choices.len();
+    let hint = match lesson.lang {
+        Lang::Zh => format!("按 1–{n} 作答(→ 跳过)"),
+        Lang::En => format!("press 1–{n} to answer (→ passes)"),
+    };
+    lines.push(Line::styled(hint, view.theme.dim()));
+    lines
+}
+
+/// "✔ Right: garbled = 32 → most: more than 25", then why.
+fn verdict(
+    view: &View,
+    lesson: &LessonView,
+    p: &Prediction,
+    v: &Verdict,
+    facts: &Facts,
+) -> Vec<Line<'static>> {
+    let lang = lesson.lang;
+    let choice = |i: usize| {
+        let text = p.choices.get(i).map(|c| c.text.get(lang)).unwrap_or("");
+        format!("{} “{}”", i + 1, fill(text, lesson.settings, facts))
+    };
+    let value = v.decision.value.as_deref().unwrap_or("?");
+    let real = match v.decision.right {
+        Some(r) => format!("{} = {value} → {}", p.fact, choice(r)),
+        None => format!(
+            "{} = {value}: {}",
+            p.fact,
+            words(lang, "none of the choices", "哪个选项都不对")
+        ),
+    };
+    let (mark, style, head) = match v.answer {
+        _ if v.is_right() => ("✔ ", view.theme.good(), words(lang, "Right", "答对了")),
+        Answer::Chose(_) => (
+            "✘ ",
+            view.theme.bad(),
+            words(lang, "Not this time", "没猜中"),
+        ),
+        _ => ("· ", view.theme.dim(), words(lang, "Passed", "跳过")),
+    };
+    let mut first = vec![
+        Span::styled(format!("{mark}{head}: "), style.patch(view.theme.bold())),
+        Span::styled(real, view.theme.text()),
+    ];
+    if let (Answer::Chose(c), false) = (v.answer, v.is_right()) {
+        let chose = words(lang, "you chose", "你选了");
+        first.push(Span::styled(
+            format!(" ({chose} {})", choice(c)),
+            view.theme.dim(),
+        ));
+    }
+    let mut lines = vec![Line::from(first)];
+    let why = fill(p.why.get(lang), lesson.settings, facts);
+    if !why.is_empty() {
+        lines.push(Line::styled(format!("  {why}"), view.theme.dim()));
+    }
+    lines
+}
+
+fn score(view: &View, lang: Lang, (right, answered): (usize, usize)) -> Line<'static> {
+    let text = match lang {
+        Lang::Zh => format!("预测:{answered} 题中猜中 {right} 题"),
+        Lang::En => format!("{right} of {answered} predicted"),
+    };
+    Line::styled(text, view.theme.bold().patch(view.theme.good()))
+}
+
+fn words(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// Rows `line` takes when word-wrapped at `width` columns (a word wider
+/// than a row, such as Chinese text without spaces, is broken over rows).
+fn wrapped_rows(line: &Line, width: usize) -> usize {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let (mut rows, mut used) = (1, 0);
+    for word in text.split(' ') {
+        let w = Span::raw(word).width();
+        let start = if used == 0 { 0 } else { used + 1 };
+        if start + w <= width {
+            used = start + w;
+            continue;
+        }
+        if used > 0 {
+            rows += 1;
+        }
+        rows += w.saturating_sub(1) / width;
+        used = w.saturating_sub(1) % width + usize::from(w > 0);
+    }
+    rows
 }

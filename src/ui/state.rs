@@ -37,6 +37,9 @@ pub struct UiState {
     /// them at the end of the run).
     pub malformed: u64,
     pub rejected: u64,
+    /// The presenter's layout (`--big`): no code pane, a larger stage
+    /// with fewer, larger elements.
+    pub big: bool,
 }
 
 impl UiState {
@@ -51,6 +54,7 @@ impl UiState {
             message: None,
             malformed: 0,
             rejected: 0,
+            big: false,
         }
     }
 
@@ -60,6 +64,7 @@ impl UiState {
         *self = UiState {
             output_page: self.output_page,
             show_help: self.show_help,
+            big: self.big,
             ..UiState::new(self.slow)
         };
     }

@@ -19,6 +19,19 @@ const HINTS: [(Command, &str); 5] = [
     (Command::ToggleHelp, "help"),
     (Command::FocusNext, "focus"),
 ];
+/// While a lesson's run holds at a beat: how to go on.
+const HELD_HINTS: [(Command, &str); 4] = [
+    (Command::BeatNext, "go on"),
+    (Command::BeatBack, "previous beat"),
+    (Command::TogglePace, "free pace"),
+    (Command::Quit, "quit"),
+];
+/// While a question is asked.
+const ASKING_HINTS: [(Command, &str); 3] = [
+    (Command::Answer(0), "answer"),
+    (Command::BeatNext, "pass"),
+    (Command::Quit, "quit"),
+];
 /// Hints kept even when the counters must be abbreviated.
 const ESSENTIAL_HINTS: usize = 4;
 
@@ -98,7 +111,13 @@ fn hints_width(view: &View, count: usize) -> usize {
 /// (key, " what  ") for each hint, "pause" reading "resume" while paused.
 fn hint_texts(view: &View) -> Vec<(String, String)> {
     let paused = view.model.state == RunState::Paused;
-    HINTS
+    let pacer = view.lesson.and_then(|l| l.pacer).filter(|p| p.is_held());
+    let hints: &[(Command, &str)] = match pacer {
+        Some(p) if p.asking().is_some() => &ASKING_HINTS,
+        Some(_) => &HELD_HINTS,
+        None => &HINTS,
+    };
+    hints
         .iter()
         .map(|(command, what)| {
             let what = if *command == Command::TogglePause && paused {

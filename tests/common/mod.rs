@@ -2,6 +2,8 @@
 //! a fixture with real python3 and read back its recording.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -195,4 +197,20 @@ pub fn usage_error(cmd: &mut Command) -> String {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(2), "expected exit 2; stderr: {err}");
     err
+}
+
+/// Events written as the shim sends them, one JSON object per line
+/// (`{"kind": …, "pid": …}`); `t` is the line number in milliseconds.
+pub fn json_events(text: &str) -> Vec<Event> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let mut e = forklore::protocol::decode(line.as_bytes())
+                .unwrap_or_else(|e| panic!("{line}: {e:?}"));
+            e.t = (i as u64 + 1) * 1_000_000;
+            e
+        })
+        .collect()
 }

@@ -118,6 +118,10 @@ pub(super) fn section(view: &View, width: usize) -> Vec<Line<'static>> {
         },
     )));
     lines.extend(formula(view, job));
+    if view.ui.big {
+        // Fewer, larger elements: the strip and the formula are the point.
+        return lines;
+    }
     for (pid, tally) in &job.tallies {
         lines.push(Line::from(vec![
             Span::raw("  "),
@@ -139,7 +143,12 @@ pub(super) fn section(view: &View, width: usize) -> Vec<Line<'static>> {
 fn strip_lines(view: &View, job: &Job, width: usize) -> Vec<Line<'static>> {
     let width = width.max(1);
     let cells = strip(job, width * MAX_STRIP_ROWS);
-    let cell_w = (width / cells.len().max(1)).clamp(1, MAX_CELL_WIDTH);
+    let widest = if view.ui.big {
+        2 * MAX_CELL_WIDTH
+    } else {
+        MAX_CELL_WIDTH
+    };
+    let cell_w = (width / cells.len().max(1)).clamp(1, widest);
     // Wide cells keep a gap so neighbouring chunks of one worker stay apart.
     let (glyphs, gap) = if cell_w >= 3 {
         (cell_w - 1, 1)

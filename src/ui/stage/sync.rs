@@ -1,5 +1,7 @@
-//! Locks, semaphores, events and barriers: a lock's holder, a semaphore's
-//! value, an event's flag, a barrier's count, and who waits, in order.
+//! Locks, semaphores, events and barriers, drawn: a semaphore as its
+//! tokens (`empty ●○`: one left to take, one taken), a lock as held
+//! (`■ 4102`) or free (`□`), an event's flag, a barrier's count, and the
+//! processes waiting for each in line beside it, first in line first.
 
 use ratatui::text::{Line, Span};
 
@@ -8,72 +10,100 @@ use crate::model::SyncObj;
 use crate::protocol::SyncKind;
 use crate::ui::View;
 
+/// Past this many tokens a semaphore is drawn as counts.
+const MAX_TOKENS: i64 = 12;
+
 pub(super) fn section(view: &View, _width: usize) -> Vec<Line<'static>> {
     let objs = view.model.sync.in_order();
     if objs.is_empty() {
         return Vec::new();
     }
+    let names = objs
+        .iter()
+        .map(|o| o.label().chars().count())
+        .max()
+        .unwrap_or(0);
     let mut lines = vec![heading(view, "Locks & semaphores".to_string())];
-    lines.extend(objs.into_iter().flat_map(|o| sync_rows(view, o)));
+    lines.extend(objs.into_iter().map(|o| row(view, o, names)));
     lines
 }
 
-/// One line for the object and who holds it; a second, when someone
-/// waits, with the waiters in the order they began waiting.
-fn sync_rows(view: &View, obj: &SyncObj) -> Vec<Line<'static>> {
-    let mut spans = vec![
-        Span::raw("  "),
-        Span::styled(obj.label(), view.theme.bold()),
-        label(view, &format!(" {}", obj.kind)),
-    ];
-    spans.extend(state_spans(view, obj));
-    let mut lines = vec![Line::from(spans)];
+/// `  empty  ●○  1 of 2 left  ⧗ 4101 4103`
+fn row(view: &View, obj: &SyncObj, names: usize) -> Line<'static> {
+    let mut spans = vec![Span::styled(
+        format!("  {:<names$}  ", obj.label()),
+        view.theme.bold(),
+    )];
+    spans.extend(match obj.kind {
+        SyncKind::Semaphore | SyncKind::BoundedSemaphore => tokens(view, obj),
+        SyncKind::Event => flag(view, obj),
+        SyncKind::Barrier => barrier(view, obj),
+        _ => lock(view, obj),
+    });
     if !obj.waiters.is_empty() {
-        let mut waiting = vec![Span::styled("    ⧗ waiting ", view.theme.warn())];
-        waiting.extend(pid_list(view, obj.waiters.iter().copied(), " → "));
-        lines.push(Line::from(waiting));
+        spans.push(Span::styled("  ⧗ ", view.theme.warn()));
+        spans.extend(pid_list(view, obj.waiters.iter().copied(), " "));
     }
-    lines
+    Line::from(spans)
 }
 
-/// What the object is like now, by kind.
-fn state_spans(view: &View, obj: &SyncObj) -> Vec<Span<'static>> {
-    match obj.kind {
-        SyncKind::Semaphore | SyncKind::BoundedSemaphore => {
-            vec![Span::raw(format!("  value {}", obj.value.unwrap_or(0)))]
-        }
-        SyncKind::Event => {
-            let set = obj.value.unwrap_or(0) > 0;
-            let (text, style) = if set {
-                ("  set", view.theme.good())
-            } else {
-                ("  not set", view.theme.warn())
-            };
-            vec![Span::styled(text.to_string(), style)]
-        }
-        SyncKind::Barrier => {
-            let mut spans = vec![Span::raw(format!(
-                "  {} of {} waiting",
-                obj.waiters.len(),
-                obj.parties.map_or("?".into(), |p| p.to_string())
-            ))];
-            if obj.broken {
-                spans.push(Span::styled("  broken".to_string(), view.theme.bad()));
+/// ● a token left to take, ○ a taken one; the value in words after them.
+fn tokens(view: &View, obj: &SyncObj) -> Vec<Span<'static>> {
+    let free = obj.value.unwrap_or(0).max(0);
+    let all = obj.tokens.unwrap_or(free).max(free);
+    let mut spans = Vec::new();
+    if all == 0 {
+        spans.push(label(view, "·"));
+    } else if all > MAX_TOKENS {
+        spans.push(Span::styled(format!("●×{free}"), view.theme.good()));
+        spans.push(Span::styled(
+            format!(" ○×{}", all - free),
+            view.theme.warn(),
+        ));
+    } else {
+        for i in 0..all {
+            if i > 0 && view.ui.big {
+                spans.push(Span::raw(" "));
             }
-            spans
-        }
-        _ => {
-            let mut spans = Vec::new();
-            if let Some(value) = obj.value {
-                spans.push(Span::raw(format!("  value {value}")));
-            }
-            spans.push(label(view, "  held by "));
-            if obj.holders.is_empty() {
-                spans.push(Span::styled("nobody", view.theme.good()));
-            } else {
-                spans.extend(pid_list(view, obj.holders.iter().copied(), ", "));
-            }
-            spans
+            spans.push(match i < free {
+                true => Span::styled("●", view.theme.good()),
+                false => Span::styled("○", view.theme.warn()),
+            });
         }
     }
+    spans.push(label(view, &format!("  {free} of {all} left")));
+    spans
+}
+
+/// ■ held by whom, or □ free.
+fn lock(view: &View, obj: &SyncObj) -> Vec<Span<'static>> {
+    if obj.holders.is_empty() {
+        return vec![Span::styled("□ free", view.theme.good())];
+    }
+    let mut spans = vec![Span::styled("■ ", view.theme.warn())];
+    spans.extend(pid_list(view, obj.holders.iter().copied(), ", "));
+    spans.push(label(view, " holds it"));
+    spans
+}
+
+/// An Event's flag.
+fn flag(view: &View, obj: &SyncObj) -> Vec<Span<'static>> {
+    if obj.value.unwrap_or(0) > 0 {
+        vec![Span::styled("⚑ set", view.theme.good())]
+    } else {
+        vec![Span::styled("⚐ not set", view.theme.warn())]
+    }
+}
+
+/// How many wait at a Barrier of how many parties; whether it broke.
+fn barrier(view: &View, obj: &SyncObj) -> Vec<Span<'static>> {
+    let parties = obj.parties.map_or("?".into(), |p| p.to_string());
+    let mut spans = vec![Span::raw(format!(
+        "{} of {parties} waiting",
+        obj.waiters.len()
+    ))];
+    if obj.broken {
+        spans.push(Span::styled("  broken", view.theme.bad()));
+    }
+    spans
 }
