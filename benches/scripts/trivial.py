@@ -1,0 +1,2 @@
+"""Does nothing: what a run costs before the script does anything."""
+pass
