@@ -61,7 +61,7 @@ MIN_EVENTS = 1000
 def sizes(quick):
     """Workload sizes: the issue's, or tiny ones for --quick."""
     if quick:
-        return dict(lock=1000, pool_cs1=1000, pool=1000, pool_big=10000, value=(4, 100),
+        return dict(lock=1000, pool_cs1=1000, pool=1000, pool_big=10000, value=(4, 300),
                     flood=2000, rss_pool=10000, rss_print=3)
     return dict(lock=100000, pool_cs1=100000, pool=100000, pool_big=1000000, value=(4, 5000),
                 flood=200000, rss_pool=1000000, rss_print=30)
