@@ -1,6 +1,16 @@
-//! The run's one ordered event stream: socket events and the reaper's
-//! reports merged, the leftovers stopped once main is gone, and the run's
-//! end.
+//! The run's one ordered event stream: the processes' events (rings and
+//! socket) and the supervisor's reports merged in time order, the
+//! leftovers stopped once main is gone, and the run's end.
+//!
+//! Ordering: each process's events come through its own channel, so a
+//! pass reads them in no particular order across processes. Every event
+//! carries the time it was made (one monotonic clock for all), and a pass
+//! releases, in time order, only the events made before the pass began;
+//! the rest wait for the next pass. That keeps causes before effects: an
+//! event B caused by an event A (a get by the put before it, an acquire by
+//! the release before it) is made after A was committed, so if B was made
+//! before the pass began, A was committed before any channel was read, and
+//! this pass has it too.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,8 +25,15 @@ use super::members::Members;
 use super::pipes::Forwarders;
 use super::reaper::{self, Reaped};
 use super::run::supervisor_event;
-use super::{socket, Counters, LEFTOVER_GRACE, STOP_GRACE};
-use crate::protocol::{Body, Event};
+use super::{now_ns, socket, Counters, LEFTOVER_GRACE, STOP_GRACE};
+use crate::protocol::{Body, ChunkPositions, Event};
+
+/// How often the rings are read while there are any: their writers make
+/// no system call, so nothing wakes forklore for them. Well under the
+/// 20 ms in which an event must be on screen.
+const RING_POLL: Duration = Duration::from_millis(4);
+/// How soon a pass follows one that left events waiting.
+const PENDING_POLL: Duration = Duration::from_millis(1);
 
 /// How long the output pipes may stay open after every process of the
 /// group is gone (a process that left the group may hold them).
@@ -59,9 +76,8 @@ impl Outlet {
     }
 }
 
-/// Merges socket events and reaper reports into one ordered stream: before a
-/// process's exit is forwarded, the socket is drained, so everything that
-/// process sent comes first.
+/// Merges the processes' events and the reaper's reports into one stream
+/// in time order (see the module's comment).
 pub(super) struct Collector {
     pub members: Members,
     pub liveness: Liveness,
@@ -74,6 +90,10 @@ pub(super) struct Collector {
     /// Written by the reaper after each report, so poll() returns.
     pub wake: std::os::fd::OwnedFd,
     pub out: Outlet,
+    /// Events read but not yet released (made after the pass began).
+    pub pending: Vec<Event>,
+    /// Chunk positions, from the pool jobs released before.
+    pub positions: ChunkPositions,
 }
 
 impl Collector {
@@ -87,7 +107,6 @@ impl Collector {
             self.drain();
             let mut all_gone = false;
             for msg in self.reaped.try_iter().collect::<Vec<_>>() {
-                self.drain();
                 match msg {
                     Reaped::Exit { pid, exitcode } => {
                         if pid == pgid {
@@ -96,8 +115,10 @@ impl Collector {
                         }
                         let by = Some(std::process::id() as i32);
                         self.liveness.forget(pid);
-                        self.out
-                            .send(supervisor_event(pid, Body::ProcExit { exitcode, by }));
+                        // Made now, after every event of the process: the
+                        // time order puts it after them.
+                        let exit = supervisor_event(pid, Body::ProcExit { exitcode, by });
+                        self.pending.push(exit);
                     }
                     Reaped::AllGone => all_gone = true,
                 }
@@ -125,6 +146,7 @@ impl Collector {
         pipes.finish(PIPE_GRACE);
         reaper::reap_adopted();
         self.drain();
+        self.release(u64::MAX);
         let counters = &self.receiver.counters;
         let end = Body::RunEnd {
             exitcode: root_exit.unwrap_or(-(Signal::SIGKILL as i32)),
@@ -154,9 +176,20 @@ impl Collector {
     /// Wait for events, the reaper, or a watched process's end (until
     /// `deadline`); report the processes that ended meanwhile.
     fn wait_readable(&mut self, deadline: Option<Instant>) {
-        let timeout = match deadline {
-            Some(d) => PollTimeout::try_from(d.saturating_duration_since(Instant::now()))
-                .unwrap_or(PollTimeout::MAX),
+        let poll_every = if !self.pending.is_empty() {
+            Some(PENDING_POLL)
+        } else if self.receiver.rings() > 0 {
+            Some(RING_POLL)
+        } else {
+            None
+        };
+        let until_deadline = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let timeout = match (poll_every, until_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let timeout = match timeout {
+            Some(t) => PollTimeout::try_from(t).unwrap_or(PollTimeout::MAX),
             None => PollTimeout::NONE,
         };
         use std::os::fd::AsFd;
@@ -183,30 +216,46 @@ impl Collector {
             let mut buf = [0u8; 64];
             let _ = nix::unistd::read(&self.wake, &mut buf);
         }
-        if !ended.is_empty() {
-            // Everything they sent first.
-            self.drain();
-            for pid in ended {
-                self.out.send(supervisor_event(pid, Body::ProcGone {}));
-            }
+        // Made now, after everything they sent: the time order puts it last.
+        for pid in ended {
+            self.pending.push(supervisor_event(pid, Body::ProcGone {}));
         }
     }
 
+    /// One pass: read every channel, release what was made before it began.
     fn drain(&mut self) {
-        let (out, liveness) = (&self.out, &mut self.liveness);
-        let mut gone = Vec::new();
-        self.receiver.drain(|e| {
-            match e.body {
-                Body::ProcExit { .. } => liveness.forget(e.pid),
-                // A child its parent reported, before it said a word.
-                Body::ProcSpawn { child, .. } if liveness.watch(child) => gone.push(child),
-                _ if liveness.watch(e.pid) => gone.push(e.pid),
-                _ => {}
+        let began = now_ns();
+        self.receiver.gather(&mut self.pending);
+        self.release(began);
+    }
+
+    /// Send on, in time order, the waiting events made before `horizon`.
+    fn release(&mut self, horizon: u64) {
+        // Stable: one process's events with equal times keep their order.
+        self.pending.sort_by_key(|e| e.t);
+        let ready = self.pending.partition_point(|e| e.t < horizon);
+        let events: Vec<Event> = self.pending.drain(..ready).collect();
+        for event in events {
+            self.deliver(event);
+        }
+    }
+
+    fn deliver(&mut self, mut e: Event) {
+        let mut gone = None;
+        match e.body {
+            Body::ProcExit { .. } | Body::ProcGone {} => {
+                self.liveness.forget(e.pid);
+                self.receiver.forget(e.pid);
             }
-            out.send(e);
-        });
-        for pid in gone {
-            out.send(supervisor_event(pid, Body::ProcGone {}));
+            // A child its parent reported, before it said a word.
+            Body::ProcSpawn { child, .. } if self.liveness.watch(child) => gone = Some(child),
+            _ if self.liveness.watch(e.pid) => gone = Some(e.pid),
+            _ => {}
+        }
+        self.positions.enrich(&mut e);
+        self.out.send(e);
+        if let Some(pid) = gone {
+            self.out.send(supervisor_event(pid, Body::ProcGone {}));
         }
     }
 }

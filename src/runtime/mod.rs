@@ -12,6 +12,7 @@ mod pipes;
 pub mod procfs;
 pub mod python;
 pub mod reaper;
+pub mod ring;
 mod run;
 pub mod shim;
 pub mod socket;

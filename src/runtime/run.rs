@@ -112,6 +112,8 @@ impl Run {
                 reaped: reaped_rx,
                 wake: wake_r,
                 out,
+                pending: Vec::new(),
+                positions: Default::default(),
             };
             collector.run(pipe_threads);
             register_group(pgid, false);

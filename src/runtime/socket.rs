@@ -1,9 +1,10 @@
-//! The event socket: receives datagrams with the sender's credentials,
-//! rejects strangers, decodes, and forwards events in arrival order.
+//! The event socket and the rings: receives datagrams with the sender's
+//! credentials, rejects strangers, takes the rings the run's processes
+//! pass over it (their events from then on), and decodes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::IoSliceMut;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixDatagram;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,7 +17,8 @@ use nix::sys::socket::{
 
 use super::members::Members;
 use super::procfs;
-use crate::protocol::{decode, Body, ChunkPositions, Event, MAX_DATAGRAM};
+use super::ring::Ring;
+use crate::protocol::{decode, Body, Event, MAX_DATAGRAM};
 
 /// Counters of what was skipped, shared with the run's handle.
 #[derive(Default, Debug)]
@@ -49,8 +51,9 @@ pub fn prepare(sock: &UnixDatagram) -> std::io::Result<()> {
 /// Receives events of one run. Nothing from the socket is trusted: only
 /// processes of the run are listened to (its group, or below it: checked
 /// with the sender's kernel credentials), an event's `pid` is the sender's
-/// (the kernel's word, not the datagram's), and kinds only forklore itself
-/// makes (`run_end`…) are refused.
+/// (the kernel's word, not the datagram's), a ring is taken only from a
+/// process so checked and its events are that process's, and kinds only
+/// forklore itself makes (`run_end`…) are refused.
 pub struct Receiver {
     sock: UnixDatagram,
     members: Members,
@@ -58,7 +61,8 @@ pub struct Receiver {
     /// Verdicts per process, by (pid, start time): a pid reused by another
     /// process is judged again.
     verdicts: HashMap<(i32, u64), bool>,
-    positions: ChunkPositions,
+    /// Each process's ring, once it passed one.
+    rings: BTreeMap<i32, Ring>,
     bufs: Vec<Vec<u8>>,
     headers: MultiHeaders<()>,
     pub counters: Arc<Counters>,
@@ -71,7 +75,13 @@ const BATCH: usize = 32;
 struct Received {
     len: usize,
     creds: Option<UnixCredentials>,
+    /// File descriptors passed with it (closed when dropped).
+    fds: Vec<OwnedFd>,
 }
+
+/// The one datagram that is not an event: "here is my ring" (its memfd
+/// passed with it).
+const RING_ANNOUNCEMENT: &[u8] = b"ring";
 
 impl Receiver {
     /// `sock` must have been through [`prepare`].
@@ -81,9 +91,9 @@ impl Receiver {
             members,
             uid: nix::unistd::getuid().as_raw(),
             verdicts: HashMap::new(),
-            positions: ChunkPositions::default(),
+            rings: BTreeMap::new(),
             bufs: vec![vec![0u8; MAX_DATAGRAM + 1]; BATCH],
-            headers: MultiHeaders::preallocate(BATCH, Some(nix::cmsg_space!(UnixCredentials))),
+            headers: headers(),
             counters,
         }
     }
@@ -93,20 +103,60 @@ impl Receiver {
         self.sock.as_fd()
     }
 
-    /// Read every datagram waiting now; call `deliver` for each good event.
-    pub fn drain(&mut self, mut deliver: impl FnMut(Event)) {
+    /// Every event waiting now, into `out` (unordered between processes;
+    /// the collector orders them): first what the rings hold, then the
+    /// socket's datagrams, then what rings announced meanwhile hold.
+    pub fn gather(&mut self, out: &mut Vec<Event>) {
+        self.read_rings(out);
+        let before = self.rings.len();
         loop {
             let batch = self.recv_batch();
             if batch.is_empty() {
-                return;
+                break;
             }
-            for (i, got) in batch.iter().enumerate() {
-                self.handle(i, got, &mut deliver);
+            for (i, got) in batch.into_iter().enumerate() {
+                self.handle(i, got, out);
             }
+        }
+        if self.rings.len() != before {
+            self.read_rings(out);
         }
     }
 
-    fn handle(&mut self, slot: usize, got: &Received, deliver: &mut impl FnMut(Event)) {
+    /// A process that ended sends nothing more: its ring is let go.
+    pub fn forget(&mut self, pid: i32) {
+        self.rings.remove(&pid);
+    }
+
+    /// How many rings are being read now.
+    pub fn rings(&self) -> usize {
+        self.rings.len()
+    }
+
+    fn read_rings(&mut self, out: &mut Vec<Event>) {
+        let counters = &self.counters;
+        for (&pid, ring) in self.rings.iter_mut() {
+            ring.drain(|record| match decode(&record) {
+                Ok(event) if event.body.is_supervisor() => {
+                    counters.rejected.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(mut event) => {
+                    attribute(&mut event, pid);
+                    counters.events.fetch_add(1, Ordering::Relaxed);
+                    out.push(event);
+                }
+                Err(_) => {
+                    counters.malformed.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+            if ring.is_broken() {
+                counters.malformed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.rings.retain(|_, r| !r.is_broken());
+    }
+
+    fn handle(&mut self, slot: usize, got: Received, out: &mut Vec<Event>) {
         if got.len > MAX_DATAGRAM {
             self.counters.malformed.fetch_add(1, Ordering::Relaxed);
             return;
@@ -115,15 +165,19 @@ impl Receiver {
             self.counters.rejected.fetch_add(1, Ordering::Relaxed);
             return;
         };
-        match decode(&self.bufs[slot][..got.len]) {
+        let bytes = &self.bufs[slot][..got.len];
+        if bytes == RING_ANNOUNCEMENT {
+            self.take_ring(sender, got.fds, out);
+            return;
+        }
+        match decode(bytes) {
             Ok(event) if event.body.is_supervisor() => {
                 self.counters.rejected.fetch_add(1, Ordering::Relaxed);
             }
             Ok(mut event) => {
                 attribute(&mut event, sender);
-                self.positions.enrich(&mut event);
                 self.counters.events.fetch_add(1, Ordering::Relaxed);
-                deliver(event);
+                out.push(event);
             }
             Err(_) => {
                 self.counters.malformed.fetch_add(1, Ordering::Relaxed);
@@ -131,9 +185,25 @@ impl Receiver {
         }
     }
 
+    /// `pid` passed its ring: read it from now on (what a ring it had
+    /// before still holds comes first).
+    fn take_ring(&mut self, pid: i32, fds: Vec<OwnedFd>, out: &mut Vec<Event>) {
+        let Some(ring) = fds.into_iter().next().and_then(|fd| Ring::map(fd).ok()) else {
+            self.counters.malformed.fetch_add(1, Ordering::Relaxed);
+            return;
+        };
+        if self.rings.contains_key(&pid) {
+            self.read_rings(out);
+        }
+        self.rings.insert(pid, ring);
+    }
+
     /// The datagrams waiting now, up to BATCH (empty when none).
     fn recv_batch(&mut self) -> Vec<Received> {
         let fd = self.sock.as_raw_fd();
+        // The kernel shrinks each header's control length to what the last
+        // datagram carried: fresh headers, so a ring's memfd always fits.
+        self.headers = headers();
         loop {
             let mut slices: Vec<[IoSliceMut<'_>; 1]> =
                 self.bufs.iter_mut().map(|b| [IoSliceMut::new(b)]).collect();
@@ -144,6 +214,7 @@ impl Receiver {
                     .map(|r| Received {
                         len: r.bytes,
                         creds: creds_of(&r),
+                        fds: fds_of(&r),
                     })
                     .collect(),
                 Err(Errno::EINTR) => continue,
@@ -179,11 +250,36 @@ impl Receiver {
 
 /// The event is about its sender: the kernel says who that is. A process
 /// reports the exit of a child it reaped as the child's event, `by` itself.
+/// No event was made in the future: a later time is today's (events are
+/// released in time order, and one dated far ahead would wait forever).
 fn attribute(event: &mut Event, sender: i32) {
+    event.t = event.t.min(super::now_ns());
     match &mut event.body {
         Body::ProcExit { by, .. } => *by = Some(sender),
         _ => event.pid = sender,
     }
+}
+
+/// Room for one batch of datagrams: each with its sender's credentials
+/// and one passed descriptor.
+fn headers() -> MultiHeaders<()> {
+    MultiHeaders::preallocate(BATCH, Some(nix::cmsg_space!(UnixCredentials, [RawFd; 1])))
+}
+
+/// The descriptors a datagram passed, owned (so closed unless kept).
+fn fds_of(msg: &RecvMsg<'_, '_, ()>) -> Vec<OwnedFd> {
+    let Ok(cmsgs) = msg.cmsgs() else {
+        return Vec::new();
+    };
+    cmsgs
+        .filter_map(|m| match m {
+            ControlMessageOwned::ScmRights(fds) => Some(fds),
+            _ => None,
+        })
+        .flatten()
+        // SAFETY: the kernel just installed these descriptors for us.
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) })
+        .collect()
 }
 
 fn creds_of(msg: &RecvMsg<'_, '_, ()>) -> Option<UnixCredentials> {

@@ -60,7 +60,9 @@ class ProcessState:
 
     def reset(self, method):
         self.pid = os.getpid()
-        self.sock = None  # the transport, opened lazily by this pid
+        self.sock = None  # the datagram socket, opened lazily by this pid
+        self.sent = 0  # events sent by datagram, until the ring opens
+        self.ring = None  # this pid's own ring (transport.Ring), once opened
         self.broken = False  # forklore is gone: stop sending
         self.announced = False  # proc_start sent for this pid
         self.identity = {"role": None, "name": None, "daemon": False, "method": method, "parent": None}
@@ -225,10 +227,35 @@ def safe_repr(value, limit=ITEM_REPR_MAX):
 
 
 # -------------------------------------------------------------- transport
+#
+# A process's first events go by datagram; from the RING_AFTER-th on, they
+# go through its own shared-memory ring (see `transport`), which costs no
+# system call. Short-lived processes never pay for opening a ring.
+
+RING_AFTER = 32
 
 
 def _send(data):
-    """Send one datagram, blocking. Returns False once forklore is gone."""
+    """Send one event. Returns False once forklore is gone."""
+    state = STATE
+    ring = state.ring
+    if ring is not None:
+        return ring.put(data)
+    if state.broken or not SOCK_PATH:
+        return False
+    state.sent += 1
+    if state.sent == RING_AFTER:
+        from . import transport
+
+        # The ring is announced by datagram after this pid's earlier
+        # datagrams, so forklore reads them first: order kept.
+        state.ring = transport.open_ring(state, datagram)
+    return datagram(data)
+
+
+def datagram(data, fds=None):
+    """One datagram on the run's socket, blocking; with `fds`, passing them
+    (SCM_RIGHTS). False once forklore is gone."""
     state = STATE
     if state.broken or not SOCK_PATH:
         return False
@@ -239,7 +266,12 @@ def _send(data):
             s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_DGRAM)
             s.connect(SOCK_PATH)
             state.sock = s
-        state.sock.send(data)
+        if fds:
+            import _socket
+
+            state.sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
+        else:
+            state.sock.send(data)
         return True
     except OSError:
         state.broken = True
@@ -249,6 +281,11 @@ def _send(data):
 def is_active():
     """True while events can reach forklore."""
     return bool(SOCK_PATH) and not STATE.broken
+
+
+def forklore_gone():
+    """forklore removes the run's private folder when it ends."""
+    return not os.path.exists(SOCK_PATH)
 
 
 def real_sleep(seconds):

@@ -1,0 +1,204 @@
+//! One process's shared-memory ring (the shim's `transport.py` writes it):
+//! mapped from the sealed memfd the process passed over the socket, read
+//! without a system call. Its layout is described in `transport.py`.
+//!
+//! The memory is the process's to write, so nothing in it is trusted: a
+//! write word that runs backwards or further than the ring holds, or a
+//! record that does not fit, makes the ring unreadable from then on (its
+//! process's later events are lost and counted as malformed), never a
+//! panic. The memfd is sealed against shrinking, so reading it cannot fault.
+
+use std::num::NonZeroUsize;
+use std::os::fd::{AsFd, OwnedFd};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use nix::fcntl::{fcntl, FcntlArg, SealFlag};
+use nix::sys::mman::{mmap, munmap, MapFlags, ProtFlags};
+use nix::sys::stat::fstat;
+
+const WRITE: usize = 0;
+const READ: usize = 64;
+const MAGIC_AT: usize = 128;
+/// forklore's word back to the process (the scheduler's go-ahead).
+const GO: usize = 192;
+const DATA: usize = 4096;
+const MAGIC: u32 = 0x3152_4B46;
+const WRAP: u32 = u32::MAX;
+/// The largest ring accepted (the shim makes 256 KiB ones).
+const MAX_CAPACITY: usize = 4 << 20;
+
+#[derive(Debug)]
+pub enum RingError {
+    /// Not a sealed memfd of the right size and magic.
+    Refused(&'static str),
+    Os(nix::Error),
+}
+
+impl std::fmt::Display for RingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RingError::Refused(why) => write!(f, "ring refused: {why}"),
+            RingError::Os(e) => write!(f, "ring: {e}"),
+        }
+    }
+}
+
+impl From<nix::Error> for RingError {
+    fn from(e: nix::Error) -> Self {
+        RingError::Os(e)
+    }
+}
+
+pub struct Ring {
+    base: NonNull<u8>,
+    len: usize,
+    capacity: usize,
+    /// Bytes consumed, as last published to the writer.
+    read: u64,
+    /// Set once the writer broke the format: nothing more is read.
+    broken: bool,
+}
+
+// The mapping is plain shared memory; only this thread reads it.
+unsafe impl Send for Ring {}
+
+impl Ring {
+    /// Map the ring behind `fd` (a memfd the process sent).
+    pub fn map(fd: OwnedFd) -> Result<Ring, RingError> {
+        let seals = SealFlag::from_bits_truncate(fcntl(fd.as_fd(), FcntlArg::F_GET_SEALS)?);
+        if !seals.contains(SealFlag::F_SEAL_SHRINK) {
+            return Err(RingError::Refused("not sealed against shrinking"));
+        }
+        let len = usize::try_from(fstat(fd.as_fd())?.st_size).unwrap_or(0);
+        let capacity = len.saturating_sub(DATA);
+        if !capacity.is_power_of_two() || !(4096..=MAX_CAPACITY).contains(&capacity) {
+            return Err(RingError::Refused("wrong size"));
+        }
+        let size = NonZeroUsize::new(len).ok_or(RingError::Refused("empty"))?;
+        let prot = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
+        // SAFETY: a fresh shared mapping of a sealed file of `len` bytes;
+        // it is unmapped only on drop.
+        let base = unsafe { mmap(None, size, prot, MapFlags::MAP_SHARED, fd, 0)? };
+        let mut ring = Ring {
+            base: base.cast(),
+            len,
+            capacity,
+            read: 0,
+            broken: false,
+        };
+        let magic = ring.u32_at(MAGIC_AT);
+        let declared = ring.u32_at(MAGIC_AT + 4) as usize;
+        if magic != MAGIC || declared != capacity {
+            return Err(RingError::Refused("wrong magic"));
+        }
+        // Records may be there already: written since the announcement.
+        ring.read = ring.word(READ).load(Ordering::Acquire);
+        Ok(ring)
+    }
+
+    /// The shared word at `offset` (8-aligned, inside the header).
+    fn word(&self, offset: usize) -> &AtomicU64 {
+        debug_assert!(offset.is_multiple_of(8) && offset + 8 <= DATA);
+        // SAFETY: inside the mapping, aligned (the mapping is page-aligned),
+        // and only ever accessed as atomics by this side.
+        unsafe { &*self.base.as_ptr().add(offset).cast::<AtomicU64>() }
+    }
+
+    fn u32_at(&self, offset: usize) -> u32 {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&self.bytes(offset, 4));
+        u32::from_le_bytes(b)
+    }
+
+    /// A copy of `len` bytes at `offset` of the mapping (the writer may
+    /// change them meanwhile: a copy is what a reader can trust to stay).
+    fn bytes(&self, offset: usize, len: usize) -> Vec<u8> {
+        assert!(offset + len <= self.len);
+        let mut out = vec![0u8; len];
+        // SAFETY: in bounds (checked above); volatile-free byte copy of
+        // shared memory that the writer no longer touches (committed).
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.base.as_ptr().add(offset), out.as_mut_ptr(), len)
+        };
+        out
+    }
+
+    /// Write forklore's word back to the process (the reply path the
+    /// scheduler mode waits on).
+    pub fn reply(&self, value: u64) {
+        self.word(GO).store(value, Ordering::Release);
+    }
+
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    /// Give `each` every record committed since the last call, oldest
+    /// first, then tell the writer the room is free. Returns how many.
+    pub fn drain(&mut self, mut each: impl FnMut(Vec<u8>)) -> usize {
+        if self.broken {
+            return 0;
+        }
+        let write = self.word(WRITE).load(Ordering::Acquire);
+        if write < self.read || write - self.read > self.capacity as u64 {
+            self.broken = true;
+            return 0;
+        }
+        let mut count = 0;
+        while self.read < write {
+            match self.next(write) {
+                Next::Record(record) => {
+                    each(record);
+                    count += 1;
+                }
+                Next::Wrapped => {}
+                Next::Broken => {
+                    self.broken = true;
+                    break;
+                }
+            }
+        }
+        self.word(READ).store(self.read, Ordering::Release);
+        count
+    }
+
+    /// What is at the read position: a record, a wrap to the start, or a
+    /// format the writer broke.
+    fn next(&mut self, write: u64) -> Next {
+        let off = (self.read % self.capacity as u64) as usize;
+        let left = self.capacity - off;
+        if left < 4 || self.u32_at(DATA + off) == WRAP {
+            self.read += left as u64;
+            // The writer commits a wrap together with the record after it.
+            return if self.read < write {
+                Next::Wrapped
+            } else {
+                Next::Broken
+            };
+        }
+        let len = self.u32_at(DATA + off) as usize;
+        let end = self.read + len as u64 + 4;
+        if len + 4 > left || end > write {
+            return Next::Broken;
+        }
+        let record = self.bytes(DATA + off + 4, len);
+        self.read = end;
+        Next::Record(record)
+    }
+}
+
+enum Next {
+    Record(Vec<u8>),
+    Wrapped,
+    Broken,
+}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in `map`, unmapped once.
+        unsafe {
+            let _ = munmap(self.base.cast(), self.len);
+        }
+    }
+}
