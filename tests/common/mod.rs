@@ -2,6 +2,7 @@
 //! a fixture with real python3 and read back its recording.
 #![allow(dead_code)]
 
+pub mod flood;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};
