@@ -51,6 +51,43 @@ pub const KNOWN: &[(&str, &str)] = &[
     ("lost_updates", "Manager counter updates lost to races"),
     ("counter", "the Manager counter's value"),
     ("calls_per_client", "Manager calls each client process made"),
+    (
+        "finished_children",
+        "the script's children that exited with 0",
+    ),
+    ("last_child_exit", "exit code of the child that ended last"),
+    (
+        "signalled_exit",
+        "exit code of the child the script terminated or killed",
+    ),
+    (
+        "alive_before_signal",
+        "its is_alive() before terminate()/kill()",
+    ),
+    (
+        "alive_after_signal",
+        "its is_alive() right after terminate()/kill()",
+    ),
+    ("alive_after_join", "its is_alive() after join() returned"),
+    (
+        "module_runs",
+        "processes that ran the script's module-level code",
+    ),
+    (
+        "children_view",
+        "the watched global as the script's children saw it",
+    ),
+    ("worker_pids", "Pool worker processes started in the run"),
+    (
+        "most_tasks_per_worker",
+        "most tasks one Pool worker took in the job",
+    ),
+    ("file_text", "the shared JSON file's contents, last seen"),
+    (
+        "file_writes",
+        "writes to the shared JSON file by processes other than main",
+    ),
+    ("file_reads", "reads of the shared JSON file"),
 ];
 
 /// What fact `name` measures, if it is one.
@@ -79,6 +116,7 @@ pub fn facts(model: &Model, watch: &[String]) -> Facts {
     }
     exit_facts(model, &mut f);
     sharing_facts(model, &mut f);
+    super::child_facts::insert(model, watch, &mut f);
     f
 }
 

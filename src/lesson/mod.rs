@@ -2,6 +2,7 @@
 //! parameters, variants and narration. Embedded in the binary; `--lessons
 //! DIR` loads another folder. See docs/lessons.md.
 
+pub mod child_facts;
 pub mod condition;
 pub mod facts;
 pub mod histogram;

@@ -3,6 +3,7 @@
 //! million-item map or an endless print loop cannot grow it without limit.
 
 mod chunks;
+mod files;
 mod manager;
 mod output;
 mod procs;
@@ -11,9 +12,10 @@ mod registry;
 mod sync;
 
 pub use chunks::{Cell, Job, Jobs, Tally};
+pub use files::{Access, FileObj, Files};
 pub use manager::{Call, Counter, ManagedObject, Managers, Server};
 pub use output::{Fragment, Line, Output};
-pub use procs::{Proc, ProcState, Procs, VarValue, Wait};
+pub use procs::{AliveCheck, Calls, Phase, Proc, ProcState, Procs, VarValue, Wait};
 pub use queues::{Arriving, QueueChange, QueueObj, Queues};
 pub use registry::{Limit, Registry};
 pub use sync::{SyncChange, SyncObj, SyncObjs};
@@ -63,6 +65,7 @@ pub struct Model {
     pub queues: Queues,
     pub jobs: Jobs,
     pub managers: Managers,
+    pub files: Files,
     pub output: Output,
     pub stats: Stats,
     /// Time of the first and the latest event (ns, CLOCK_MONOTONIC).
@@ -223,12 +226,18 @@ impl Model {
                     }),
                     _ => ProcState::Running,
                 };
+                self.procs.apply_call(t, &event.body);
                 if *at_exit {
                     // Main's own code is over: no line of it is current.
                     self.procs.get_or_add(pid, t).line = None;
                 }
                 self.procs.set_state(pid, t, state);
             }
+            Body::Signal { .. } | Body::Alive { .. } => self.procs.apply_call(t, &event.body),
+            Body::MainImport { name } => {
+                self.procs.get_or_add(pid, t).reimported_as = Some(name.clone());
+            }
+            Body::File { path, op, text } => self.files.apply(pid, path, *op, text),
             Body::ScriptEnd {} => self.script_end_t = Some(t),
             Body::ShimError { error } => {
                 if self.stats.shim_errors.len() == MAX_SHIM_ERRORS {

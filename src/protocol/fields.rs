@@ -140,3 +140,12 @@ pub enum FutureOp {
     #[serde(other)]
     Unknown,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileOp {
+    Read,
+    Write,
+    #[serde(other)]
+    Unknown,
+}

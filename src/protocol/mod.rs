@@ -11,7 +11,7 @@ mod meta;
 mod output;
 mod pool;
 
-pub use fields::{FutureOp, JoinOp, QueueOp, Role, SyncKind, SyncOp};
+pub use fields::{FileOp, FutureOp, JoinOp, QueueOp, Role, SyncKind, SyncOp};
 pub use meta::{ParamValue, ReplayMeta};
 pub use output::WriteBytes;
 pub use pool::{default_chunksize, ChunkPositions, Chunking};
@@ -271,6 +271,31 @@ bodies! {
         /// The script set its default start method (`set_start_method`).
         "start_method" => StartMethod {
             method: String,
+        },
+        /// The script called `terminate()` (signal 15) or `kill()` (9) on
+        /// `child`; sent before the signal goes.
+        "signal" => Signal {
+            child: i32,
+            signal: i32,
+        },
+        /// The script asked `is_alive()` of `child`, and the answer.
+        "alive" => Alive {
+            child: i32,
+            alive: bool,
+        },
+        /// This process ran the script's module-level code again, as
+        /// `name` (`__mp_main__`: a spawn or forkserver child re-importing
+        /// the main module).
+        "main_import" => MainImport {
+            name: String,
+        },
+        /// The script read (`op` `read`) or wrote (`write`) a JSON file
+        /// (`json.load` / `json.dump`); `text` is the JSON, cut to 200
+        /// characters.
+        "file" => File {
+            path: String,
+            op: FileOp,
+            text: String,
         },
         /// The main script's own code finished; interpreter shutdown begins.
         "script_end" => ScriptEnd {},

@@ -19,6 +19,8 @@ PATCHERS = {
     "multiprocessing.popen_forkserver": ("process", "patch_popen"),
     "multiprocessing.forkserver": ("process", "forkserver"),
     "multiprocessing.resource_tracker": ("process", "resource_tracker"),
+    "multiprocessing.spawn": ("process", "patch_spawn"),
+    "json": ("files", "patch_json"),
     "subprocess": ("process", "patch_subprocess"),
     "concurrent.futures.process": ("executor", "patch_process"),
     "concurrent.futures._base": ("executor", "patch_base"),

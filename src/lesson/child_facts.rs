@@ -1,0 +1,113 @@
+//! Facts about what the script did to and with its children: signals and
+//! `is_alive()` answers, module re-imports, Pool workers replaced, JSON
+//! files shared. Computed from the model like every other fact.
+
+use super::facts::Facts;
+use crate::model::{Model, Phase, Proc, ProcState};
+use crate::protocol::Role;
+
+pub fn insert(model: &Model, watch: &[String], f: &mut Facts) {
+    let procs = model.procs.in_order();
+    call_facts(&procs, f);
+    reimport_facts(&procs, watch, f);
+    worker_facts(model, &procs, f);
+    file_facts(model, f);
+}
+
+fn exit_code(p: &Proc) -> Option<i32> {
+    match p.state {
+        ProcState::Exited(c) => Some(c),
+        ProcState::Killed(s) => Some(-s),
+        _ => None,
+    }
+}
+
+fn call_facts(procs: &[&Proc], f: &mut Facts) {
+    let children: Vec<&&Proc> = procs.iter().filter(|p| p.role == Role::Process).collect();
+    let finished = children.iter().filter(|p| exit_code(p) == Some(0)).count();
+    if !children.is_empty() {
+        f.insert("finished_children", finished.to_string());
+    }
+    // The child that ended last: the slow one, terminated or not.
+    let last = children
+        .iter()
+        .filter(|p| exit_code(p).is_some())
+        .max_by_key(|p| p.ended_t);
+    if let Some(code) = last.and_then(|p| exit_code(p)) {
+        f.insert("last_child_exit", code.to_string());
+    }
+    let Some(target) = children.iter().find(|p| p.calls.signal.is_some()) else {
+        return;
+    };
+    if let Some(code) = exit_code(target) {
+        f.insert("signalled_exit", code.to_string());
+    }
+    let answer = |phase: Phase| {
+        let check = target.calls.alive.iter().find(|c| c.phase == phase)?;
+        Some(if check.alive { "True" } else { "False" }.to_string())
+    };
+    for (name, phase) in [
+        ("alive_before_signal", Phase::BeforeSignal),
+        ("alive_after_signal", Phase::AfterSignal),
+        ("alive_after_join", Phase::AfterJoin),
+    ] {
+        if let Some(v) = answer(phase) {
+            f.insert(name, v);
+        }
+    }
+}
+
+fn reimport_facts(procs: &[&Proc], watch: &[String], f: &mut Facts) {
+    let Some(root) = procs.iter().find(|p| p.role == Role::Main) else {
+        return;
+    };
+    // Main ran it as __main__; every other process that reported running
+    // it again adds one.
+    let again = procs
+        .iter()
+        .filter(|p| p.pid != root.pid && p.reimported_as.is_some())
+        .count();
+    f.insert("module_runs", (1 + again).to_string());
+    let Some(var) = watch.first() else {
+        return;
+    };
+    let mut seen = procs
+        .iter()
+        .filter(|p| p.role == Role::Process)
+        .filter_map(|p| p.vars.get(var).map(|v| v.repr.clone()));
+    if let Some(first) = seen.next() {
+        let same = seen.all(|v| v == first);
+        f.insert("children_view", if same { first } else { "mixed".into() });
+    }
+}
+
+fn worker_facts(model: &Model, procs: &[&Proc], f: &mut Facts) {
+    let workers: Vec<&&Proc> = procs
+        .iter()
+        .filter(|p| p.role == Role::PoolWorker)
+        .collect();
+    if workers.is_empty() {
+        return;
+    }
+    f.insert("worker_pids", workers.len().to_string());
+    if let Some(job) = model.jobs.current() {
+        let most = job.tallies.values().map(|t| t.chunks).max().unwrap_or(0);
+        f.insert("most_tasks_per_worker", most.to_string());
+    }
+}
+
+fn file_facts(model: &Model, f: &mut Facts) {
+    let Some(file) = model.files.in_order().into_iter().next() else {
+        return;
+    };
+    let root = model.info.root;
+    let by_children: u64 = file
+        .writes_by
+        .iter()
+        .filter(|(pid, _)| Some(*pid) != root)
+        .map(|(_, n)| n)
+        .sum();
+    f.insert("file_text", file.text.clone());
+    f.insert("file_writes", by_children.to_string());
+    f.insert("file_reads", file.reads.to_string());
+}

@@ -1,0 +1,126 @@
+//! Facts of the process-lifecycle lessons (terminate-is-alive,
+//! start-methods), asserted from real runs under fork, spawn and
+//! forkserver.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use forklore::lesson::facts::facts;
+use forklore::model::Model;
+use forklore::protocol::{Body, Role};
+
+const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
+
+fn script(folder: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("lessons")
+        .join(folder)
+        .join("main.py")
+}
+
+/// The lesson's script under `method`, with forklore's flags `extra`.
+fn run_under(folder: &str, method: &str, extra: &[&str], args: &[&str]) -> Headless {
+    let mut flags = vec!["--start-method", method];
+    flags.extend(extra);
+    let run = run_headless(&script(folder), &flags, args);
+    assert_eq!(run.code(), Some(0), "{folder} {method}: {}", run.stderr());
+    run
+}
+
+/// (name, pid) of every child the script started itself.
+fn children(run: &Headless) -> Vec<(String, i32)> {
+    run.events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::ProcStart {
+                role: Role::Process,
+                name,
+                ..
+            } => Some((name.clone().unwrap_or_default(), e.pid)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn alive_answers(run: &Headless, child: i32) -> Vec<bool> {
+    run.events
+        .iter()
+        .filter_map(|e| match e.body {
+            Body::Alive { child: c, alive } if c == child => Some(alive),
+            _ => None,
+        })
+        .collect()
+}
+
+fn exit_of(run: &Headless, pid: i32) -> Option<i32> {
+    run.events.iter().find_map(|e| match e.body {
+        Body::ProcExit { exitcode, .. } if e.pid == pid => Some(exitcode),
+        _ => None,
+    })
+}
+
+#[test]
+fn terminate_gives_minus_15_and_is_alive_turns_false_after_join() {
+    let folder = "13-terminate-is-alive";
+    let runs: Vec<_> = METHODS
+        .iter()
+        .map(|m| {
+            let m = m.to_string();
+            std::thread::spawn(move || (m.clone(), run_under(folder, &m, &[], &["--wait", "0.6"])))
+        })
+        .collect();
+    for r in runs {
+        let (method, run) = r.join().unwrap();
+        let kids = children(&run);
+        let pid = |name: &str| kids.iter().find(|(n, _)| n == name).expect(name).1;
+        let (quick, slow) = (pid("quick"), pid("slow"));
+        assert_eq!(exit_of(&run, slow), Some(-15), "{method}: terminated");
+        assert_eq!(exit_of(&run, quick), Some(0), "{method}: finished");
+        let answers = alive_answers(&run, slow);
+        assert_eq!(answers.first(), Some(&true), "{method}: alive before");
+        assert_eq!(answers.last(), Some(&false), "{method}: gone after join");
+        assert_eq!(answers.len(), 3, "{method}: asked three times");
+        let signals: Vec<(i32, i32)> = run
+            .events
+            .iter()
+            .filter_map(|e| match e.body {
+                Body::Signal { child, signal } => Some((child, signal)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(signals, vec![(slow, 15)], "{method}: one SIGTERM, to slow");
+        let f = facts(&Model::from_events(&run.events), &[]);
+        assert_eq!(f["signalled_exit"], "-15");
+        assert_eq!(f["alive_before_signal"], "True");
+        assert_eq!(f["alive_after_join"], "False");
+        assert_eq!(f["finished_children"], "1");
+        let out = run.stdout();
+        assert!(out.contains("slow exitcode = -15"), "{method}: {out}");
+        let slow_finished = format!("slow PID {slow} finished");
+        assert!(
+            !out.contains(&slow_finished),
+            "{method}: stopped early: {out}"
+        );
+    }
+}
+
+#[test]
+fn without_terminate_both_children_exit_0() {
+    let run = run_under(
+        "13-terminate-is-alive",
+        "fork",
+        &[],
+        &["--terminate", "false", "--seconds", "0.5", "--wait", "0.2"],
+    );
+    let kids = children(&run);
+    for (name, pid) in &kids {
+        assert_eq!(exit_of(&run, *pid), Some(0), "{name}");
+    }
+    assert_eq!(run.of_kind("signal").count(), 0);
+    let f = facts(&Model::from_events(&run.events), &[]);
+    assert_eq!(f["last_child_exit"], "0");
+    assert_eq!(f["finished_children"], "2");
+    assert!(run.stdout().contains("slow PID"), "{}", run.stdout());
+}
