@@ -232,7 +232,7 @@ fn validate(file: &str, text: &str, m: &Manifest) -> Result<(), ManifestError> {
         FactExpr::parse(outcome).map_err(|msg| err("outcome", "outcome", msg))?;
     }
     for (i, p) in m.predictions.iter().enumerate() {
-        predict::check(p, &m.beats).map_err(|problem| ManifestError {
+        predict::check(p, &m.beats, &m.params).map_err(|problem| ManifestError {
             file: file.to_string(),
             line: line_in_table(text, "[[predict]]", i, &problem.needle),
             field: problem.field.to_string(),
