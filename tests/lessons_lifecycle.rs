@@ -124,3 +124,65 @@ fn without_terminate_both_children_exit_0() {
     assert_eq!(f["finished_children"], "2");
     assert!(run.stdout().contains("slow PID"), "{}", run.stdout());
 }
+
+/// Processes whose module-level print ran, from the output itself.
+fn module_prints(run: &Headless) -> Vec<String> {
+    run.stdout()
+        .lines()
+        .filter_map(|l| l.split_once("module-level code ran in PID "))
+        .map(|(_, rest)| rest.to_string())
+        .collect()
+}
+
+#[test]
+fn start_methods_module_code_and_the_childs_view_follow_the_method() {
+    let count = 3usize;
+    let runs: Vec<_> = METHODS
+        .iter()
+        .map(|m| {
+            let m = m.to_string();
+            std::thread::spawn(move || {
+                let sets = [format!("start_method={m}"), format!("children={count}")];
+                let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+                (m.clone(), run_lesson("start-methods", &sets))
+            })
+        })
+        .collect();
+    for r in runs {
+        let (method, run) = r.join().unwrap();
+        let fresh = method != "fork";
+        let reimports: Vec<i32> = run
+            .events
+            .iter()
+            .filter(|e| matches!(&e.body, Body::MainImport { name } if name == "__mp_main__"))
+            .map(|e| e.pid)
+            .collect();
+        let kids: Vec<i32> = children(&run).into_iter().map(|(_, p)| p).collect();
+        assert_eq!(kids.len(), count, "{method}");
+        let want = if fresh { count } else { 0 };
+        assert_eq!(reimports.len(), want, "{method}: re-imports {reimports:?}");
+        assert!(
+            reimports.iter().all(|p| kids.contains(p)),
+            "{method}: by the children"
+        );
+        // The script's own output agrees: one module-level print per run.
+        assert_eq!(
+            module_prints(&run).len(),
+            1 + want,
+            "{method}: {}",
+            run.stdout()
+        );
+        let f = facts(&Model::from_events(&run.events), &["greeting".to_string()]);
+        assert_eq!(f["module_runs"], (1 + want).to_string(), "{method}");
+        let seen = if fresh {
+            "'set at import'"
+        } else {
+            "'changed by main'"
+        };
+        assert_eq!(f["children_view"], seen, "{method}");
+        for kid in &kids {
+            let line = format!("child PID {kid} sees greeting = {seen}");
+            assert!(run.stdout().contains(&line), "{method}: {}", run.stdout());
+        }
+    }
+}

@@ -14,9 +14,9 @@ from multiprocessing import Process
 def work(label, seconds):
     steps = max(1, round(seconds / 0.25))
     for k in range(steps):
-        print(label, "PID", os.getpid(), "step", k + 1, "of", steps)
+        print(f"{label} PID {os.getpid()} step {k + 1} of {steps}")
         time.sleep(0.25)
-    print(label, "PID", os.getpid(), "finished")
+    print(f"{label} PID {os.getpid()} finished")
 
 
 def parse_bool(text):
@@ -27,7 +27,7 @@ def parse_bool(text):
 
 def report(moment, children):
     for p in children:
-        print(moment, p.name, "is_alive() =", p.is_alive())
+        print(f"{moment} {p.name} is_alive() = {p.is_alive()}")
 
 
 def main():
@@ -55,7 +55,7 @@ def main():
         p.join()  # after terminate(), join() reaps the child
     report("after join():", children)
     for p in children:
-        print(p.name, "exitcode =", p.exitcode)
+        print(f"{p.name} exitcode = {p.exitcode}")
 
 
 if __name__ == "__main__":

@@ -36,12 +36,15 @@ fn call_facts(procs: &[&Proc], f: &mut Facts) {
     if let Some(code) = last.and_then(|p| exit_code(p)) {
         f.insert("last_child_exit", code.to_string());
     }
-    let Some(target) = children.iter().find(|p| p.calls.signal.is_some()) else {
-        return;
-    };
-    if let Some(code) = exit_code(target) {
+    // The is_alive() answers of the child the script signalled, or else
+    // of the one that ended last.
+    let signalled = children.iter().find(|p| p.calls.signal.is_some());
+    if let Some(code) = signalled.and_then(|p| exit_code(p)) {
         f.insert("signalled_exit", code.to_string());
     }
+    let Some(target) = signalled.or(last) else {
+        return;
+    };
     let answer = |phase: Phase| {
         let check = target.calls.alive.iter().find(|c| c.phase == phase)?;
         Some(if check.alive { "True" } else { "False" }.to_string())

@@ -50,7 +50,10 @@ def patch_process(mod):
         caller = sys._getframe(1).f_code
         where = caller.co_filename
         internal = where.startswith(core.CF_DIR) or where.endswith(("pool.py", "managers.py"))
-        shown = not internal and getattr(self, "_popen", None) is not None and self._popen.returncode is None
+        started = not internal and getattr(self, "_popen", None) is not None
+        # A child already reaped returns at once: no wait to show, but the
+        # script did join it (`joined` alone).
+        shown = started and self._popen.returncode is None
         if shown:
             at_exit = caller.co_name == "_exit_function" and where.startswith(core.MP_DIR)
             body = core.fields(child=self.pid, op="waiting")
@@ -58,7 +61,7 @@ def patch_process(mod):
         try:
             return real_join(self, timeout)
         finally:
-            if shown:
+            if started:
                 core.report("join", core.fields(child=self.pid, op="joined", exitcode=self._popen.returncode))
 
     base._bootstrap = _bootstrap
