@@ -126,6 +126,29 @@ fn daemon_join_screens() {
 }
 
 #[test]
+fn ticket_race_screens() {
+    lesson_screen("ticket-race", Some(2));
+    lesson_screen("ticket-race", None);
+}
+
+#[test]
+fn start_methods_screens() {
+    lesson_screen("start-methods", Some(2));
+    lesson_screen("start-methods", None);
+}
+
+#[test]
+fn maxtasksperchild_screens() {
+    lesson_screen("maxtasksperchild", None);
+}
+
+#[test]
+fn terminate_is_alive_screens() {
+    lesson_screen("terminate-is-alive", Some(2));
+    lesson_screen("terminate-is-alive", None);
+}
+
+#[test]
 fn picker_and_parameter_editor() {
     let catalog = Catalog::embedded().unwrap();
     let model = forklore::model::Model::new();
