@@ -206,12 +206,64 @@ fn writes_per_line_counts_the_pieces_of_a_print() {
     );
 }
 
+/// Main terminates child 22 and asks is_alive() before, right after and
+/// after join(); child 21 re-imported the script; a JSON file is shared.
+const CALLS: &str = r#"
+{"kind":"main_import","name":"__mp_main__","pid":21}
+{"kind":"alive","child":22,"alive":true,"pid":10}
+{"kind":"signal","child":22,"signal":15,"pid":10}
+{"kind":"alive","child":22,"alive":true,"pid":10}
+{"kind":"join","child":22,"op":"waiting","exitcode":null,"pid":10}
+{"kind":"proc_exit","exitcode":-15,"pid":22}
+{"kind":"join","child":22,"op":"joined","exitcode":-15,"pid":10}
+{"kind":"alive","child":22,"alive":false,"pid":10}
+{"kind":"file","path":"/tmp/t.json","op":"write","text":"{\"tickets\": 3}","pid":10}
+{"kind":"file","path":"/tmp/t.json","op":"read","text":"{\"tickets\": 3}","pid":21}
+{"kind":"file","path":"/tmp/t.json","op":"write","text":"{\"tickets\": 2}","pid":21}
+"#;
+
+#[test]
+fn calls_on_children_reimports_and_files() {
+    let run = format!("{HELLO}{CHILDREN}{CALLS}");
+    let f = facts_of(&run, &[]);
+    assert_eq!(f["signalled_exit"], "-15");
+    assert_eq!(
+        (
+            f["alive_before_signal"].as_str(),
+            f["alive_after_signal"].as_str(),
+            f["alive_after_join"].as_str()
+        ),
+        ("True", "True", "False")
+    );
+    assert_eq!(f["module_runs"], "2", "main, and child 21 again");
+    assert_eq!(f["file_writes"], "1", "main's set-up write is not a sale");
+    assert_eq!(f["file_reads"], "1");
+    assert_eq!(f["file_text"], r#"{"tickets": 2}"#);
+    assert_eq!(f["last_child_exit"], "-15");
+    assert_eq!(f["finished_children"], "0");
+}
+
+#[test]
+fn a_join_that_returned_without_the_exit_is_not_after_join() {
+    // A join with a timeout returns while the child lives: no exit code.
+    let run = format!(
+        r#"{HELLO}{CHILDREN}
+{{"kind":"join","child":22,"op":"joined","exitcode":null,"pid":10}}
+{{"kind":"alive","child":22,"alive":true,"pid":10}}
+{{"kind":"proc_exit","exitcode":0,"pid":22}}"#
+    );
+    let f = facts_of(&run, &[]);
+    assert_eq!(f["alive_before_signal"], "True");
+    assert!(!f.contains_key("alive_after_join") && !f.contains_key("signalled_exit"));
+}
+
 #[test]
 fn every_fact_a_run_produces_is_known_and_labelled() {
-    let mut run = format!("{}{CHILDREN}{BUFFER}", pool_run());
+    let mut run = format!("{}{CHILDREN}{CALLS}{BUFFER}", pool_run());
     run += &proxy(21, "__getitem__", r#""'count'""#, "3");
     run += &print_line(21, 0);
     run += r#"{"kind":"var","name":"pageList","repr":"[]","len":0,"pid":10}
+{"kind":"var","name":"pageList","repr":"[1]","len":1,"pid":21}
 {"kind":"script_end","pid":10}
 {"kind":"proc_exit","exitcode":0,"pid":21}"#;
     let f = facts_of(&run, &["pageList"]);
