@@ -64,6 +64,31 @@ impl Lang {
     }
 }
 
+/// The picker's groups, in the order it lists them.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Processes,
+    Sharing,
+    Sync,
+    Pools,
+}
+
+impl Theme {
+    pub fn title(self) -> Text {
+        let (en, zh) = match self {
+            Theme::Processes => ("Processes", "进程"),
+            Theme::Sharing => ("Sharing data", "共享数据"),
+            Theme::Sync => ("Synchronisation", "同步"),
+            Theme::Pools => ("Pools", "进程池"),
+        };
+        Text {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamType {
@@ -132,6 +157,9 @@ pub struct Manifest {
     pub slug: String,
     pub title: Text,
     pub summary: Text,
+    /// Which group of the picker the lesson is listed in.
+    #[serde(default)]
+    pub theme: Option<Theme>,
     #[serde(default)]
     pub start_method: Option<String>,
     #[serde(default)]
