@@ -220,6 +220,11 @@ const CALLS: &str = r#"
 {"kind":"file","path":"/tmp/t.json","op":"write","text":"{\"tickets\": 3}","pid":10}
 {"kind":"file","path":"/tmp/t.json","op":"read","text":"{\"tickets\": 3}","pid":21}
 {"kind":"file","path":"/tmp/t.json","op":"write","text":"{\"tickets\": 2}","pid":21}
+{"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"blocked","value":0,"pid":21}
+{"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"acquired","value":0,"pid":21}
+{"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"waiting","pid":21}
+{"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"notify","value":1,"pid":10}
+{"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"acquired","pid":21}
 "#;
 
 #[test]
@@ -241,6 +246,10 @@ fn calls_on_children_reimports_and_files() {
     assert_eq!(f["file_text"], r#"{"tickets": 2}"#);
     assert_eq!(f["last_child_exit"], "-15");
     assert_eq!(f["finished_children"], "0");
+    // The blocked-then-acquired `with cond:` is not a wake; the wait is.
+    assert_eq!((f["notifies"].as_str(), f["woken"].as_str()), ("1", "1"));
+    assert_eq!(f["woken_early"], "0");
+    assert_eq!(f["wakes_per_notify"], "1");
 }
 
 #[test]

@@ -149,6 +149,12 @@ fn terminate_is_alive_screens() {
 }
 
 #[test]
+fn condition_screens() {
+    lesson_screen("condition", Some(2));
+    lesson_screen("condition", None);
+}
+
+#[test]
 fn picker_and_parameter_editor() {
     let catalog = Catalog::embedded().unwrap();
     let model = forklore::model::Model::new();

@@ -1,10 +1,11 @@
 //! Facts about what the script did to and with its children: signals and
 //! `is_alive()` answers, module re-imports, Pool workers replaced, JSON
-//! files shared. Computed from the model like every other fact.
+//! files shared, a Condition's notifies and wakes. Computed from the model
+//! like every other fact.
 
 use super::facts::Facts;
 use crate::model::{Model, Phase, Proc, ProcState};
-use crate::protocol::Role;
+use crate::protocol::{Role, SyncKind};
 
 pub fn insert(model: &Model, watch: &[String], f: &mut Facts) {
     let procs = model.procs.in_order();
@@ -12,6 +13,7 @@ pub fn insert(model: &Model, watch: &[String], f: &mut Facts) {
     reimport_facts(&procs, watch, f);
     worker_facts(model, &procs, f);
     file_facts(model, f);
+    condition_facts(model, f);
 }
 
 fn exit_code(p: &Proc) -> Option<i32> {
@@ -113,4 +115,20 @@ fn file_facts(model: &Model, f: &mut Facts) {
     f.insert("file_text", file.text.clone());
     f.insert("file_writes", by_children.to_string());
     f.insert("file_reads", file.reads.to_string());
+}
+
+fn condition_facts(model: &Model, f: &mut Facts) {
+    let objs = model.sync.in_order();
+    let Some(cond) = objs.iter().find(|o| o.kind == SyncKind::Condition) else {
+        return;
+    };
+    f.insert("notifies", cond.notifies.to_string());
+    f.insert("woken", cond.woken.to_string());
+    f.insert("woken_early", cond.woken_early.to_string());
+    if cond.notifies > 0 && cond.woken % cond.notifies == 0 {
+        f.insert("wakes_per_notify", (cond.woken / cond.notifies).to_string());
+    } else if cond.notifies > 0 {
+        let per = cond.woken as f64 / cond.notifies as f64;
+        f.insert("wakes_per_notify", format!("{per:.1}"));
+    }
 }

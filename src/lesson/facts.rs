@@ -88,6 +88,13 @@ pub const KNOWN: &[(&str, &str)] = &[
         "writes to the shared JSON file by processes other than main",
     ),
     ("file_reads", "reads of the shared JSON file"),
+    ("notifies", "notify()/notify_all() calls on the Condition"),
+    ("woken", "Condition waits that a notify ended"),
+    (
+        "woken_early",
+        "Condition waits that ended before any notify",
+    ),
+    ("wakes_per_notify", "waits ended per notify call"),
 ];
 
 /// What fact `name` measures, if it is one.

@@ -97,6 +97,9 @@ pub enum SyncOp {
     Passed,
     /// A Barrier was broken (abort, a timeout): its waiters raise.
     Broken,
+    /// A Condition's `notify()` / `notify_all()`, before it happens;
+    /// `value` = how many waiters it wakes.
+    Notify,
     #[serde(other)]
     Unknown,
 }
