@@ -225,6 +225,12 @@ const CALLS: &str = r#"
 {"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"waiting","pid":21}
 {"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"notify","value":1,"pid":10}
 {"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"acquired","pid":21}
+{"kind":"queue","id":"jq","name":"q","op":"put","item":"1","maxsize":0,"pid":10}
+{"kind":"queue","id":"jq","name":"q","op":"put_done","item":"1","size":1,"unfinished":1,"pid":10}
+{"kind":"queue","id":"jq","name":"q","op":"join","unfinished":1,"pid":10}
+{"kind":"queue","id":"jq","name":"q","op":"get","item":"1","size":0,"pid":21}
+{"kind":"queue","id":"jq","name":"q","op":"task_done","unfinished":0,"pid":21}
+{"kind":"queue","id":"jq","name":"q","op":"joined","unfinished":0,"pid":10}
 "#;
 
 #[test]
@@ -250,6 +256,12 @@ fn calls_on_children_reimports_and_files() {
     assert_eq!((f["notifies"].as_str(), f["woken"].as_str()), ("1", "1"));
     assert_eq!(f["woken_early"], "0");
     assert_eq!(f["wakes_per_notify"], "1");
+    assert_eq!(f["unfinished_at_join"], "1");
+    assert_eq!(f["done_when_joined"], "1");
+    assert_eq!(
+        (f["task_dones"].as_str(), f["items_got"].as_str()),
+        ("1", "1")
+    );
 }
 
 #[test]

@@ -155,6 +155,12 @@ fn condition_screens() {
 }
 
 #[test]
+fn joinable_queue_screens() {
+    lesson_screen("joinable-queue", Some(1));
+    lesson_screen("joinable-queue", None);
+}
+
+#[test]
 fn picker_and_parameter_editor() {
     let catalog = Catalog::embedded().unwrap();
     let model = forklore::model::Model::new();

@@ -1,5 +1,6 @@
 //! Facts of the synchronisation lessons added after the first six
-//! (condition), asserted from real runs under fork, spawn and forkserver.
+//! (condition, joinable-queue), asserted from real runs under fork, spawn
+//! and forkserver.
 
 mod common;
 
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 use common::*;
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
-use forklore::protocol::{Body, SyncKind, SyncOp};
+use forklore::protocol::{Body, QueueOp, SyncKind, SyncOp};
 
 const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
 
@@ -92,5 +93,53 @@ fn notify_all_wakes_every_waiter() {
         assert_eq!(wakes, vec![1, 1, 1], "{method}: all after it, none before");
         let f = facts(&Model::from_events(&run.events), &[]);
         assert_eq!(f["wakes_per_notify"], "3", "{method}");
+    }
+}
+
+#[test]
+fn joinable_queue_join_returns_after_the_last_task_done() {
+    let args = ["--items", "6", "--workers", "2", "--work_ms", "40"];
+    let handles: Vec<_> = METHODS
+        .iter()
+        .map(|m| {
+            let m = m.to_string();
+            std::thread::spawn(move || (m.clone(), run_under("09-joinable-queue", &m, &args)))
+        })
+        .collect();
+    for h in handles {
+        let (method, run) = h.join().unwrap();
+        let ops: Vec<(QueueOp, Option<i64>)> = run
+            .events
+            .iter()
+            .filter_map(|e| match &e.body {
+                Body::Queue { op, unfinished, .. } => Some((*op, *unfinished)),
+                _ => None,
+            })
+            .collect();
+        let at = |op: QueueOp| ops.iter().filter(|(o, _)| *o == op).count();
+        assert_eq!(at(QueueOp::Put), 6, "{method}");
+        assert_eq!(at(QueueOp::Get), 6, "{method}: items processed = items put");
+        assert_eq!(at(QueueOp::TaskDone), 6, "{method}");
+        let joined = ops.iter().position(|(o, _)| *o == QueueOp::Joined);
+        let last_done = ops.iter().rposition(|(o, _)| *o == QueueOp::TaskDone);
+        assert!(
+            joined.is_some() && joined > last_done,
+            "{method}: join() returned after the last task_done: {ops:?}"
+        );
+        assert!(
+            ops.iter().all(|(_, n)| n.is_none_or(|n| n >= 0)),
+            "{method}: the counter never goes below 0"
+        );
+        assert_eq!(ops[joined.unwrap()].1, Some(0), "{method}");
+        let f = facts(&Model::from_events(&run.events), &[]);
+        assert_eq!(f["done_when_joined"], "6", "{method}");
+        assert_eq!(f["items_got"], "6", "{method}");
+        let out = run.stdout();
+        let finished = out.matches(" finished job-").count();
+        assert_eq!(finished, 6, "{method}: {out}");
+        assert!(
+            out.ends_with("join() returned: every job is done\n"),
+            "{method}: {out}"
+        );
     }
 }

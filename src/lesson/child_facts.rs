@@ -14,6 +14,7 @@ pub fn insert(model: &Model, watch: &[String], f: &mut Facts) {
     worker_facts(model, &procs, f);
     file_facts(model, f);
     condition_facts(model, f);
+    joinable_facts(model, f);
 }
 
 fn exit_code(p: &Proc) -> Option<i32> {
@@ -130,5 +131,20 @@ fn condition_facts(model: &Model, f: &mut Facts) {
     } else if cond.notifies > 0 {
         let per = cond.woken as f64 / cond.notifies as f64;
         f.insert("wakes_per_notify", format!("{per:.1}"));
+    }
+}
+
+fn joinable_facts(model: &Model, f: &mut Facts) {
+    let queues = model.queues.in_order();
+    let Some(q) = queues.iter().find(|q| q.unfinished.is_some()) else {
+        return;
+    };
+    f.insert("task_dones", q.task_dones.to_string());
+    f.insert("items_got", q.gets.to_string());
+    if let Some(n) = q.unfinished_at_join {
+        f.insert("unfinished_at_join", n.to_string());
+    }
+    if let Some(n) = q.done_when_joined {
+        f.insert("done_when_joined", n.to_string());
     }
 }

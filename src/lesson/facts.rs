@@ -95,6 +95,16 @@ pub const KNOWN: &[(&str, &str)] = &[
         "Condition waits that ended before any notify",
     ),
     ("wakes_per_notify", "waits ended per notify call"),
+    ("task_dones", "task_done() calls on the JoinableQueue"),
+    ("items_got", "items taken from the JoinableQueue"),
+    (
+        "unfinished_at_join",
+        "its unfinished tasks when main's join() began",
+    ),
+    (
+        "done_when_joined",
+        "task_done() calls seen when its join() returned",
+    ),
 ];
 
 /// What fact `name` measures, if it is one.

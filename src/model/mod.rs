@@ -180,6 +180,7 @@ impl Model {
                 item,
                 size,
                 maxsize,
+                unfinished,
             } => {
                 let change = QueueChange {
                     id,
@@ -188,6 +189,7 @@ impl Model {
                     item: item.as_deref(),
                     size: *size,
                     maxsize: *maxsize,
+                    unfinished: *unfinished,
                 };
                 let mut state = self.queues.apply(pid, change);
                 if *op == QueueOp::Put && self.info.protocol == 1 {

@@ -31,6 +31,8 @@ pub enum Wait {
     QueuePut { id: String },
     /// `get()` on an empty queue.
     QueueGet { id: String },
+    /// `join()` of a JoinableQueue: until every item is `task_done()`.
+    QueueJoin { id: String },
     /// `join()` of a child process (`at_exit`: multiprocessing's exit
     /// handler joining the children main left running).
     Join { child: i32, at_exit: bool },

@@ -122,6 +122,13 @@ pub enum QueueOp {
     PutFailed,
     /// A get raised (empty with `block=False`, a timeout).
     GetFailed,
+    /// A JoinableQueue: `task_done()`, announced before it happens
+    /// (`unfinished`: the count it leaves).
+    TaskDone,
+    /// A JoinableQueue: `join()` began (it waits for `unfinished` to
+    /// reach 0) / returned.
+    Join,
+    Joined,
     #[serde(other)]
     Unknown,
 }

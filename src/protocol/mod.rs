@@ -211,6 +211,10 @@ bodies! {
             /// With a `put`: the room it has (`Queue(maxsize)`).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             maxsize: Option<u64>,
+            /// A JoinableQueue's unfinished tasks (items put, not yet
+            /// `task_done()`).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            unfinished: Option<i64>,
         },
         /// A Manager server process started; `pid` is the server.
         "manager" => Manager {
