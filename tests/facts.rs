@@ -231,6 +231,10 @@ const CALLS: &str = r#"
 {"kind":"queue","id":"jq","name":"q","op":"get","item":"1","size":0,"pid":21}
 {"kind":"queue","id":"jq","name":"q","op":"task_done","unfinished":0,"pid":21}
 {"kind":"queue","id":"jq","name":"q","op":"joined","unfinished":0,"pid":10}
+{"kind":"apply","pool":10,"job":7,"name":"work","blocking":false,"callback":true,"error_callback":true,"pid":10}
+{"kind":"chunk_take","pool":10,"job":7,"index":0,"size":1,"pid":21}
+{"kind":"chunk_done","pool":10,"job":7,"index":0,"ok":false,"pid":21}
+{"kind":"callback","pool":10,"job":7,"which":"error_callback","pid":10}
 "#;
 
 #[test]
@@ -262,6 +266,10 @@ fn calls_on_children_reimports_and_files() {
         (f["task_dones"].as_str(), f["items_got"].as_str()),
         ("1", "1")
     );
+    assert_eq!(f["apply_tasks"], "1");
+    assert_eq!(f["callbacks_in_main"], "true", "pid 10 is main");
+    assert_eq!(f["error_callbacks"], "1");
+    assert_eq!(f["tasks_span_ms"], "1", "taken and done 1 ms apart");
 }
 
 #[test]

@@ -161,6 +161,12 @@ fn joinable_queue_screens() {
 }
 
 #[test]
+fn apply_async_callbacks_screens() {
+    lesson_screen("apply-async-callbacks", Some(2));
+    lesson_screen("apply-async-callbacks", None);
+}
+
+#[test]
 fn picker_and_parameter_editor() {
     let catalog = Catalog::embedded().unwrap();
     let model = forklore::model::Model::new();

@@ -15,6 +15,7 @@ pub fn insert(model: &Model, watch: &[String], f: &mut Facts) {
     file_facts(model, f);
     condition_facts(model, f);
     joinable_facts(model, f);
+    apply_facts(model, f);
 }
 
 fn exit_code(p: &Proc) -> Option<i32> {
@@ -146,5 +147,35 @@ fn joinable_facts(model: &Model, f: &mut Facts) {
     }
     if let Some(n) = q.done_when_joined {
         f.insert("done_when_joined", n.to_string());
+    }
+}
+
+fn apply_facts(model: &Model, f: &mut Facts) {
+    let tasks: Vec<_> = model.applies.tasks().collect();
+    if tasks.is_empty() {
+        return;
+    }
+    f.insert("apply_tasks", tasks.len().to_string());
+    let ran: Vec<i32> = tasks
+        .iter()
+        .filter_map(|t| t.ran.as_ref())
+        .map(|r| r.0)
+        .collect();
+    if !ran.is_empty() {
+        let in_main = ran.iter().all(|pid| Some(*pid) == model.info.root);
+        f.insert("callbacks_in_main", in_main.to_string());
+    }
+    let errors = tasks
+        .iter()
+        .filter(|t| t.ran.as_ref().is_some_and(|r| r.1 == "error_callback"))
+        .count();
+    f.insert("error_callbacks", errors.to_string());
+    let first = tasks.iter().filter_map(|t| t.taken_t).min();
+    let last = tasks.iter().filter_map(|t| t.done_t).max();
+    if let (Some(a), Some(b)) = (first, last) {
+        f.insert(
+            "tasks_span_ms",
+            (b.saturating_sub(a) / 1_000_000).to_string(),
+        );
     }
 }

@@ -105,6 +105,16 @@ pub const KNOWN: &[(&str, &str)] = &[
         "done_when_joined",
         "task_done() calls seen when its join() returned",
     ),
+    ("apply_tasks", "Pool.apply / apply_async tasks"),
+    (
+        "callbacks_in_main",
+        "every apply_async callback ran in the main process",
+    ),
+    ("error_callbacks", "apply_async error_callbacks that ran"),
+    (
+        "tasks_span_ms",
+        "ms from the first apply task taken to the last done",
+    ),
 ];
 
 /// What fact `name` measures, if it is one.

@@ -2,6 +2,7 @@
 //! screen shows. No I/O, no clocks, no threads; bounded in memory so a
 //! million-item map or an endless print loop cannot grow it without limit.
 
+mod applies;
 mod chunks;
 mod files;
 mod manager;
@@ -11,6 +12,7 @@ mod queues;
 mod registry;
 mod sync;
 
+pub use applies::{Applies, Task};
 pub use chunks::{Cell, Job, Jobs, Tally};
 pub use files::{Access, FileObj, Files};
 pub use manager::{Call, Counter, ManagedObject, Managers, Server};
@@ -64,6 +66,7 @@ pub struct Model {
     pub sync: SyncObjs,
     pub queues: Queues,
     pub jobs: Jobs,
+    pub applies: Applies,
     pub managers: Managers,
     pub files: Files,
     pub output: Output,
@@ -150,6 +153,7 @@ impl Model {
             | Body::ChunkDone { .. }
             | Body::Submit { .. } => {
                 self.jobs.apply(pid, &event.body);
+                self.applies.apply(pid, t, &event.body);
                 if let Body::ChunkTake { .. } = event.body {
                     self.procs.set_state(pid, t, ProcState::Running);
                 }
@@ -234,6 +238,9 @@ impl Model {
                     self.procs.get_or_add(pid, t).line = None;
                 }
                 self.procs.set_state(pid, t, state);
+            }
+            Body::Apply { .. } | Body::Callback { .. } => {
+                self.applies.apply(pid, t, &event.body);
             }
             Body::Signal { .. } | Body::Alive { .. } => self.procs.apply_call(t, &event.body),
             Body::MainImport { name } => {

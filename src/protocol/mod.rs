@@ -161,6 +161,27 @@ bodies! {
             task: u64,
             op: FutureOp,
         },
+        /// `Pool.apply` (`blocking`) or `apply_async` made task `job` (in
+        /// the caller, before the task is queued); `name`: the function.
+        "apply" => Apply {
+            pool: i32,
+            job: u64,
+            #[serde(default)]
+            name: Option<String>,
+            #[serde(default)]
+            blocking: bool,
+            #[serde(default)]
+            callback: bool,
+            #[serde(default)]
+            error_callback: bool,
+        },
+        /// An `apply_async` task's `callback` or `error_callback` (`which`)
+        /// is about to run, in process `pid`.
+        "callback" => Callback {
+            pool: i32,
+            job: u64,
+            which: String,
+        },
         /// Worker `pid` took chunk `index` (items `[start, end)`) of `job`.
         "chunk_take" => ChunkTake {
             #[serde(default)]

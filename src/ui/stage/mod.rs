@@ -5,6 +5,7 @@
 //! its children (`terminate`, `is_alive`) and the JSON files it shares
 //! come after, whenever there are any.
 
+mod applies;
 mod calls;
 mod files;
 mod lanes;
@@ -28,8 +29,9 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
-    let sharing: [Section; 6] = [
+    let sharing: [Section; 7] = [
         pool::section,
+        applies::section,
         sync::section,
         queues::section,
         managers::section,
