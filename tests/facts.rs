@@ -235,6 +235,9 @@ const CALLS: &str = r#"
 {"kind":"chunk_take","pool":10,"job":7,"index":0,"size":1,"pid":21}
 {"kind":"chunk_done","pool":10,"job":7,"index":0,"ok":false,"pid":21}
 {"kind":"callback","pool":10,"job":7,"which":"error_callback","pid":10}
+{"kind":"pipe","op":"open","end":"5","other":"6","pid":10}
+{"kind":"pipe","op":"send","end":"5","item":"'ping'","pid":10}
+{"kind":"pipe","op":"recv","end":"6","item":"'ping'","pid":21}
 "#;
 
 #[test]
@@ -270,6 +273,15 @@ fn calls_on_children_reimports_and_files() {
     assert_eq!(f["callbacks_in_main"], "true", "pid 10 is main");
     assert_eq!(f["error_callbacks"], "1");
     assert_eq!(f["tasks_span_ms"], "1", "taken and done 1 ms apart");
+    assert_eq!(
+        (f["pipe_sent"].as_str(), f["pipe_received"].as_str()),
+        ("1", "1")
+    );
+    assert_eq!(f["pipe_ends_apart"], "true");
+    assert_eq!(
+        (f["queue_puts"].as_str(), f["queue_gets"].as_str()),
+        ("1", "1")
+    );
 }
 
 #[test]

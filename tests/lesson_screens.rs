@@ -167,6 +167,12 @@ fn apply_async_callbacks_screens() {
 }
 
 #[test]
+fn queue_pipe_screens() {
+    lesson_screen("queue-pipe", Some(1));
+    lesson_screen("queue-pipe", None);
+}
+
+#[test]
 fn picker_and_parameter_editor() {
     let catalog = Catalog::embedded().unwrap();
     let model = forklore::model::Model::new();

@@ -1,5 +1,5 @@
 //! Facts of the sharing-data lessons added after the first six
-//! (ticket-race), asserted from real runs under fork, spawn and
+//! (ticket-race, queue-pipe), asserted from real runs under fork, spawn and
 //! forkserver.
 
 mod common;
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use common::*;
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
-use forklore::protocol::{Body, FileOp};
+use forklore::protocol::{Body, FileOp, PipeOp, QueueOp};
 
 const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
 
@@ -52,6 +52,23 @@ fn sold_and_left(run: &Headless) -> (u64, u64) {
     assert_eq!(f["file_writes"], sold.to_string());
     assert_eq!(f["file_text"], last);
     (sold, left)
+}
+
+/// PIDs that took items from the queue.
+fn readers_of(run: &Headless) -> std::collections::HashSet<i32> {
+    run.events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.body,
+                Body::Queue {
+                    op: QueueOp::Get,
+                    ..
+                }
+            )
+        })
+        .map(|e| e.pid)
+        .collect()
 }
 
 fn ticket_runs(lock: &'static str, runs_per_method: usize) -> Vec<(String, u64, u64)> {
@@ -106,5 +123,104 @@ fn without_the_lock_tickets_are_oversold_in_most_runs() {
             *left <= 3 && *sold <= 6,
             "{method}: {sold} sold, {left} left"
         );
+    }
+}
+
+#[test]
+fn queue_messages_arrive_once_in_order_per_sender_and_pipe_ends_are_apart() {
+    let args = [
+        "--writers",
+        "3",
+        "--readers",
+        "2",
+        "--messages",
+        "5",
+        "--rounds",
+        "3",
+        "--pace_ms",
+        "10",
+    ];
+    let handles: Vec<_> = METHODS
+        .iter()
+        .map(|m| {
+            let m = m.to_string();
+            std::thread::spawn(move || (m.clone(), run_under("07-queue-pipe", &m, &args)))
+        })
+        .collect();
+    for h in handles {
+        let (method, run) = h.join().unwrap();
+        let mut put: Vec<String> = Vec::new();
+        let mut got: Vec<String> = Vec::new();
+        for e in &run.events {
+            if let Body::Queue {
+                op,
+                item: Some(item),
+                ..
+            } = &e.body
+            {
+                match op {
+                    QueueOp::Put => put.push(item.clone()),
+                    QueueOp::Get => got.push(item.clone()),
+                    _ => {}
+                }
+            }
+        }
+        let messages = |v: &[String]| -> Vec<String> {
+            let mut m: Vec<String> = v.iter().filter(|i| *i != "None").cloned().collect();
+            m.sort();
+            m
+        };
+        assert_eq!(messages(&put).len(), 15, "{method}");
+        assert_eq!(messages(&got), messages(&put), "{method}: each taken once");
+        // Per writer, in the order put: each reader meets one writer's
+        // messages in increasing order (two readers' reports of their own
+        // gets may cross on the way, so each reader's order is the fact).
+        for reader in readers_of(&run) {
+            for w in 0..3 {
+                let prefix = format!("'w{w}-");
+                let seq: Vec<u32> = run
+                    .events
+                    .iter()
+                    .filter(|e| e.pid == reader)
+                    .filter_map(|e| match &e.body {
+                        Body::Queue {
+                            op: QueueOp::Get,
+                            item: Some(i),
+                            ..
+                        } => i.strip_prefix(&prefix)?.trim_end_matches('\'').parse().ok(),
+                        _ => None,
+                    })
+                    .collect();
+                assert!(
+                    seq.windows(2).all(|p| p[0] < p[1]),
+                    "{method}: reader {reader} got writer {w}'s {seq:?}"
+                );
+            }
+        }
+        let mut ends: std::collections::HashMap<String, std::collections::HashSet<i32>> =
+            Default::default();
+        let mut sent = Vec::new();
+        let mut received = Vec::new();
+        for e in &run.events {
+            if let Body::Pipe { op, end, item, .. } = &e.body {
+                ends.entry(end.clone()).or_default().insert(e.pid);
+                match op {
+                    PipeOp::Send => sent.push(item.clone()),
+                    PipeOp::Recv => received.push(item.clone()),
+                    _ => {}
+                }
+            }
+        }
+        assert_eq!(sent.len(), 6, "{method}: 3 pings, 3 pongs");
+        assert_eq!(sent, received, "{method}: each received once, in order");
+        let users: Vec<&std::collections::HashSet<i32>> = ends.values().collect();
+        assert_eq!(users.len(), 2, "{method}: two ends");
+        assert!(
+            users[0].len() == 1 && users[1].len() == 1 && users[0] != users[1],
+            "{method}: one PID per end, two PIDs: {ends:?}"
+        );
+        let f = facts(&Model::from_events(&run.events), &[]);
+        assert_eq!(f["pipe_ends_apart"], "true");
+        assert_eq!(f["queue_gets"], f["queue_puts"]);
     }
 }

@@ -16,6 +16,7 @@ pub fn insert(model: &Model, watch: &[String], f: &mut Facts) {
     condition_facts(model, f);
     joinable_facts(model, f);
     apply_facts(model, f);
+    message_facts(model, f);
 }
 
 fn exit_code(p: &Proc) -> Option<i32> {
@@ -177,5 +178,22 @@ fn apply_facts(model: &Model, f: &mut Facts) {
             "tasks_span_ms",
             (b.saturating_sub(a) / 1_000_000).to_string(),
         );
+    }
+}
+
+fn message_facts(model: &Model, f: &mut Facts) {
+    if let Some(q) = model.queues.in_order().first() {
+        f.insert("queue_puts", q.puts.to_string());
+        f.insert("queue_gets", q.gets.to_string());
+    }
+    let Some(pipe) = model.pipes.in_order().next() else {
+        return;
+    };
+    f.insert("pipe_sent", pipe.sent.to_string());
+    f.insert("pipe_received", pipe.received.to_string());
+    let [a, b] = &pipe.users;
+    if !a.is_empty() && !b.is_empty() {
+        let apart = a.iter().all(|pid| !b.contains(pid));
+        f.insert("pipe_ends_apart", apart.to_string());
     }
 }

@@ -105,6 +105,14 @@ pub const KNOWN: &[(&str, &str)] = &[
         "done_when_joined",
         "task_done() calls seen when its join() returned",
     ),
+    ("queue_puts", "puts on the first queue"),
+    ("queue_gets", "gets from the first queue"),
+    ("pipe_sent", "messages sent on the first Pipe"),
+    ("pipe_received", "messages received on the first Pipe"),
+    (
+        "pipe_ends_apart",
+        "the first Pipe's two ends were used by different PIDs",
+    ),
     ("apply_tasks", "Pool.apply / apply_async tasks"),
     (
         "callbacks_in_main",

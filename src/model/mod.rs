@@ -7,6 +7,7 @@ mod chunks;
 mod files;
 mod manager;
 mod output;
+mod pipes;
 mod procs;
 mod queues;
 mod registry;
@@ -17,6 +18,7 @@ pub use chunks::{Cell, Job, Jobs, Tally};
 pub use files::{Access, FileObj, Files};
 pub use manager::{Call, Counter, ManagedObject, Managers, Server};
 pub use output::{Fragment, Line, Output};
+pub use pipes::{PipeObj, Pipes};
 pub use procs::{AliveCheck, Calls, Phase, Proc, ProcState, Procs, VarValue, Wait};
 pub use queues::{Arriving, QueueChange, QueueObj, Queues};
 pub use registry::{Limit, Registry};
@@ -69,6 +71,7 @@ pub struct Model {
     pub applies: Applies,
     pub managers: Managers,
     pub files: Files,
+    pub pipes: Pipes,
     pub output: Output,
     pub stats: Stats,
     /// Time of the first and the latest event (ns, CLOCK_MONOTONIC).
@@ -247,6 +250,15 @@ impl Model {
                 self.procs.get_or_add(pid, t).reimported_as = Some(name.clone());
             }
             Body::File { path, op, text } => self.files.apply(pid, path, *op, text),
+            Body::Pipe {
+                op,
+                end,
+                other,
+                item,
+            } => {
+                let item = item.as_deref().unwrap_or_default();
+                self.pipes.apply(pid, *op, end, other.as_deref(), item);
+            }
             Body::ScriptEnd {} => self.script_end_t = Some(t),
             Body::ShimError { error } => {
                 if self.stats.shim_errors.len() == MAX_SHIM_ERRORS {

@@ -159,3 +159,13 @@ pub enum FileOp {
     #[serde(other)]
     Unknown,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PipeOp {
+    Open,
+    Send,
+    Recv,
+    #[serde(other)]
+    Unknown,
+}

@@ -11,7 +11,7 @@ mod meta;
 mod output;
 mod pool;
 
-pub use fields::{FileOp, FutureOp, JoinOp, QueueOp, Role, SyncKind, SyncOp};
+pub use fields::{FileOp, FutureOp, JoinOp, PipeOp, QueueOp, Role, SyncKind, SyncOp};
 pub use meta::{ParamValue, ReplayMeta};
 pub use output::WriteBytes;
 pub use pool::{default_chunksize, ChunkPositions, Chunking};
@@ -236,6 +236,16 @@ bodies! {
             /// `task_done()`).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             unfinished: Option<i64>,
+        },
+        /// A `multiprocessing.Pipe`: made (`open`, with both ends), or a
+        /// message sent (before) / received (after) on end `end`.
+        "pipe" => Pipe {
+            op: PipeOp,
+            end: String,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            other: Option<String>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            item: Option<String>,
         },
         /// A Manager server process started; `pid` is the server.
         "manager" => Manager {

@@ -15,6 +15,7 @@ from . import core
 _PASSTHROUGH = {
     "synchronize.py": ("__enter__", "__exit__", "acquire", "release"),
     "queues.py": ("put_nowait", "get_nowait"),
+    "context.py": ("Pipe",),
 }
 _passthrough_codes = set()
 

@@ -20,6 +20,7 @@ PATCHERS = {
     "multiprocessing.forkserver": ("process", "forkserver"),
     "multiprocessing.resource_tracker": ("process", "resource_tracker"),
     "multiprocessing.spawn": ("process", "patch_spawn"),
+    "multiprocessing.connection": ("pipes", "patch"),
     "json": ("files", "patch_json"),
     "subprocess": ("process", "patch_subprocess"),
     "concurrent.futures.process": ("executor", "patch_process"),

@@ -10,6 +10,7 @@ mod calls;
 mod files;
 mod lanes;
 mod managers;
+mod pipes;
 mod pool;
 mod queues;
 mod sync;
@@ -29,11 +30,12 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
-    let sharing: [Section; 7] = [
+    let sharing: [Section; 8] = [
         pool::section,
         applies::section,
         sync::section,
         queues::section,
+        pipes::section,
         managers::section,
         files::section,
         watched::section,
