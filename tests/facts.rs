@@ -238,6 +238,11 @@ const CALLS: &str = r#"
 {"kind":"pipe","op":"open","end":"5","other":"6","pid":10}
 {"kind":"pipe","op":"send","end":"5","item":"'ping'","pid":10}
 {"kind":"pipe","op":"recv","end":"6","item":"'ping'","pid":21}
+{"kind":"shared","id":"v1","type":"Value","name":"counter","op":"read","value":"0","pid":21}
+{"kind":"shared","id":"v1","type":"Value","name":"counter","op":"read","value":"0","pid":22}
+{"kind":"shared","id":"v1","type":"Value","name":"counter","op":"write","value":"1","pid":21}
+{"kind":"shared","id":"v1","type":"Value","name":"counter","op":"write","value":"1","pid":22}
+{"kind":"shared","id":"a1","type":"Array","name":"squares","op":"write","value":"4","index":2,"pid":21}
 "#;
 
 #[test]
@@ -278,6 +283,11 @@ fn calls_on_children_reimports_and_files() {
         ("1", "1")
     );
     assert_eq!(f["pipe_ends_apart"], "true");
+    // Two processes read 0 and both wrote 1: one increment lost.
+    assert_eq!(f["shared_value"], "1");
+    assert_eq!(f["lost_increments"], "1");
+    assert_eq!(f["array_items"], "[0, 0, 4]");
+    assert_eq!(f["array_writes"], "1");
     assert_eq!(
         (f["queue_puts"].as_str(), f["queue_gets"].as_str()),
         ("1", "1")

@@ -173,6 +173,12 @@ fn queue_pipe_screens() {
 }
 
 #[test]
+fn value_array_screens() {
+    lesson_screen("value-array", Some(1));
+    lesson_screen("value-array", None);
+}
+
+#[test]
 fn picker_and_parameter_editor() {
     let catalog = Catalog::embedded().unwrap();
     let model = forklore::model::Model::new();

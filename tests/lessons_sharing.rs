@@ -1,5 +1,5 @@
 //! Facts of the sharing-data lessons added after the first six
-//! (ticket-race, queue-pipe), asserted from real runs under fork, spawn and
+//! (ticket-race, queue-pipe, value-array), asserted from real runs under fork, spawn and
 //! forkserver.
 
 mod common;
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use common::*;
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
-use forklore::protocol::{Body, FileOp, PipeOp, QueueOp};
+use forklore::protocol::{Body, PipeOp, QueueOp, RwOp};
 
 const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
 
@@ -34,7 +34,7 @@ fn sold_and_left(run: &Headless) -> (u64, u64) {
     let mut last = String::new();
     for e in &run.events {
         if let Body::File { op, text, .. } = &e.body {
-            if *op == FileOp::Write && Some(e.pid) != main {
+            if *op == RwOp::Write && Some(e.pid) != main {
                 sold += 1;
             }
             last = text.clone();
@@ -223,4 +223,75 @@ fn queue_messages_arrive_once_in_order_per_sender_and_pipe_ends_are_apart() {
         assert_eq!(f["pipe_ends_apart"], "true");
         assert_eq!(f["queue_gets"], f["queue_puts"]);
     }
+}
+
+/// The final counter and main's view of the Array, from the run's own
+/// output; checked against the shared-memory events.
+fn value_array_run(method: &str, lock: &str) -> (u64, String) {
+    let args = ["--processes", "4", "--increments", "150", "--lock", lock];
+    let run = run_under("15-value-array", method, &args);
+    let out = run.stdout();
+    let counter: u64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("counter: "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{method}: {out}"));
+    let f = facts(&Model::from_events(&run.events), &[]);
+    assert_eq!(f["shared_value"], counter.to_string(), "{method}");
+    let writes: Vec<(i32, u64)> = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Shared {
+                kind,
+                op: RwOp::Write,
+                index: Some(i),
+                ..
+            } if kind == "Array" => Some((e.pid, *i)),
+            _ => None,
+        })
+        .collect();
+    let pids: std::collections::HashSet<i32> = writes.iter().map(|w| w.0).collect();
+    assert_eq!(
+        (writes.len(), pids.len()),
+        (4, 4),
+        "{method}: one slot per child"
+    );
+    let lost: u64 = f["lost_increments"].parse().unwrap();
+    assert_eq!(
+        lost,
+        600 - counter,
+        "{method}: the lost increments, from the events"
+    );
+    (counter, f["array_items"].clone())
+}
+
+#[test]
+fn value_with_the_lock_counts_every_increment_and_the_parent_sees_the_array() {
+    let handles: Vec<_> = METHODS
+        .iter()
+        .map(|m| std::thread::spawn(move || (m, value_array_run(m, "true"))))
+        .collect();
+    for h in handles {
+        let (method, (counter, items)) = h.join().unwrap();
+        assert_eq!(counter, 600, "{method}: processes × increments");
+        assert_eq!(items, "[0, 1, 4, 9]", "{method}: every child's write");
+    }
+}
+
+#[test]
+fn value_without_the_lock_loses_increments_in_most_runs() {
+    let handles: Vec<_> = METHODS
+        .iter()
+        .flat_map(|m| [m, m])
+        .map(|m| std::thread::spawn(move || value_array_run(m, "false")))
+        .collect();
+    let counts: Vec<u64> = handles.into_iter().map(|h| h.join().unwrap().0).collect();
+    let lower = counts.iter().filter(|c| **c < 600).count();
+    assert!(
+        lower * 2 > counts.len(),
+        "lower than 600 in {lower} runs: {counts:?}"
+    );
+    assert!(counts.iter().all(|c| *c <= 600), "{counts:?}");
 }

@@ -17,6 +17,7 @@ pub fn insert(model: &Model, watch: &[String], f: &mut Facts) {
     joinable_facts(model, f);
     apply_facts(model, f);
     message_facts(model, f);
+    shared_facts(model, f);
 }
 
 fn exit_code(p: &Proc) -> Option<i32> {
@@ -195,5 +196,21 @@ fn message_facts(model: &Model, f: &mut Facts) {
     if !a.is_empty() && !b.is_empty() {
         let apart = a.iter().all(|pid| !b.contains(pid));
         f.insert("pipe_ends_apart", apart.to_string());
+    }
+}
+
+fn shared_facts(model: &Model, f: &mut Facts) {
+    let objs = model.shared.in_order();
+    if let Some(v) = objs.iter().find(|o| o.kind == "Value") {
+        if let Some(value) = &v.value {
+            f.insert("shared_value", value.clone());
+        }
+        if let Some(lost) = v.lost_increments() {
+            f.insert("lost_increments", lost.to_string());
+        }
+    }
+    if let Some(a) = objs.iter().find(|o| o.kind == "Array") {
+        f.insert("array_items", format!("[{}]", a.items.join(", ")));
+        f.insert("array_writes", a.writes.to_string());
     }
 }

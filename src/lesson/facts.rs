@@ -113,6 +113,16 @@ pub const KNOWN: &[(&str, &str)] = &[
         "pipe_ends_apart",
         "the first Pipe's two ends were used by different PIDs",
     ),
+    (
+        "shared_value",
+        "the first shared Value, as last read or written",
+    ),
+    (
+        "lost_increments",
+        "writes to that Value that did not raise it (lost += 1)",
+    ),
+    ("array_items", "the first shared Array's items, last seen"),
+    ("array_writes", "writes to that Array's items"),
     ("apply_tasks", "Pool.apply / apply_async tasks"),
     (
         "callbacks_in_main",

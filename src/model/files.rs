@@ -4,13 +4,13 @@
 use std::collections::VecDeque;
 
 use super::registry::{Limit, Registry};
-use crate::protocol::FileOp;
+use crate::protocol::RwOp;
 
 /// One access: who, which way, and the JSON text it read or wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Access {
     pub pid: i32,
-    pub op: FileOp,
+    pub op: RwOp,
     pub text: String,
 }
 
@@ -42,7 +42,7 @@ const MAX_RECENT: usize = 12;
 const MAX_WRITERS: usize = 256;
 
 impl Files {
-    pub fn apply(&mut self, pid: i32, path: &str, op: FileOp, text: &str) {
+    pub fn apply(&mut self, pid: i32, path: &str, op: RwOp, text: &str) {
         let Some(f) = self.by_path.get_or_insert_with(path, LIMIT, |seq| FileObj {
             path: path.to_string(),
             seq,
@@ -52,8 +52,8 @@ impl Files {
         };
         f.text = text.to_string();
         match op {
-            FileOp::Read => f.reads += 1,
-            FileOp::Write => {
+            RwOp::Read => f.reads += 1,
+            RwOp::Write => {
                 f.writes += 1;
                 let full = f.writes_by.len() >= MAX_WRITERS;
                 match f.writes_by.iter_mut().find(|(p, _)| *p == pid) {
@@ -62,7 +62,7 @@ impl Files {
                     None => {}
                 }
             }
-            FileOp::Unknown => return,
+            RwOp::Unknown => return,
         }
         if f.recent.len() == MAX_RECENT {
             f.recent.pop_front();

@@ -11,6 +11,7 @@ mod pipes;
 mod procs;
 mod queues;
 mod registry;
+mod shared;
 mod sync;
 
 pub use applies::{Applies, Task};
@@ -22,6 +23,7 @@ pub use pipes::{PipeObj, Pipes};
 pub use procs::{AliveCheck, Calls, Phase, Proc, ProcState, Procs, VarValue, Wait};
 pub use queues::{Arriving, QueueChange, QueueObj, Queues};
 pub use registry::{Limit, Registry};
+pub use shared::{SharedChange, SharedMem, SharedObj};
 pub use sync::{SyncChange, SyncObj, SyncObjs};
 
 use crate::protocol::{Body, Event, FutureOp, JoinOp, QueueOp, WriteBytes};
@@ -72,6 +74,7 @@ pub struct Model {
     pub managers: Managers,
     pub files: Files,
     pub pipes: Pipes,
+    pub shared: SharedMem,
     pub output: Output,
     pub stats: Stats,
     /// Time of the first and the latest event (ns, CLOCK_MONOTONIC).
@@ -250,6 +253,24 @@ impl Model {
                 self.procs.get_or_add(pid, t).reimported_as = Some(name.clone());
             }
             Body::File { path, op, text } => self.files.apply(pid, path, *op, text),
+            Body::Shared {
+                id,
+                kind,
+                name,
+                op,
+                value,
+                index,
+            } => {
+                let change = SharedChange {
+                    id,
+                    kind,
+                    name: name.as_deref(),
+                    op: *op,
+                    value,
+                    index: *index,
+                };
+                self.shared.apply(pid, change);
+            }
             Body::Pipe {
                 op,
                 end,

@@ -151,9 +151,10 @@ pub enum FutureOp {
     Unknown,
 }
 
+/// A read or a write: of a JSON file (`file`), of shared memory (`shared`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum FileOp {
+pub enum RwOp {
     Read,
     Write,
     #[serde(other)]

@@ -11,7 +11,7 @@ mod meta;
 mod output;
 mod pool;
 
-pub use fields::{FileOp, FutureOp, JoinOp, PipeOp, QueueOp, Role, SyncKind, SyncOp};
+pub use fields::{FutureOp, JoinOp, PipeOp, QueueOp, Role, RwOp, SyncKind, SyncOp};
 pub use meta::{ParamValue, ReplayMeta};
 pub use output::WriteBytes;
 pub use pool::{default_chunksize, ChunkPositions, Chunking};
@@ -247,6 +247,19 @@ bodies! {
             #[serde(default, skip_serializing_if = "Option::is_none")]
             item: Option<String>,
         },
+        /// The script read (after) or wrote (before) shared memory: a
+        /// `Value`'s `.value`, an `Array` item (`index`) or slice.
+        "shared" => Shared {
+            id: String,
+            #[serde(rename = "type")]
+            kind: String,
+            #[serde(default)]
+            name: Option<String>,
+            op: RwOp,
+            value: String,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            index: Option<u64>,
+        },
         /// A Manager server process started; `pid` is the server.
         "manager" => Manager {
             ppid: i32,
@@ -329,7 +342,7 @@ bodies! {
         /// characters.
         "file" => File {
             path: String,
-            op: FileOp,
+            op: RwOp,
             text: String,
         },
         /// The main script's own code finished; interpreter shutdown begins.

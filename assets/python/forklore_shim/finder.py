@@ -21,6 +21,7 @@ PATCHERS = {
     "multiprocessing.resource_tracker": ("process", "resource_tracker"),
     "multiprocessing.spawn": ("process", "patch_spawn"),
     "multiprocessing.connection": ("pipes", "patch"),
+    "multiprocessing.sharedctypes": ("shared", "patch"),
     "json": ("files", "patch_json"),
     "subprocess": ("process", "patch_subprocess"),
     "concurrent.futures.process": ("executor", "patch_process"),

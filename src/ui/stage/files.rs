@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 
 use super::{heading, label};
 use crate::model::FileObj;
-use crate::protocol::FileOp;
+use crate::protocol::RwOp;
 use crate::ui::{pid_span, View};
 
 /// Accesses listed per file (the model keeps a few more).
@@ -41,7 +41,7 @@ fn file_lines(view: &View, f: &FileObj, width: usize) -> Vec<Line<'static>> {
     let skip = f.recent.len().saturating_sub(SHOWN);
     for a in f.recent.iter().skip(skip) {
         let (verb, style) = match a.op {
-            FileOp::Write => ("wrote", view.theme.warn()),
+            RwOp::Write => ("wrote", view.theme.warn()),
             _ => ("read ", view.theme.text()),
         };
         let text: String = a.text.chars().take(room).collect();

@@ -13,6 +13,7 @@ mod managers;
 mod pipes;
 mod pool;
 mod queues;
+mod shared;
 mod sync;
 mod watched;
 
@@ -30,7 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
-    let sharing: [Section; 8] = [
+    let sharing: [Section; 9] = [
         pool::section,
         applies::section,
         sync::section,
@@ -38,6 +39,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         pipes::section,
         managers::section,
         files::section,
+        shared::section,
         watched::section,
     ];
     let mut lines = stack(view, width, &sharing);
