@@ -22,10 +22,26 @@ def _script_path(fp):
     return core.os_text(os.path.abspath(name))
 
 
+class _Tee:
+    """What json.dump writes, passed on to the file and kept (the first
+    FILE_TEXT_MAX characters): dump only ever calls `fp.write`, so the
+    object is serialised once, as without forklore."""
+
+    def __init__(self, fp):
+        self._fp = fp
+        self.parts = []
+        self.kept = 0
+
+    def write(self, chunk):
+        if self.kept < FILE_TEXT_MAX:
+            self.parts.append(chunk)
+            self.kept += len(chunk)
+        return self._fp.write(chunk)
+
+
 def patch_json(mod):
     real_load = mod.load
     real_dump = mod.dump
-    loads = mod.loads
 
     @functools.wraps(real_load)
     def load(fp, *args, **kwargs):
@@ -34,22 +50,24 @@ def patch_json(mod):
             return real_load(fp, *args, **kwargs)
         # What json.load does itself: read it all, then parse.
         text = fp.read()
-        result = loads(text, *args, **kwargs)
+        result = mod.loads(text, *args, **kwargs)
         _report(path, "read", text)
         return result
 
     @functools.wraps(real_dump)
     def dump(obj, fp, *args, **kwargs):
         path = _script_path(fp)
-        if path is not None:
-            try:
-                text = mod.dumps(obj, *args, **kwargs)
-            except Exception:
-                text = None  # dump raises the same below; nothing to show
-            if text is not None:
-                # Before the write: it precedes any read of the new text.
-                core.checkpoint("file", _body(path, "write", text))
-        return real_dump(obj, fp, *args, **kwargs)
+        if path is None:
+            return real_dump(obj, fp, *args, **kwargs)
+        tee = _Tee(fp)
+        result = real_dump(obj, tee, *args, **kwargs)
+        # Still in the file object's buffer: announced before the file is
+        # flushed or closed, so before any process can read the new text.
+        try:
+            core.checkpoint("file", _body(path, "write", "".join(tee.parts)))
+        except Exception as exc:
+            core.shim_error("file", exc)
+        return result
 
     mod.load = load
     mod.dump = dump
