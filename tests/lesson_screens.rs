@@ -127,13 +127,13 @@ fn daemon_join_screens() {
 
 #[test]
 fn ticket_race_screens() {
-    lesson_screen("ticket-race", Some(2));
+    lesson_screen("ticket-race", Some(0));
     lesson_screen("ticket-race", None);
 }
 
 #[test]
 fn start_methods_screens() {
-    lesson_screen("start-methods", Some(2));
+    lesson_screen("start-methods", Some(1));
     lesson_screen("start-methods", None);
 }
 
@@ -144,13 +144,13 @@ fn maxtasksperchild_screens() {
 
 #[test]
 fn terminate_is_alive_screens() {
-    lesson_screen("terminate-is-alive", Some(2));
+    lesson_screen("terminate-is-alive", Some(0));
     lesson_screen("terminate-is-alive", None);
 }
 
 #[test]
 fn condition_screens() {
-    lesson_screen("condition", Some(2));
+    lesson_screen("condition", Some(0));
     lesson_screen("condition", None);
 }
 
@@ -162,7 +162,7 @@ fn joinable_queue_screens() {
 
 #[test]
 fn apply_async_callbacks_screens() {
-    lesson_screen("apply-async-callbacks", Some(2));
+    lesson_screen("apply-async-callbacks", Some(0));
     lesson_screen("apply-async-callbacks", None);
 }
 
