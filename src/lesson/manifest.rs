@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::condition::FactExpr;
 use super::predict::{self, Prediction};
+pub use super::theme::Theme;
 use crate::protocol::{EVENT_KINDS, SUPERVISOR_KINDS};
 
 /// English and Chinese versions of a text.
@@ -60,31 +61,6 @@ impl Lang {
         match self {
             Lang::En => Lang::Zh,
             Lang::Zh => Lang::En,
-        }
-    }
-}
-
-/// The picker's groups, in the order it lists them.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum Theme {
-    Processes,
-    Sharing,
-    Sync,
-    Pools,
-}
-
-impl Theme {
-    pub fn title(self) -> Text {
-        let (en, zh) = match self {
-            Theme::Processes => ("Processes", "进程"),
-            Theme::Sharing => ("Sharing data", "共享数据"),
-            Theme::Sync => ("Synchronisation", "同步"),
-            Theme::Pools => ("Pools", "进程池"),
-        };
-        Text {
-            en: en.into(),
-            zh: zh.into(),
         }
     }
 }

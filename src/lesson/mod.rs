@@ -11,6 +11,7 @@ pub mod narration;
 pub mod pacer;
 pub mod predict;
 pub mod session;
+pub mod theme;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -6,11 +6,14 @@
 
 use serde::{Deserialize, Serialize};
 
+mod codec;
 mod fields;
+mod make;
 mod meta;
 mod output;
 mod pool;
 
+pub use codec::{decode, encode, DecodeError};
 pub use fields::{FutureOp, JoinOp, PipeOp, QueueOp, Role, RwOp, SyncKind, SyncOp};
 pub use meta::{ParamValue, ReplayMeta};
 pub use output::WriteBytes;
@@ -375,76 +378,6 @@ bodies! {
     }
 }
 
-impl Body {
-    /// A `proc_start` as the shim sends it for a multiprocessing child of
-    /// `ppid` (Pool workers are daemonic, as Python makes them).
-    pub fn proc_start(ppid: i32, role: Role, name: &str, method: &str) -> Body {
-        Body::ProcStart {
-            ppid,
-            parent: Some(ppid),
-            name: Some(name.to_string()),
-            role,
-            daemon: role == Role::PoolWorker,
-            method: Some(method.to_string()),
-            argv: vec![],
-        }
-    }
-
-    /// The `map` event of a `Pool(workers).map` over `items` with Python's
-    /// own default chunksize (see [`default_chunksize`]).
-    pub fn pool_map(job: u64, items: u64, workers: u32) -> Body {
-        let chunksize = default_chunksize(items, workers).chunksize;
-        let chunks = if chunksize == 0 {
-            0
-        } else {
-            items.div_ceil(chunksize)
-        };
-        Body::Map {
-            pool: 0,
-            job,
-            items,
-            chunksize,
-            chunks,
-            workers: Some(workers),
-            streaming: false,
-            executor: false,
-        }
-    }
-}
-
 fn yes() -> bool {
     true
-}
-
-/// Why a datagram or recording line was not an event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DecodeError {
-    Oversized(usize),
-    NotUtf8,
-    Invalid(String),
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DecodeError::Oversized(n) => write!(f, "oversized event ({n} bytes)"),
-            DecodeError::NotUtf8 => write!(f, "event is not UTF-8"),
-            DecodeError::Invalid(why) => write!(f, "not a forklore event: {why}"),
-        }
-    }
-}
-
-/// Decode one datagram or recording line. Total: never panics.
-pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
-    if bytes.len() > MAX_DATAGRAM {
-        return Err(DecodeError::Oversized(bytes.len()));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| DecodeError::NotUtf8)?;
-    serde_json::from_str(text.trim_end()).map_err(|e| DecodeError::Invalid(e.to_string()))
-}
-
-/// Encode an event as one line (no trailing newline).
-pub fn encode(event: &Event) -> String {
-    // Serializing plain data with string keys cannot fail.
-    serde_json::to_string(event).unwrap_or_default()
 }
