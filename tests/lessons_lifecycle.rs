@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use common::*;
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
-use forklore::protocol::{Body, Role};
+use forklore::protocol::Body;
 
 const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
 
@@ -29,19 +29,24 @@ fn run_under(folder: &str, method: &str, extra: &[&str], args: &[&str]) -> Headl
     run
 }
 
-/// (name, pid) of every child the script started itself.
+/// (name, pid) of every child the script started itself, from main's
+/// side (`Process.start()` returned, with the name): a child terminated
+/// early may never report anything itself.
 fn children(run: &Headless) -> Vec<(String, i32)> {
-    run.events
-        .iter()
-        .filter_map(|e| match &e.body {
-            Body::ProcStart {
-                role: Role::Process,
-                name,
-                ..
-            } => Some((name.clone().unwrap_or_default(), e.pid)),
-            _ => None,
-        })
-        .collect()
+    let mut kids: Vec<(String, i32)> = Vec::new();
+    for e in &run.events {
+        if let Body::ProcSpawn {
+            child,
+            name: Some(name),
+            ..
+        } = &e.body
+        {
+            if !kids.iter().any(|(_, pid)| pid == child) {
+                kids.push((name.clone(), *child));
+            }
+        }
+    }
+    kids
 }
 
 fn alive_answers(run: &Headless, child: i32) -> Vec<bool> {

@@ -29,7 +29,13 @@ fn exit_code(p: &Proc) -> Option<i32> {
 }
 
 fn call_facts(procs: &[&Proc], f: &mut Facts) {
-    let children: Vec<&&Proc> = procs.iter().filter(|p| p.role == Role::Process).collect();
+    // The script's own children: a child it terminated before the child
+    // could announce itself is one too (the script called it by name).
+    let called = |p: &Proc| p.calls.signal.is_some() || !p.calls.alive.is_empty();
+    let children: Vec<&&Proc> = procs
+        .iter()
+        .filter(|p| p.role == Role::Process || (p.role == Role::Unknown && called(p)))
+        .collect();
     let finished = children.iter().filter(|p| exit_code(p) == Some(0)).count();
     if !children.is_empty() {
         f.insert("finished_children", finished.to_string());
