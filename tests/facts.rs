@@ -278,6 +278,7 @@ fn calls_on_children_reimports_and_files() {
     assert_eq!(f["callbacks_in_main"], "true", "pid 10 is main");
     assert_eq!(f["error_callbacks"], "1");
     assert_eq!(f["tasks_span_ms"], "1", "taken and done 1 ms apart");
+    assert_eq!(f["most_at_once"], "1");
     assert_eq!(
         (f["pipe_sent"].as_str(), f["pipe_received"].as_str()),
         ("1", "1")

@@ -22,11 +22,6 @@ fn run_under(method: &str, args: &[&str]) -> Headless {
     run
 }
 
-fn span_ms(run: &Headless) -> u64 {
-    let f = facts(&Model::from_events(&run.events), &[]);
-    f["tasks_span_ms"].parse().unwrap()
-}
-
 #[test]
 fn callbacks_run_in_main_and_an_exception_reaches_error_callback() {
     let args = [
@@ -101,8 +96,11 @@ fn callbacks_run_in_main_and_an_exception_reaches_error_callback() {
 
 #[test]
 fn apply_runs_tasks_in_turn_and_apply_async_side_by_side() {
-    // 6 tasks of 150 ms on 3 workers: apply ≈ 900 ms, apply_async ≈ 300.
-    let spans = |method: &'static str, mode: &'static str| {
+    // 6 tasks of 150 ms on 3 workers: apply ≈ 900 ms, one at a time;
+    // apply_async ≈ 300 ms, up to 3 at once. The two modes of one method
+    // run together, the methods one after another (a loaded machine
+    // stretches a spawn Pool's start).
+    let run = |method: &'static str, mode: &'static str| {
         std::thread::spawn(move || {
             let args = [
                 "--tasks",
@@ -116,22 +114,28 @@ fn apply_runs_tasks_in_turn_and_apply_async_side_by_side() {
                 "--mode",
                 mode,
             ];
-            span_ms(&run_under(method, &args))
+            let run = run_under(method, &args);
+            let f = facts(&Model::from_events(&run.events), &[]);
+            let n = |k: &str| f[k].parse::<u64>().unwrap();
+            (n("tasks_span_ms"), n("most_at_once"))
         })
     };
-    let runs: Vec<_> = METHODS
-        .iter()
-        .map(|m| (*m, spans(m, "apply"), spans(m, "apply_async")))
-        .collect();
-    for (method, blocking, not_blocking) in runs {
+    for method in METHODS {
+        let (blocking, not_blocking) = (run(method, "apply"), run(method, "apply_async"));
         let (blocking, not_blocking) = (blocking.join().unwrap(), not_blocking.join().unwrap());
+        assert_eq!(blocking.1, 1, "{method}: apply runs one task at a time");
+        assert!(not_blocking.1 > 1, "{method}: apply_async {not_blocking:?}");
         assert!(
-            blocking >= 6 * 150 * 9 / 10,
-            "{method}: apply took {blocking} ms"
+            blocking.0 >= 6 * 150 * 9 / 10,
+            "{method}: apply took {blocking:?}"
         );
+        // Loosely: ≈ 3 times longer. A spawn or forkserver Pool's workers
+        // start one after another, and the first takes tasks while the
+        // others still start: there apply_async is only surely faster.
+        let factor = if method == "fork" { 13 } else { 10 };
         assert!(
-            blocking * 10 >= not_blocking * 15,
-            "{method}: apply {blocking} ms, apply_async {not_blocking} ms"
+            blocking.0 * 10 > not_blocking.0 * factor,
+            "{method}: apply {blocking:?}, apply_async {not_blocking:?}"
         );
     }
 }

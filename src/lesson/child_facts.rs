@@ -186,6 +186,23 @@ fn apply_facts(model: &Model, f: &mut Facts) {
             (b.saturating_sub(a) / 1_000_000).to_string(),
         );
     }
+    f.insert("most_at_once", most_at_once(&tasks).to_string());
+}
+
+/// The most tasks between taken and done at one moment.
+fn most_at_once(tasks: &[&crate::model::Task]) -> i32 {
+    let mut edges: Vec<(u64, i32)> = tasks
+        .iter()
+        .filter_map(|t| Some([(t.taken_t?, 1), (t.done_t?, -1)]))
+        .flatten()
+        .collect();
+    edges.sort_unstable(); // at one time, a done (-1) counts first
+    let (mut now, mut most) = (0, 0);
+    for (_, step) in edges {
+        now += step;
+        most = most.max(now);
+    }
+    most
 }
 
 fn message_facts(model: &Model, f: &mut Facts) {

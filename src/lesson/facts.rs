@@ -133,6 +133,7 @@ pub const KNOWN: &[(&str, &str)] = &[
         "tasks_span_ms",
         "ms from the first apply task taken to the last done",
     ),
+    ("most_at_once", "the most apply tasks running at one moment"),
 ];
 
 /// What fact `name` measures, if it is one.
