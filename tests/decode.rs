@@ -107,6 +107,14 @@ fn every_kind_is_named_as_serde_names_it() {
         r#"{"kind":"start_method","pid":1,"t":2,"method":"spawn"}"#,
         r#"{"kind":"submit","pid":7,"t":21,"pool":7,"job":3,"task":0,"name":"f"}"#,
         r#"{"kind":"future","pid":7,"t":22,"pool":7,"job":3,"task":0,"op":"waiting"}"#,
+        r#"{"kind":"signal","pid":1,"t":23,"child":2,"signal":15}"#,
+        r#"{"kind":"alive","pid":1,"t":24,"child":2,"alive":true}"#,
+        r#"{"kind":"main_import","pid":2,"t":25,"name":"__mp_main__"}"#,
+        r#"{"kind":"file","pid":2,"t":26,"path":"/tmp/t.json","op":"read","text":"{}"}"#,
+        r#"{"kind":"apply","pid":1,"t":27,"pool":1,"job":4,"name":"f","blocking":false}"#,
+        r#"{"kind":"callback","pid":1,"t":28,"pool":1,"job":4,"which":"callback"}"#,
+        r#"{"kind":"pipe","pid":1,"t":29,"op":"send","end":"77","item":"'x'"}"#,
+        r#"{"kind":"shared","pid":2,"t":30,"id":"v","type":"Value","op":"write","value":"1"}"#,
     ];
     let mut seen: Vec<&str> = Vec::new();
     for line in VALID.iter().chain(&rest) {

@@ -206,12 +206,116 @@ fn writes_per_line_counts_the_pieces_of_a_print() {
     );
 }
 
+/// Main terminates child 22 and asks is_alive() before, right after and
+/// after join(); child 21 re-imported the script; a JSON file is shared.
+const CALLS: &str = r#"
+{"kind":"main_import","name":"__mp_main__","pid":21}
+{"kind":"alive","child":22,"alive":true,"pid":10}
+{"kind":"signal","child":22,"signal":15,"pid":10}
+{"kind":"alive","child":22,"alive":true,"pid":10}
+{"kind":"join","child":22,"op":"waiting","exitcode":null,"pid":10}
+{"kind":"proc_exit","exitcode":-15,"pid":22}
+{"kind":"join","child":22,"op":"joined","exitcode":-15,"pid":10}
+{"kind":"alive","child":22,"alive":false,"pid":10}
+{"kind":"file","path":"/tmp/t.json","op":"write","text":"{\"tickets\": 3}","pid":10}
+{"kind":"file","path":"/tmp/t.json","op":"read","text":"{\"tickets\": 3}","pid":21}
+{"kind":"file","path":"/tmp/t.json","op":"write","text":"{\"tickets\": 2}","pid":21}
+{"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"blocked","value":0,"pid":21}
+{"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"acquired","value":0,"pid":21}
+{"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"waiting","pid":21}
+{"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"notify","value":1,"pid":10}
+{"kind":"sync","id":"c1","type":"Condition","name":"cond","op":"acquired","pid":21}
+{"kind":"queue","id":"jq","name":"q","op":"put","item":"1","maxsize":0,"pid":10}
+{"kind":"queue","id":"jq","name":"q","op":"put_done","item":"1","size":1,"unfinished":1,"pid":10}
+{"kind":"queue","id":"jq","name":"q","op":"join","unfinished":1,"pid":10}
+{"kind":"queue","id":"jq","name":"q","op":"get","item":"1","size":0,"pid":21}
+{"kind":"queue","id":"jq","name":"q","op":"task_done","unfinished":0,"pid":21}
+{"kind":"queue","id":"jq","name":"q","op":"joined","unfinished":0,"pid":10}
+{"kind":"apply","pool":10,"job":7,"name":"work","blocking":false,"callback":true,"error_callback":true,"pid":10}
+{"kind":"chunk_take","pool":10,"job":7,"index":0,"size":1,"pid":21}
+{"kind":"chunk_done","pool":10,"job":7,"index":0,"ok":false,"pid":21}
+{"kind":"callback","pool":10,"job":7,"which":"error_callback","pid":10}
+{"kind":"pipe","op":"open","end":"5","other":"6","pid":10}
+{"kind":"pipe","op":"send","end":"5","item":"'ping'","pid":10}
+{"kind":"pipe","op":"recv","end":"6","item":"'ping'","pid":21}
+{"kind":"shared","id":"v1","type":"Value","name":"counter","op":"read","value":"0","pid":21}
+{"kind":"shared","id":"v1","type":"Value","name":"counter","op":"read","value":"0","pid":22}
+{"kind":"shared","id":"v1","type":"Value","name":"counter","op":"write","value":"1","pid":21}
+{"kind":"shared","id":"v1","type":"Value","name":"counter","op":"write","value":"1","pid":22}
+{"kind":"shared","id":"a1","type":"Array","name":"squares","op":"write","value":"4","index":2,"pid":21}
+"#;
+
+#[test]
+fn calls_on_children_reimports_and_files() {
+    let run = format!("{HELLO}{CHILDREN}{CALLS}");
+    let f = facts_of(&run, &[]);
+    assert_eq!(f["signalled_exit"], "-15");
+    assert_eq!(
+        (
+            f["alive_before_signal"].as_str(),
+            f["alive_after_signal"].as_str(),
+            f["alive_after_join"].as_str()
+        ),
+        ("True", "True", "False")
+    );
+    assert_eq!(f["module_runs"], "2", "main, and child 21 again");
+    assert_eq!(f["file_writes"], "1", "main's set-up write is not a sale");
+    assert_eq!(f["file_reads"], "1");
+    assert_eq!(f["file_text"], r#"{"tickets": 2}"#);
+    assert_eq!(f["last_child_exit"], "-15");
+    assert_eq!(f["finished_children"], "0");
+    // The blocked-then-acquired `with cond:` is not a wake; the wait is.
+    assert_eq!((f["notifies"].as_str(), f["woken"].as_str()), ("1", "1"));
+    assert_eq!(f["woken_early"], "0");
+    assert_eq!(f["wakes_per_notify"], "1");
+    assert_eq!(f["unfinished_at_join"], "1");
+    assert_eq!(f["done_when_joined"], "1");
+    assert_eq!(
+        (f["task_dones"].as_str(), f["items_got"].as_str()),
+        ("1", "1")
+    );
+    assert_eq!(f["apply_tasks"], "1");
+    assert_eq!(f["callbacks_in_main"], "true", "pid 10 is main");
+    assert_eq!(f["error_callbacks"], "1");
+    assert_eq!(f["tasks_span_ms"], "1", "taken and done 1 ms apart");
+    assert_eq!(f["most_at_once"], "1");
+    assert_eq!(
+        (f["pipe_sent"].as_str(), f["pipe_received"].as_str()),
+        ("1", "1")
+    );
+    assert_eq!(f["pipe_ends_apart"], "true");
+    // Two processes read 0 and both wrote 1: one increment lost.
+    assert_eq!(f["shared_value"], "1");
+    assert_eq!(f["lost_increments"], "1");
+    assert_eq!(f["array_items"], "[0, 0, 4]");
+    assert_eq!(f["array_writes"], "1");
+    assert_eq!(
+        (f["queue_puts"].as_str(), f["queue_gets"].as_str()),
+        ("1", "1")
+    );
+}
+
+#[test]
+fn a_join_that_returned_without_the_exit_is_not_after_join() {
+    // A join with a timeout returns while the child lives: no exit code.
+    let run = format!(
+        r#"{HELLO}{CHILDREN}
+{{"kind":"join","child":22,"op":"joined","exitcode":null,"pid":10}}
+{{"kind":"alive","child":22,"alive":true,"pid":10}}
+{{"kind":"proc_exit","exitcode":0,"pid":22}}"#
+    );
+    let f = facts_of(&run, &[]);
+    assert_eq!(f["alive_before_signal"], "True");
+    assert!(!f.contains_key("alive_after_join") && !f.contains_key("signalled_exit"));
+}
+
 #[test]
 fn every_fact_a_run_produces_is_known_and_labelled() {
-    let mut run = format!("{}{CHILDREN}{BUFFER}", pool_run());
+    let mut run = format!("{}{CHILDREN}{CALLS}{BUFFER}", pool_run());
     run += &proxy(21, "__getitem__", r#""'count'""#, "3");
     run += &print_line(21, 0);
     run += r#"{"kind":"var","name":"pageList","repr":"[]","len":0,"pid":10}
+{"kind":"var","name":"pageList","repr":"[1]","len":1,"pid":21}
 {"kind":"script_end","pid":10}
 {"kind":"proc_exit","exitcode":0,"pid":21}"#;
     let f = facts_of(&run, &["pageList"]);

@@ -411,3 +411,8 @@ fn start_methods_per_process_and_the_join_at_exit() {
         }
     }
 }
+
+#[test]
+fn json_pipes_shared_memory_and_callbacks_behave_as_without_forklore() {
+    faithful("shared_objects.py");
+}

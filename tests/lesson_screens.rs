@@ -126,6 +126,59 @@ fn daemon_join_screens() {
 }
 
 #[test]
+fn ticket_race_screens() {
+    lesson_screen("ticket-race", Some(0));
+    lesson_screen("ticket-race", None);
+}
+
+#[test]
+fn start_methods_screens() {
+    lesson_screen("start-methods", Some(1));
+    lesson_screen("start-methods", None);
+}
+
+#[test]
+fn maxtasksperchild_screens() {
+    lesson_screen("maxtasksperchild", None);
+}
+
+#[test]
+fn terminate_is_alive_screens() {
+    lesson_screen("terminate-is-alive", Some(0));
+    lesson_screen("terminate-is-alive", None);
+}
+
+#[test]
+fn condition_screens() {
+    lesson_screen("condition", Some(0));
+    lesson_screen("condition", None);
+}
+
+#[test]
+fn joinable_queue_screens() {
+    lesson_screen("joinable-queue", Some(1));
+    lesson_screen("joinable-queue", None);
+}
+
+#[test]
+fn apply_async_callbacks_screens() {
+    lesson_screen("apply-async-callbacks", Some(0));
+    lesson_screen("apply-async-callbacks", None);
+}
+
+#[test]
+fn queue_pipe_screens() {
+    lesson_screen("queue-pipe", Some(1));
+    lesson_screen("queue-pipe", None);
+}
+
+#[test]
+fn value_array_screens() {
+    lesson_screen("value-array", Some(1));
+    lesson_screen("value-array", None);
+}
+
+#[test]
 fn picker_and_parameter_editor() {
     let catalog = Catalog::embedded().unwrap();
     let model = forklore::model::Model::new();

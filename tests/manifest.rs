@@ -185,3 +185,41 @@ fn beats_wait_for_shim_events_not_the_supervisors() {
         assert!(e.contains("field `beat.when`"), "{when}: {e}");
     }
 }
+
+#[test]
+fn every_lesson_has_a_theme_and_a_number_and_the_picker_groups_them() {
+    use forklore::lesson::{Catalog, Theme};
+    let catalog = Catalog::embedded().unwrap();
+    let mut numbers = Vec::new();
+    for l in &catalog.lessons {
+        assert!(l.manifest.theme.is_some(), "{} has no theme", l.slug());
+        numbers.push(l.number().expect("NN- folder"));
+    }
+    let mut sorted = numbers.clone();
+    sorted.dedup();
+    assert_eq!(sorted, numbers, "numbers are unique and in folder order");
+    let themes: Vec<Theme> = catalog
+        .picker_order()
+        .into_iter()
+        .map(|i| catalog.lessons[i].manifest.theme.unwrap())
+        .collect();
+    assert!(themes.windows(2).all(|w| w[0] <= w[1]), "{themes:?}");
+    // Down from the last listed lesson wraps to the first, through all.
+    let mut at = catalog.picker_order()[0];
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..catalog.lessons.len() {
+        seen.insert(at);
+        at = catalog.picker_step(at, true);
+    }
+    assert_eq!(seen.len(), catalog.lessons.len());
+    assert_eq!(at, catalog.picker_order()[0]);
+}
+
+#[test]
+fn an_unknown_theme_names_its_line() {
+    let text =
+        "slug = \"x\"\ntitle = { en = \"X\" }\nsummary = { en = \"S\" }\ntheme = \"cooking\"\n";
+    let err = forklore::lesson::manifest::parse("lesson.toml", text).unwrap_err();
+    assert_eq!(err.line, 4, "{err}");
+    assert!(err.to_string().contains("cooking"), "{err}");
+}

@@ -164,6 +164,7 @@ fn a_queue_only_ever_shows_states_the_real_queue_could_be_in() {
                 item: Some(item.into()),
                 size,
                 maxsize: (op == QueueOp::Put).then_some(2),
+                unfinished: None,
             },
         )
     };
@@ -242,6 +243,7 @@ fn queue_items_follow_puts_and_gets() {
                 item: Some(item.into()),
                 size: Some(size),
                 maxsize: None,
+                unfinished: None,
             },
         )
     };

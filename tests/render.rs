@@ -115,6 +115,7 @@ impl Script {
                 item: Some(item.into()),
                 size: Some(size),
                 maxsize: None,
+                unfinished: None,
             },
         )
     }
@@ -312,6 +313,7 @@ fn sharing() -> Script {
                 item: None,
                 size: None,
                 maxsize: None,
+                unfinished: None,
             },
         );
     for (k, v) in [("'count'", "1"), ("'count'", "2")] {

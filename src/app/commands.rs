@@ -174,13 +174,16 @@ impl App {
             return None;
         };
         let lesson = self.lesson.as_mut()?;
-        let n = lesson.catalog.lessons.len().max(1);
+        let catalog = &lesson.catalog;
         match command {
             Command::Quit => return Some(Exit::Quit),
-            Command::PickerUp => *selected = (*selected + n - 1) % n,
-            Command::PickerDown => *selected = (*selected + 1) % n,
-            Command::PickerJump(i) if (1..=n).contains(&usize::from(i)) => {
-                *selected = usize::from(i) - 1
+            // Up and down follow the list as drawn (grouped by theme).
+            Command::PickerUp => *selected = catalog.picker_step(*selected, false),
+            Command::PickerDown => *selected = catalog.picker_step(*selected, true),
+            Command::PickerJump(i) => {
+                if let Some(index) = catalog.with_number(u32::from(i)) {
+                    *selected = index;
+                }
             }
             Command::ToggleLang => lesson.lang = lesson.lang.toggled(),
             Command::Close if !matches!(self.session.feed, Feed::Idle) => {

@@ -51,6 +51,89 @@ pub const KNOWN: &[(&str, &str)] = &[
     ("lost_updates", "Manager counter updates lost to races"),
     ("counter", "the Manager counter's value"),
     ("calls_per_client", "Manager calls each client process made"),
+    (
+        "finished_children",
+        "the script's children that exited with 0",
+    ),
+    ("last_child_exit", "exit code of the child that ended last"),
+    (
+        "signalled_exit",
+        "exit code of the child the script terminated or killed",
+    ),
+    (
+        "alive_before_signal",
+        "its is_alive() before terminate()/kill()",
+    ),
+    (
+        "alive_after_signal",
+        "its is_alive() right after terminate()/kill()",
+    ),
+    ("alive_after_join", "its is_alive() after join() returned"),
+    (
+        "module_runs",
+        "processes that ran the script's module-level code",
+    ),
+    (
+        "children_view",
+        "the watched global as the script's children saw it",
+    ),
+    ("worker_pids", "Pool worker processes started in the run"),
+    (
+        "most_tasks_per_worker",
+        "most tasks one Pool worker took in the job",
+    ),
+    ("file_text", "the shared JSON file's contents, last seen"),
+    (
+        "file_writes",
+        "writes to the shared JSON file by processes other than main",
+    ),
+    ("file_reads", "reads of the shared JSON file"),
+    ("notifies", "notify()/notify_all() calls on the Condition"),
+    ("woken", "Condition waits that a notify ended"),
+    (
+        "woken_early",
+        "Condition waits that ended before any notify",
+    ),
+    ("wakes_per_notify", "waits ended per notify call"),
+    ("task_dones", "task_done() calls on the JoinableQueue"),
+    ("items_got", "items taken from the JoinableQueue"),
+    (
+        "unfinished_at_join",
+        "its unfinished tasks when main's join() began",
+    ),
+    (
+        "done_when_joined",
+        "task_done() calls seen when its join() returned",
+    ),
+    ("queue_puts", "puts on the first queue"),
+    ("queue_gets", "gets from the first queue"),
+    ("pipe_sent", "messages sent on the first Pipe"),
+    ("pipe_received", "messages received on the first Pipe"),
+    (
+        "pipe_ends_apart",
+        "the first Pipe's two ends were used by different PIDs",
+    ),
+    (
+        "shared_value",
+        "the first shared Value, as last read or written",
+    ),
+    (
+        "lost_increments",
+        "writes to that Value that did not raise it (lost += 1)",
+    ),
+    ("array_items", "the first shared Array's items, last seen"),
+    ("array_writes", "writes to that Array's items"),
+    ("apply_tasks", "Pool.apply / apply_async tasks"),
+    (
+        "callbacks_in_main",
+        "every apply_async callback ran in the main process",
+    ),
+    ("error_callbacks", "apply_async error_callbacks that ran"),
+    (
+        "tasks_span_ms",
+        "ms from the first apply task taken to the last done",
+    ),
+    ("most_at_once", "the most apply tasks running at one moment"),
 ];
 
 /// What fact `name` measures, if it is one.
@@ -79,6 +162,7 @@ pub fn facts(model: &Model, watch: &[String]) -> Facts {
     }
     exit_facts(model, &mut f);
     sharing_facts(model, &mut f);
+    super::child_facts::insert(model, watch, &mut f);
     f
 }
 

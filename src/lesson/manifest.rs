@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::condition::FactExpr;
 use super::predict::{self, Prediction};
+pub use super::theme::Theme;
 use crate::protocol::{EVENT_KINDS, SUPERVISOR_KINDS};
 
 /// English and Chinese versions of a text.
@@ -132,6 +133,9 @@ pub struct Manifest {
     pub slug: String,
     pub title: Text,
     pub summary: Text,
+    /// Which group of the picker the lesson is listed in.
+    #[serde(default)]
+    pub theme: Option<Theme>,
     #[serde(default)]
     pub start_method: Option<String>,
     #[serde(default)]
@@ -232,7 +236,7 @@ fn validate(file: &str, text: &str, m: &Manifest) -> Result<(), ManifestError> {
         FactExpr::parse(outcome).map_err(|msg| err("outcome", "outcome", msg))?;
     }
     for (i, p) in m.predictions.iter().enumerate() {
-        predict::check(p, &m.beats).map_err(|problem| ManifestError {
+        predict::check(p, &m.beats, &m.params).map_err(|problem| ManifestError {
             file: file.to_string(),
             line: line_in_table(text, "[[predict]]", i, &problem.needle),
             field: problem.field.to_string(),

@@ -2,6 +2,7 @@
 //! parameters, variants and narration. Embedded in the binary; `--lessons
 //! DIR` loads another folder. See docs/lessons.md.
 
+pub mod child_facts;
 pub mod condition;
 pub mod facts;
 pub mod histogram;
@@ -10,13 +11,14 @@ pub mod narration;
 pub mod pacer;
 pub mod predict;
 pub mod session;
+pub mod theme;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 
-pub use manifest::{Lang, Manifest, ManifestError, Param, ParamType};
+pub use manifest::{Lang, Manifest, ManifestError, Param, ParamType, Theme};
 pub use narration::Narration;
 pub use pacer::{Go, Pace, Pacer};
 pub use predict::Quiz;
@@ -51,6 +53,16 @@ pub struct Lesson {
 impl Lesson {
     pub fn slug(&self) -> &str {
         &self.manifest.slug
+    }
+
+    /// The lesson's number: its folder's leading digits (`07-queue-pipe`).
+    pub fn number(&self) -> Option<u32> {
+        let digits: String = self
+            .folder
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
     }
 
     /// Default values of every parameter.
@@ -233,6 +245,34 @@ impl Catalog {
 
     pub fn index_of(&self, slug: &str) -> Option<usize> {
         self.lessons.iter().position(|l| l.slug() == slug)
+    }
+
+    /// Lesson indices as the picker lists them: by theme (lessons without
+    /// one last), then by number.
+    pub fn picker_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.lessons.len()).collect();
+        order.sort_by_key(|i| {
+            let l = &self.lessons[*i];
+            (l.manifest.theme.is_none(), l.manifest.theme, l.number(), *i)
+        });
+        order
+    }
+
+    /// The lesson listed before (`forward` false) or after `index` in the
+    /// picker, wrapping around.
+    pub fn picker_step(&self, index: usize, forward: bool) -> usize {
+        let order = self.picker_order();
+        let Some(at) = order.iter().position(|i| *i == index) else {
+            return order.first().copied().unwrap_or(0);
+        };
+        let n = order.len();
+        let next = if forward { at + 1 } else { at + n - 1 };
+        order[next % n]
+    }
+
+    /// The index of the lesson numbered `number`.
+    pub fn with_number(&self, number: u32) -> Option<usize> {
+        self.lessons.iter().position(|l| l.number() == Some(number))
     }
 }
 

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::condition::{Condition, FactExpr};
 use super::facts::{fill, Facts};
-use super::manifest::{Beat, Text};
+use super::manifest::{Beat, Param, Text};
 use super::Settings;
 
 /// One `[[predict]]` question of a manifest.
@@ -96,8 +96,8 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Check a prediction against the lesson's beats.
-pub fn check(p: &Prediction, beats: &[Beat]) -> Result<(), Problem> {
+/// Check a prediction against the lesson's beats and parameters.
+pub fn check(p: &Prediction, beats: &[Beat], params: &[Param]) -> Result<(), Problem> {
     let problem = |needle: &str, field, message: String| Problem {
         needle: needle.to_string(),
         field,
@@ -125,8 +125,15 @@ pub fn check(p: &Prediction, beats: &[Beat]) -> Result<(), Problem> {
         return Err(problem("question", "predict.question", "empty".into()));
     }
     for c in &p.choices {
-        // Placeholders are filled in the run; any number stands in here.
-        let sample = fill(&c.is, &Settings::default(), &numbers_for(&c.is));
+        // Placeholders are filled in the run; a parameter's default or,
+        // for a fact, any number stands in here.
+        let defaults = Settings(
+            params
+                .iter()
+                .map(|p| (p.name.clone(), p.default.clone()))
+                .collect(),
+        );
+        let sample = fill(&c.is, &defaults, &numbers_for(&c.is));
         Condition::parse(&sample).map_err(|m| problem(&c.is, "predict.choices.is", m))?;
     }
     Ok(())

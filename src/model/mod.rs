@@ -2,20 +2,28 @@
 //! screen shows. No I/O, no clocks, no threads; bounded in memory so a
 //! million-item map or an endless print loop cannot grow it without limit.
 
+mod applies;
 mod chunks;
+mod files;
 mod manager;
 mod output;
+mod pipes;
 mod procs;
 mod queues;
 mod registry;
+mod shared;
 mod sync;
 
+pub use applies::{Applies, Task};
 pub use chunks::{Cell, Job, Jobs, Tally};
+pub use files::{Access, FileObj, Files};
 pub use manager::{Call, Counter, ManagedObject, Managers, Server};
 pub use output::{Fragment, Line, Output};
-pub use procs::{Proc, ProcState, Procs, VarValue, Wait};
+pub use pipes::{PipeObj, Pipes};
+pub use procs::{AliveCheck, Calls, Phase, Proc, ProcState, Procs, VarValue, Wait};
 pub use queues::{Arriving, QueueChange, QueueObj, Queues};
 pub use registry::{Limit, Registry};
+pub use shared::{SharedChange, SharedMem, SharedObj};
 pub use sync::{SyncChange, SyncObj, SyncObjs};
 
 use crate::protocol::{Body, Event, FutureOp, JoinOp, QueueOp, WriteBytes};
@@ -62,7 +70,11 @@ pub struct Model {
     pub sync: SyncObjs,
     pub queues: Queues,
     pub jobs: Jobs,
+    pub applies: Applies,
     pub managers: Managers,
+    pub files: Files,
+    pub pipes: Pipes,
+    pub shared: SharedMem,
     pub output: Output,
     pub stats: Stats,
     /// Time of the first and the latest event (ns, CLOCK_MONOTONIC).
@@ -147,6 +159,7 @@ impl Model {
             | Body::ChunkDone { .. }
             | Body::Submit { .. } => {
                 self.jobs.apply(pid, &event.body);
+                self.applies.apply(pid, t, &event.body);
                 if let Body::ChunkTake { .. } = event.body {
                     self.procs.set_state(pid, t, ProcState::Running);
                 }
@@ -177,6 +190,7 @@ impl Model {
                 item,
                 size,
                 maxsize,
+                unfinished,
             } => {
                 let change = QueueChange {
                     id,
@@ -185,6 +199,7 @@ impl Model {
                     item: item.as_deref(),
                     size: *size,
                     maxsize: *maxsize,
+                    unfinished: *unfinished,
                 };
                 let mut state = self.queues.apply(pid, change);
                 if *op == QueueOp::Put && self.info.protocol == 1 {
@@ -223,11 +238,47 @@ impl Model {
                     }),
                     _ => ProcState::Running,
                 };
+                self.procs.apply_call(t, &event.body);
                 if *at_exit {
                     // Main's own code is over: no line of it is current.
                     self.procs.get_or_add(pid, t).line = None;
                 }
                 self.procs.set_state(pid, t, state);
+            }
+            Body::Apply { .. } | Body::Callback { .. } => {
+                self.applies.apply(pid, t, &event.body);
+            }
+            Body::Signal { .. } | Body::Alive { .. } => self.procs.apply_call(t, &event.body),
+            Body::MainImport { name } => {
+                self.procs.get_or_add(pid, t).reimported_as = Some(name.clone());
+            }
+            Body::File { path, op, text } => self.files.apply(pid, path, *op, text),
+            Body::Shared {
+                id,
+                kind,
+                name,
+                op,
+                value,
+                index,
+            } => {
+                let change = SharedChange {
+                    id,
+                    kind,
+                    name: name.as_deref(),
+                    op: *op,
+                    value,
+                    index: *index,
+                };
+                self.shared.apply(pid, change);
+            }
+            Body::Pipe {
+                op,
+                end,
+                other,
+                item,
+            } => {
+                let item = item.as_deref().unwrap_or_default();
+                self.pipes.apply(pid, *op, end, other.as_deref(), item);
             }
             Body::ScriptEnd {} => self.script_end_t = Some(t),
             Body::ShimError { error } => {

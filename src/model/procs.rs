@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use super::registry::{Limit, Registry};
-use crate::protocol::{Body, Role};
+use crate::protocol::{Body, JoinOp, Role};
 
 /// What a process is doing now.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -31,6 +31,8 @@ pub enum Wait {
     QueuePut { id: String },
     /// `get()` on an empty queue.
     QueueGet { id: String },
+    /// `join()` of a JoinableQueue: until every item is `task_done()`.
+    QueueJoin { id: String },
     /// `join()` of a child process (`at_exit`: multiprocessing's exit
     /// handler joining the children main left running).
     Join { child: i32, at_exit: bool },
@@ -80,7 +82,43 @@ pub struct Proc {
     pub vars: BTreeMap<String, VarValue>,
     /// When it was blocked (lock, queue, join…): (from, until), latest last.
     pub waits: VecDeque<(u64, Option<u64>)>,
+    /// What the script did to this process from outside: signals sent,
+    /// `is_alive()` asked, `join()` returned.
+    pub calls: Calls,
+    /// The script's module-level code ran again here, under this name
+    /// (`__mp_main__`: a spawn or forkserver child).
+    pub reimported_as: Option<String>,
 }
+
+/// The script's calls on one child process (`terminate`, `is_alive`, `join`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Calls {
+    /// The first signal sent (15: terminate, 9: kill) and when.
+    pub signal: Option<(u64, i32)>,
+    /// When a `join()` on it returned.
+    pub joined_t: Option<u64>,
+    /// `is_alive()` answers, each with when it was asked (the first few).
+    pub alive: Vec<AliveCheck>,
+}
+
+/// One `is_alive()` answer, and where it fell: before any signal, after
+/// a signal but before `join()` returned, or after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AliveCheck {
+    pub t: u64,
+    pub alive: bool,
+    pub phase: Phase,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    BeforeSignal,
+    AfterSignal,
+    AfterJoin,
+}
+
+/// `is_alive()` answers kept per process.
+const MAX_ALIVE_CHECKS: usize = 16;
 
 /// Bounded process table: past `MAX_PROCS` the oldest exited ones go.
 #[derive(Clone, Debug, Default)]
@@ -162,6 +200,8 @@ impl Procs {
                 line: None,
                 vars: BTreeMap::new(),
                 waits: VecDeque::new(),
+                calls: Calls::default(),
+                reimported_as: None,
             })
             .expect("an evicting registry always makes room")
     }
@@ -238,6 +278,44 @@ impl Procs {
                     p.state = ProcState::Ended;
                     p.ended_t = Some(t);
                 }
+            }
+            _ => {}
+        }
+    }
+
+    /// The script's own calls on a child: a signal, `is_alive()`, the end
+    /// of a `join()`.
+    pub fn apply_call(&mut self, t: u64, body: &Body) {
+        match body {
+            Body::Signal { child, signal } => {
+                let calls = &mut self.get_or_add(*child, t).calls;
+                calls.signal.get_or_insert((t, *signal));
+            }
+            Body::Alive { child, alive } => {
+                let calls = &mut self.get_or_add(*child, t).calls;
+                let phase = match (calls.joined_t, calls.signal) {
+                    (Some(_), _) => Phase::AfterJoin,
+                    (None, Some(_)) => Phase::AfterSignal,
+                    (None, None) => Phase::BeforeSignal,
+                };
+                if calls.alive.len() < MAX_ALIVE_CHECKS {
+                    calls.alive.push(AliveCheck {
+                        t,
+                        alive: *alive,
+                        phase,
+                    });
+                }
+            }
+            // With an exit code: the child ended (a join with a timeout
+            // may return while it lives).
+            Body::Join {
+                child,
+                op: JoinOp::Joined,
+                exitcode: Some(_),
+                ..
+            } => {
+                let calls = &mut self.get_or_add(*child, t).calls;
+                calls.joined_t.get_or_insert(t);
             }
             _ => {}
         }

@@ -40,6 +40,15 @@ pub struct QueueObj {
     /// Items pushed out of a full queue by a newer one: taken by a get
     /// whose report is on its way.
     leaving: VecDeque<String>,
+    /// A JoinableQueue: unfinished tasks as last reported, `task_done()`
+    /// calls, and who waits in its `join()`.
+    pub unfinished: Option<i64>,
+    pub task_dones: u64,
+    pub joiners: Vec<i32>,
+    /// The first `join()`: unfinished tasks when it began, and the
+    /// `task_done()` calls seen when it returned.
+    pub unfinished_at_join: Option<i64>,
+    pub done_when_joined: Option<u64>,
     pub seq: usize,
 }
 
@@ -59,6 +68,7 @@ pub struct QueueChange<'a> {
     pub item: Option<&'a str>,
     pub size: Option<i64>,
     pub maxsize: Option<u64>,
+    pub unfinished: Option<i64>,
 }
 
 impl QueueObj {
@@ -113,6 +123,7 @@ impl Queues {
         }
         q.size = c.size.or(q.size);
         q.maxsize = c.maxsize.or(q.maxsize);
+        q.unfinished = c.unfinished.or(q.unfinished);
         let item = c.item.unwrap_or("").to_string();
         match c.op {
             QueueOp::Put => {
@@ -142,6 +153,22 @@ impl Queues {
                     id: c.id.to_string(),
                 })
             }
+            QueueOp::TaskDone => q.task_dones += 1,
+            QueueOp::Join => {
+                if q.unfinished_at_join.is_none() {
+                    q.unfinished_at_join = c.unfinished;
+                }
+                if !q.joiners.contains(&pid) && q.joiners.len() < MAX_ITEMS {
+                    q.joiners.push(pid);
+                }
+                return ProcState::Blocked(Wait::QueueJoin {
+                    id: c.id.to_string(),
+                });
+            }
+            QueueOp::Joined => {
+                q.joiners.retain(|p| *p != pid);
+                q.done_when_joined.get_or_insert(q.task_dones);
+            }
             QueueOp::GetFailed | QueueOp::Unknown => {}
         }
         ProcState::Running
@@ -164,6 +191,11 @@ impl QueueObj {
             arriving: Vec::new(),
             overtaken: Vec::new(),
             leaving: VecDeque::new(),
+            unfinished: None,
+            task_dones: 0,
+            joiners: Vec::new(),
+            unfinished_at_join: None,
+            done_when_joined: None,
             seq,
         }
     }

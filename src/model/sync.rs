@@ -29,6 +29,14 @@ pub struct SyncObj {
     pub broken: bool,
     /// Times a process had to wait for it (blocked in acquire, or wait()).
     pub blocks: u64,
+    /// A Condition: `notify()`/`notify_all()` calls, and the waits they
+    /// ended (a wait that returned with the lock).
+    pub notifies: u64,
+    pub woken: u64,
+    /// Waits that ended before any notify (none should).
+    pub woken_early: u64,
+    /// Processes in a Condition's `wait()` (not blocked taking its lock).
+    in_wait: Vec<i32>,
     /// A semaphore's tokens: the most it was seen to hold (its value just
     /// before an acquire, or after a release), so its start value unless
     /// it grew. Drawn as that many tokens, `value` of them free.
@@ -68,6 +76,16 @@ impl SyncObj {
 
     fn stop_waiting(&mut self, pid: i32) {
         self.waiters.retain(|w| *w != pid);
+    }
+
+    /// A Condition's `wait()` of `pid` returned with the lock: count it.
+    fn woke(&mut self, pid: i32) {
+        if remove_one(&mut self.in_wait, pid) {
+            self.woken += 1;
+            if self.notifies == 0 {
+                self.woken_early += 1;
+            }
+        }
     }
 
     /// Learn a semaphore's tokens from the value an operation reported.
@@ -118,6 +136,10 @@ impl SyncObjs {
             parties: None,
             broken: false,
             blocks: 0,
+            notifies: 0,
+            woken: 0,
+            woken_early: 0,
+            in_wait: Vec::new(),
             tokens: None,
             seq,
         }) else {
@@ -141,10 +163,14 @@ impl SyncObjs {
                 // A Condition's wait lets go of its lock while waiting.
                 remove_one(&mut obj.holders, pid);
                 obj.wait(pid);
+                if obj.kind == SyncKind::Condition && obj.in_wait.len() < MAX_LISTED {
+                    obj.in_wait.push(pid);
+                }
                 return ProcState::Blocked(Wait::ConditionWait { id });
             }
             SyncOp::Acquired => {
                 obj.stop_waiting(pid);
+                obj.woke(pid);
                 if !obj.is_semaphore() && obj.holders.len() < MAX_LISTED {
                     obj.holders.push(pid);
                 }
@@ -160,7 +186,15 @@ impl SyncObjs {
                 obj.broken = true;
                 obj.stop_waiting(pid);
             }
-            SyncOp::Woke | SyncOp::Passed | SyncOp::Timeout => obj.stop_waiting(pid),
+            SyncOp::Woke | SyncOp::Passed => obj.stop_waiting(pid),
+            SyncOp::Timeout => {
+                obj.stop_waiting(pid);
+                // A Condition's wait returns holding its lock, woken or not.
+                if remove_one(&mut obj.in_wait, pid) && obj.holders.len() < MAX_LISTED {
+                    obj.holders.push(pid);
+                }
+            }
+            SyncOp::Notify => obj.notifies += 1,
             SyncOp::Set | SyncOp::Clear | SyncOp::Unknown => {}
         }
         ProcState::Running

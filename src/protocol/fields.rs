@@ -97,6 +97,9 @@ pub enum SyncOp {
     Passed,
     /// A Barrier was broken (abort, a timeout): its waiters raise.
     Broken,
+    /// A Condition's `notify()` / `notify_all()`, before it happens;
+    /// `value` = how many waiters it wakes.
+    Notify,
     #[serde(other)]
     Unknown,
 }
@@ -119,6 +122,13 @@ pub enum QueueOp {
     PutFailed,
     /// A get raised (empty with `block=False`, a timeout).
     GetFailed,
+    /// A JoinableQueue: `task_done()`, announced before it happens
+    /// (`unfinished`: the count it leaves).
+    TaskDone,
+    /// A JoinableQueue: `join()` began (it waits for `unfinished` to
+    /// reach 0) / returned.
+    Join,
+    Joined,
     #[serde(other)]
     Unknown,
 }
@@ -137,6 +147,26 @@ pub enum JoinOp {
 pub enum FutureOp {
     Waiting,
     Done,
+    #[serde(other)]
+    Unknown,
+}
+
+/// A read or a write: of a JSON file (`file`), of shared memory (`shared`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RwOp {
+    Read,
+    Write,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PipeOp {
+    Open,
+    Send,
+    Recv,
     #[serde(other)]
     Unknown,
 }

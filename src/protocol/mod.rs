@@ -6,12 +6,15 @@
 
 use serde::{Deserialize, Serialize};
 
+mod codec;
 mod fields;
+mod make;
 mod meta;
 mod output;
 mod pool;
 
-pub use fields::{FutureOp, JoinOp, QueueOp, Role, SyncKind, SyncOp};
+pub use codec::{decode, encode, DecodeError};
+pub use fields::{FutureOp, JoinOp, PipeOp, QueueOp, Role, RwOp, SyncKind, SyncOp};
 pub use meta::{ParamValue, ReplayMeta};
 pub use output::WriteBytes;
 pub use pool::{default_chunksize, ChunkPositions, Chunking};
@@ -161,6 +164,27 @@ bodies! {
             task: u64,
             op: FutureOp,
         },
+        /// `Pool.apply` (`blocking`) or `apply_async` made task `job` (in
+        /// the caller, before the task is queued); `name`: the function.
+        "apply" => Apply {
+            pool: i32,
+            job: u64,
+            #[serde(default)]
+            name: Option<String>,
+            #[serde(default)]
+            blocking: bool,
+            #[serde(default)]
+            callback: bool,
+            #[serde(default)]
+            error_callback: bool,
+        },
+        /// An `apply_async` task's `callback` or `error_callback` (`which`)
+        /// is about to run, in process `pid`.
+        "callback" => Callback {
+            pool: i32,
+            job: u64,
+            which: String,
+        },
         /// Worker `pid` took chunk `index` (items `[start, end)`) of `job`.
         "chunk_take" => ChunkTake {
             #[serde(default)]
@@ -211,6 +235,33 @@ bodies! {
             /// With a `put`: the room it has (`Queue(maxsize)`).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             maxsize: Option<u64>,
+            /// A JoinableQueue's unfinished tasks (items put, not yet
+            /// `task_done()`).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            unfinished: Option<i64>,
+        },
+        /// A `multiprocessing.Pipe`: made (`open`, with both ends), or a
+        /// message sent (before) / received (after) on end `end`.
+        "pipe" => Pipe {
+            op: PipeOp,
+            end: String,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            other: Option<String>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            item: Option<String>,
+        },
+        /// The script read (after) or wrote (before) shared memory: a
+        /// `Value`'s `.value`, an `Array` item (`index`) or slice.
+        "shared" => Shared {
+            id: String,
+            #[serde(rename = "type")]
+            kind: String,
+            #[serde(default)]
+            name: Option<String>,
+            op: RwOp,
+            value: String,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            index: Option<u64>,
         },
         /// A Manager server process started; `pid` is the server.
         "manager" => Manager {
@@ -272,6 +323,31 @@ bodies! {
         "start_method" => StartMethod {
             method: String,
         },
+        /// The script called `terminate()` (signal 15) or `kill()` (9) on
+        /// `child`; sent before the signal goes.
+        "signal" => Signal {
+            child: i32,
+            signal: i32,
+        },
+        /// The script asked `is_alive()` of `child`, and the answer.
+        "alive" => Alive {
+            child: i32,
+            alive: bool,
+        },
+        /// This process ran the script's module-level code again, as
+        /// `name` (`__mp_main__`: a spawn or forkserver child re-importing
+        /// the main module).
+        "main_import" => MainImport {
+            name: String,
+        },
+        /// The script read (`op` `read`) or wrote (`write`) a JSON file
+        /// (`json.load` / `json.dump`); `text` is the JSON, cut to 200
+        /// characters.
+        "file" => File {
+            path: String,
+            op: RwOp,
+            text: String,
+        },
         /// The main script's own code finished; interpreter shutdown begins.
         "script_end" => ScriptEnd {},
         "shim_error" => ShimError {
@@ -302,76 +378,6 @@ bodies! {
     }
 }
 
-impl Body {
-    /// A `proc_start` as the shim sends it for a multiprocessing child of
-    /// `ppid` (Pool workers are daemonic, as Python makes them).
-    pub fn proc_start(ppid: i32, role: Role, name: &str, method: &str) -> Body {
-        Body::ProcStart {
-            ppid,
-            parent: Some(ppid),
-            name: Some(name.to_string()),
-            role,
-            daemon: role == Role::PoolWorker,
-            method: Some(method.to_string()),
-            argv: vec![],
-        }
-    }
-
-    /// The `map` event of a `Pool(workers).map` over `items` with Python's
-    /// own default chunksize (see [`default_chunksize`]).
-    pub fn pool_map(job: u64, items: u64, workers: u32) -> Body {
-        let chunksize = default_chunksize(items, workers).chunksize;
-        let chunks = if chunksize == 0 {
-            0
-        } else {
-            items.div_ceil(chunksize)
-        };
-        Body::Map {
-            pool: 0,
-            job,
-            items,
-            chunksize,
-            chunks,
-            workers: Some(workers),
-            streaming: false,
-            executor: false,
-        }
-    }
-}
-
 fn yes() -> bool {
     true
-}
-
-/// Why a datagram or recording line was not an event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DecodeError {
-    Oversized(usize),
-    NotUtf8,
-    Invalid(String),
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DecodeError::Oversized(n) => write!(f, "oversized event ({n} bytes)"),
-            DecodeError::NotUtf8 => write!(f, "event is not UTF-8"),
-            DecodeError::Invalid(why) => write!(f, "not a forklore event: {why}"),
-        }
-    }
-}
-
-/// Decode one datagram or recording line. Total: never panics.
-pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
-    if bytes.len() > MAX_DATAGRAM {
-        return Err(DecodeError::Oversized(bytes.len()));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| DecodeError::NotUtf8)?;
-    serde_json::from_str(text.trim_end()).map_err(|e| DecodeError::Invalid(e.to_string()))
-}
-
-/// Encode an event as one line (no trailing newline).
-pub fn encode(event: &Event) -> String {
-    // Serializing plain data with string keys cannot fail.
-    serde_json::to_string(event).unwrap_or_default()
 }

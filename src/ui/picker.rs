@@ -1,5 +1,5 @@
-//! The lesson picker: every lesson with its title, and the summary and
-//! parameters of the highlighted one.
+//! The lesson picker: every lesson with its number and title, grouped by
+//! theme, and the summary and parameters of the highlighted one.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -8,6 +8,10 @@ use ratatui::Frame;
 
 use super::{panel, Overlay, View};
 use crate::lesson::manifest::value_text;
+use crate::lesson::{Catalog, Lang, Theme};
+
+/// Rows kept for the highlighted lesson's summary and parameters.
+const DETAIL_ROWS: u16 = 7;
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let Overlay::Picker {
@@ -29,28 +33,16 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     );
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let rows = catalog.lessons.len() as u16;
+    let (items, at) = list_lines(view, catalog, selected, lang);
+    let rows = items.len() as u16;
+    // The summary keeps a few rows; a list longer than the rest scrolls
+    // so the highlighted lesson stays in view.
+    let room = inner.height.saturating_sub(DETAIL_ROWS).max(3);
     let [list, details] =
-        Layout::vertical([Constraint::Length(rows + 1), Constraint::Min(0)]).areas(inner);
-    let items: Vec<Line> = catalog
-        .lessons
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let marker = if i == selected { "▶ " } else { "  " };
-            let style = if i == selected {
-                view.theme.selected()
-            } else {
-                view.theme.text()
-            };
-            Line::from(vec![
-                Span::styled(format!("{marker}{}. ", i + 1), style),
-                Span::styled(format!("{:<30}", l.slug()), style.patch(view.theme.bold())),
-                Span::styled(l.manifest.title.get(lang).to_string(), style),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(items), list);
+        Layout::vertical([Constraint::Length((rows + 1).min(room)), Constraint::Min(0)])
+            .areas(inner);
+    let scroll = (at as u16).saturating_sub(list.height.saturating_sub(1));
+    frame.render_widget(Paragraph::new(items).scroll((scroll, 0)), list);
     let Some(lesson) = catalog.lessons.get(selected) else {
         return;
     };
@@ -74,4 +66,44 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         ]));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), details);
+}
+
+/// One line per lesson in picker order, a heading before each theme;
+/// and which line is the selected lesson's.
+fn list_lines(
+    view: &View,
+    catalog: &Catalog,
+    selected: usize,
+    lang: Lang,
+) -> (Vec<Line<'static>>, usize) {
+    let mut at = 0;
+    let mut lines = Vec::new();
+    let mut group: Option<Option<Theme>> = None;
+    for i in catalog.picker_order() {
+        let l = &catalog.lessons[i];
+        if group != Some(l.manifest.theme) {
+            group = Some(l.manifest.theme);
+            let title = l
+                .manifest
+                .theme
+                .map_or_else(|| "Other".to_string(), |t| t.title().get(lang).to_string());
+            lines.push(Line::styled(
+                title,
+                view.theme.dim().patch(view.theme.bold()),
+            ));
+        }
+        let (marker, style) = if i == selected {
+            at = lines.len();
+            ("▶ ", view.theme.selected())
+        } else {
+            ("  ", view.theme.text())
+        };
+        let number = l.number().map_or(i + 1, |n| n as usize);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{marker}{number:>2}. "), style),
+            Span::styled(format!("{:<28}", l.slug()), style.patch(view.theme.bold())),
+            Span::styled(l.manifest.title.get(lang).to_string(), style),
+        ]));
+    }
+    (lines, at)
 }

@@ -146,6 +146,9 @@ pub fn state_text(model: &Model, p: &Proc) -> String {
                 }
                 Wait::QueuePut { id } => format!("blocked on {} (put)", object_label(model, id)),
                 Wait::QueueGet { id } => format!("blocked on {} (get)", object_label(model, id)),
+                Wait::QueueJoin { id } => {
+                    format!("waiting in {}.join()", object_label(model, id))
+                }
                 Wait::Join {
                     child,
                     at_exit: false,

@@ -15,6 +15,7 @@ from . import core
 _PASSTHROUGH = {
     "synchronize.py": ("__enter__", "__exit__", "acquire", "release"),
     "queues.py": ("put_nowait", "get_nowait"),
+    "context.py": ("Pipe",),
 }
 _passthrough_codes = set()
 
@@ -137,6 +138,8 @@ def _receiver(ins, lasti, method):
         return None
     if ins[at].opname in _WITH:
         return _loaded_name(ins, at - 1)
+    if ins[at].opname in _SUBSCRIPTS:
+        return _subscripted(ins, at)
     for i in range(at, max(at - 16, 0), -1):
         x = ins[i]
         if x.opname in ("LOAD_METHOD", "LOAD_ATTR") and x.argval in (method, method + "_nowait"):
@@ -144,11 +147,31 @@ def _receiver(ins, lasti, method):
     return None
 
 
+# `arr[i] = v`, `arr[i]`, `arr[a:b]`: the container is loaded before the
+# index, or before the slice's two bounds.
+_SUBSCRIPTS = ("STORE_SUBSCR", "BINARY_SUBSCR", "BINARY_SLICE")
+
+
+def _subscripted(ins, at):
+    if at < 4:
+        return None
+    if ins[at].opname == "BINARY_SLICE":  # 3.12+: bounds loaded apart
+        return _loaded_name(ins, at - 3)
+    if ins[at - 1].opname == "BUILD_SLICE" and ins[at - 1].argval == 2:
+        return _loaded_name(ins, at - 4)
+    if ins[at - 1].opname in _LOADS or ins[at - 1].opname == "LOAD_CONST":
+        return _loaded_name(ins, at - 2)
+    return None
+
+
 def _loaded_name(ins, i):
-    """The name the instruction at `i` loads (through `x.get_lock()`)."""
+    """The name the instruction at `i` loads (through `x.get_lock()`, or
+    a COPY of it: `v.value += 1`)."""
     if i < 0:
         return None
     x = ins[i]
+    if x.opname == "COPY":
+        return _loaded_name(ins, i - 1)
     if x.opname in _LOADS:
         return x.argval if isinstance(x.argval, str) else None
     if x.opname.startswith("CALL") or x.opname == "PRECALL":

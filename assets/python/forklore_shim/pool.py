@@ -43,6 +43,67 @@ def patch(mod):
     mod.worker = worker
     mod.MapResult.__init__ = map_init
     _patch_imap(mod)
+    _patch_apply(mod)
+
+
+def _patch_apply(mod):
+    """apply / apply_async: each task is announced in the caller once its
+    job number exists and before it is queued (ApplyResult.__init__), and
+    its callback or error_callback as it is about to run, from the process
+    that runs it (ApplyResult._set, in the Pool's result handler)."""
+    import threading
+
+    asked = threading.local()  # the apply_async call being made, per thread
+    cls = mod.ApplyResult
+    real_init = cls.__init__
+    real_set = cls._set
+    real_apply_async = mod.Pool.apply_async
+    real_apply = mod.Pool.apply
+
+    @functools.wraps(real_apply_async)
+    def apply_async(self, func, *args, **kwargs):
+        asked.name = getattr(func, "__name__", None)
+        try:
+            return real_apply_async(self, func, *args, **kwargs)
+        finally:
+            asked.name = None
+
+    @functools.wraps(real_apply)
+    def apply(self, *args, **kwargs):
+        asked.blocking = True
+        try:
+            return real_apply(self, *args, **kwargs)
+        finally:
+            asked.blocking = False
+
+    def init(self, pool, callback, error_callback, *args, **kwargs):
+        real_init(self, pool, callback, error_callback, *args, **kwargs)
+        if type(self) is not cls or getattr(asked, "name", None) is None:
+            return  # a map's result, or not from apply/apply_async
+        body = core.fields(
+            pool=core.STATE.pid,
+            job=self._job,
+            name=asked.name,
+            blocking=getattr(asked, "blocking", False),
+            callback=callback is not None,
+            error_callback=error_callback is not None,
+        )
+        core.report("apply", body)
+
+    def _set(self, i, obj):
+        try:
+            success = obj[0]
+            which = "callback" if success else "error_callback"
+            if type(self) is cls and getattr(self, "_" + which, None) is not None:
+                core.checkpoint("callback", core.fields(pool=core.STATE.pid, job=self._job, which=which))
+        except Exception as exc:
+            core.shim_error("pool.callback", exc)
+        return real_set(self, i, obj)
+
+    mod.Pool.apply_async = apply_async
+    mod.Pool.apply = apply
+    cls.__init__ = init
+    cls._set = _set
 
 
 def _patch_imap(mod):

@@ -50,7 +50,10 @@ def patch_process(mod):
         caller = sys._getframe(1).f_code
         where = caller.co_filename
         internal = where.startswith(core.CF_DIR) or where.endswith(("pool.py", "managers.py"))
-        shown = not internal and getattr(self, "_popen", None) is not None and self._popen.returncode is None
+        started = not internal and getattr(self, "_popen", None) is not None
+        # A child already reaped returns at once: no wait to show, but the
+        # script did join it (`joined` alone).
+        shown = started and self._popen.returncode is None
         if shown:
             at_exit = caller.co_name == "_exit_function" and where.startswith(core.MP_DIR)
             body = core.fields(child=self.pid, op="waiting")
@@ -58,12 +61,72 @@ def patch_process(mod):
         try:
             return real_join(self, timeout)
         finally:
-            if shown:
+            if started:
                 core.report("join", core.fields(child=self.pid, op="joined", exitcode=self._popen.returncode))
 
     base._bootstrap = _bootstrap
     base.start = start
     base.join = join
+    _patch_script_calls(base)
+
+
+def _from_script():
+    """The caller of a wrapped method is the script (or a library), not
+    multiprocessing's own plumbing (Pool, Manager, the exit handler)."""
+    where = sys._getframe(2).f_code.co_filename
+    return not where.startswith((core.MP_DIR, core.CF_DIR))
+
+
+def _patch_script_calls(base):
+    """terminate(), kill() and is_alive() as the script calls them on its
+    children: the signal is announced before it goes, the answer after."""
+    real_is_alive = base.is_alive
+
+    def is_alive(self):
+        alive = real_is_alive(self)
+        if _from_script() and getattr(self, "_popen", None) is not None:
+            core.report("alive", core.fields(child=self.pid, alive=alive))
+        return alive
+
+    def signaller(real, signal):
+        @functools.wraps(real)
+        def send(self):
+            if _from_script() and getattr(self, "_popen", None) is not None:
+                core.checkpoint("signal", core.fields(child=self.pid, signal=signal))
+            return real(self)
+
+        return send
+
+    base.is_alive = is_alive
+    base.terminate = signaller(base.terminate, 15)
+    base.kill = signaller(base.kill, 9)
+
+
+def patch_spawn(mod):
+    """A spawn or forkserver child runs the script's module-level code
+    again, as `__mp_main__`, when it prepares itself: reported after,
+    only when the main module really was replaced (an already imported
+    main is left alone by multiprocessing)."""
+    for name in ("_fixup_main_from_path", "_fixup_main_from_name"):
+        real = getattr(mod, name, None)
+        if real is not None:
+            setattr(mod, name, _reimport_reporter(real))
+
+
+def _reimport_reporter(real):
+    @functools.wraps(real)
+    def fixup(*args, **kwargs):
+        before = sys.modules.get("__main__")
+        result = real(*args, **kwargs)
+        try:
+            main = sys.modules.get("__main__")
+            if main is not before:
+                core.report("main_import", core.fields(name=getattr(main, "__name__", "?")))
+        except Exception as exc:
+            core.shim_error("main_import", exc)
+        return result
+
+    return fixup
 
 
 def patch_popen(mod):

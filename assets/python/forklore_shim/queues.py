@@ -27,9 +27,59 @@ def _event(send, q, op, frame, item=None, with_item=False):
             except Exception:
                 size = None
             body += ',"size":' + core.jval(size)
+        unfinished = _unfinished(q)
+        if unfinished is not None and op == "put_done":
+            body += ',"unfinished":%d' % unfinished
         send("queue", body)
     except Exception as exc:
         core.shim_error("queue", exc)
+
+
+def _unfinished(q):
+    """A JoinableQueue's unfinished tasks (None for a plain Queue)."""
+    try:
+        return q._unfinished_tasks._semlock._get_value()
+    except Exception:
+        return None
+
+
+def _joinable_event(send, q, op, frame, unfinished):
+    try:
+        key = sem_id(q._rlock)
+        name = callers.name_in_frame(frame, q, "q:" + key, op if op != "joined" else "join")
+        body = '"id":%s,"op":"%s","name":%s' % (core.jstr(key), op, core.jval(name))
+        if unfinished is not None:
+            body += ',"unfinished":%d' % unfinished
+        send("queue", body)
+    except Exception as exc:
+        core.shim_error("queue", exc)
+
+
+def _patch_joinable(cls):
+    """task_done() is announced BEFORE it happens, with the count it
+    leaves, so every task_done precedes the join() it lets return; join()
+    is announced before it waits and reported when it returns."""
+    real_task_done = cls.task_done
+    real_join = cls.join
+
+    def task_done(self):
+        user, frame = callers.caller_is_user(2)
+        if user:
+            left = _unfinished(self)
+            _joinable_event(core.checkpoint, self, "task_done", frame, None if left is None else max(left - 1, 0))
+        return real_task_done(self)
+
+    def join(self):
+        user, frame = callers.caller_is_user(2)
+        if user:
+            _joinable_event(core.checkpoint, self, "join", frame, _unfinished(self))
+        result = real_join(self)
+        if user:
+            _joinable_event(core.report, self, "joined", frame, _unfinished(self))
+        return result
+
+    cls.task_done = task_done
+    cls.join = join
 
 
 def _patch_class(cls, mod):
@@ -83,3 +133,4 @@ def _patch_class(cls, mod):
 def patch(mod):
     _patch_class(mod.Queue, mod)
     _patch_class(mod.JoinableQueue, mod)
+    _patch_joinable(mod.JoinableQueue)

@@ -180,12 +180,50 @@ def _patch_condition(condition):
             core.checkpoint("sync", _body(key_json, "Condition", name, "waiting", None))
         result = real_wait(self, timeout)
         if user:
-            core.report("sync", _body(key_json, "Condition", name, "acquired", None))
+            # False: the timeout ran out (it still holds the lock again).
+            op = "acquired" if result else "timeout"
+            core.report("sync", _body(key_json, "Condition", name, op, None))
         return result
 
     condition.__init__ = __init__
     condition.__setstate__ = __setstate__
     condition.wait = wait
+    condition.notify = _notifier(condition.notify, all_of_them=False)
+    condition.notify_all = _notifier(condition.notify_all, all_of_them=True)
+
+
+def _sleepers(cond):
+    """Waiters a notify can wake now: multiprocessing's own count (those
+    asleep minus those already woken). None where it cannot be read."""
+    try:
+        asleep = cond._sleeping_count._semlock._get_value()
+        woken = cond._woken_count._semlock._get_value()
+        return max(0, asleep - woken)
+    except Exception:
+        return None
+
+
+def _notifier(real, all_of_them):
+    """notify(n) / notify_all(), announced BEFORE the real call with how
+    many waiters it wakes (notify_all's own call to notify is not the
+    script's and is not reported twice)."""
+
+    def notify(self, *args, **kwargs):
+        user, frame = callers.caller_is_user(2)
+        if user:
+            key = sem_id(self._lock)
+            name = _name(self._lock, key, frame, real.__name__)
+            sleepers = _sleepers(self)
+            wakes = sleepers
+            if not all_of_them and sleepers is not None:
+                wanted = args[0] if args else kwargs.get("n", 1)
+                wakes = min(sleepers, wanted)
+            core.checkpoint("sync", _body(core.jstr(key), "Condition", name, "notify", wakes))
+        return real(self, *args, **kwargs)
+
+    notify.__name__ = real.__name__
+    notify.__qualname__ = real.__qualname__
+    return notify
 
 
 def _patch_event(event):

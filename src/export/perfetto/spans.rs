@@ -41,6 +41,11 @@ enum Open {
         pid: i32,
         id: String,
     },
+    /// A JoinableQueue's join().
+    WaitsJoin {
+        pid: i32,
+        id: String,
+    },
     Puts {
         pid: i32,
         id: String,

@@ -61,6 +61,7 @@ fn queue(pid: i32, t: u64, op: QueueOp, item: &str) -> Event {
         item: Some(item.into()),
         size: Some(1),
         maxsize: None,
+        unfinished: None,
     };
     ev(pid, t, body)
 }

@@ -1,12 +1,19 @@
 //! The stage: what the processes share, chosen by what the run contains.
 //! A Pool map shows its chunk strip; locks, queues, Manager servers and
 //! watched globals each get a section; several stack. A run with none of
-//! these shows each process's lifetime as a lane.
+//! these shows each process's lifetime as a lane. The script's calls on
+//! its children (`terminate`, `is_alive`) and the JSON files it shares
+//! come after, whenever there are any.
 
+mod applies;
+mod calls;
+mod files;
 mod lanes;
 mod managers;
+mod pipes;
 mod pool;
 mod queues;
+mod shared;
 mod sync;
 mod watched;
 
@@ -24,13 +31,32 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
-    let sections: [Section; 5] = [
+    let sharing: [Section; 9] = [
         pool::section,
+        applies::section,
         sync::section,
         queues::section,
+        pipes::section,
         managers::section,
+        files::section,
+        shared::section,
         watched::section,
     ];
+    let mut lines = stack(view, width, &sharing);
+    if lines.is_empty() {
+        lines = lanes::section(view, width);
+    }
+    let calls = stack(view, width, &[calls::section]);
+    if !calls.is_empty() {
+        lines.push(Line::default());
+        lines.extend(calls);
+    }
+    // Wrapped, not clipped: on a narrow stage nothing is cut off.
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// The non-empty sections, a blank line between two.
+fn stack(view: &View, width: usize, sections: &[Section]) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = Vec::new();
     for section in sections {
         let part = section(view, width);
@@ -42,11 +68,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         }
         lines.extend(part);
     }
-    if lines.is_empty() {
-        lines = lanes::section(view, width);
-    }
-    // Wrapped, not clipped: on a narrow stage nothing is cut off.
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    lines
 }
 
 fn heading(view: &View, text: String) -> Line<'static> {

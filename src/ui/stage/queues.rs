@@ -7,7 +7,7 @@
 
 use ratatui::text::{Line, Span};
 
-use super::label;
+use super::{label, pid_list};
 use crate::model::{ProcState, QueueObj, Wait};
 use crate::ui::{ellipsize, pid_span, View};
 
@@ -27,14 +27,24 @@ pub(super) fn section(view: &View, width: usize) -> Vec<Line<'static>> {
 
 /// `  buffer  room 10 · 14 put · 12 got`
 fn header(view: &View, q: &QueueObj) -> Line<'static> {
-    let room = match q.maxsize.filter(|m| *m > 0) {
+    let room = match limit(q) {
         Some(m) => format!("room {m}"),
         None => "no limit".to_string(),
     };
-    Line::from(vec![
+    let mut spans = vec![
         Span::styled(format!("  {}", q.label()), view.theme.bold()),
         label(view, &format!("  {room} · {} put · {} got", q.puts, q.gets)),
-    ])
+    ];
+    // A JoinableQueue: the counter its join() waits on, and who waits.
+    if let Some(n) = q.unfinished {
+        let text = format!("  unfinished {n} · {} task_done", q.task_dones);
+        spans.push(Span::styled(text, view.theme.warn()));
+    }
+    if !q.joiners.is_empty() {
+        spans.push(Span::styled("  ⧗ join() ", view.theme.warn()));
+        spans.extend(pid_list(view, q.joiners.iter().copied(), " "));
+    }
+    Line::from(spans)
 }
 
 /// `   in  4101 ▸ [p0-5]  ⧗4103 ▸ [p1-2]` (⧗: waiting for room).
@@ -63,7 +73,7 @@ fn incoming(view: &View, q: &QueueObj) -> Line<'static> {
 /// `       [p0-3][p0-4][    ][    ]`: the items in, then free room.
 fn slots(view: &View, q: &QueueObj, width: usize) -> Line<'static> {
     let w = box_width(view, q);
-    let room = match q.maxsize.filter(|m| *m > 0) {
+    let room = match limit(q) {
         Some(m) => (m as usize).max(q.items.len()),
         None => q.items.len() + 1,
     };
@@ -153,4 +163,10 @@ fn bare(item: &str) -> &str {
     } else {
         item
     }
+}
+
+/// The queue's room, if it has a limit: `Queue()` without one reports
+/// the largest semaphore value (2**31 - 1) as its maxsize.
+fn limit(q: &QueueObj) -> Option<u64> {
+    q.maxsize.filter(|m| *m > 0 && *m < i32::MAX as u64)
 }

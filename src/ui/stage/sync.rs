@@ -1,7 +1,8 @@
 //! Locks, semaphores, events and barriers, drawn: a semaphore as its
 //! tokens (`empty ●○`: one left to take, one taken), a lock as held
 //! (`■ 4102`) or free (`□`), an event's flag, a barrier's count, and the
-//! processes waiting for each in line beside it, first in line first.
+//! processes waiting for each in line beside it, first in line first; a
+//! Condition also counts its notifies and the waits they ended.
 
 use ratatui::text::{Line, Span};
 
@@ -43,6 +44,11 @@ fn row(view: &View, obj: &SyncObj, names: usize) -> Line<'static> {
     if !obj.waiters.is_empty() {
         spans.push(Span::styled("  ⧗ ", view.theme.warn()));
         spans.extend(pid_list(view, obj.waiters.iter().copied(), " "));
+    }
+    if obj.kind == SyncKind::Condition {
+        // Wakes can lag notifies: a woken waiter must get the lock back.
+        let text = format!("  notified {}×, woke {}", obj.notifies, obj.woken);
+        spans.push(label(view, &text));
     }
     Line::from(spans)
 }

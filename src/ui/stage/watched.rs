@@ -27,12 +27,18 @@ pub(super) fn section(view: &View, _width: usize) -> Vec<Line<'static>> {
                 (Some(len), _, _) => format!("len {len}  {}", value.repr),
                 _ => value.repr.clone(),
             };
-            lines.push(Line::from(vec![
+            let mut spans = vec![
                 Span::raw("  "),
                 pid_span(view, p.pid),
                 Span::styled(format!("  {name}"), view.theme.bold()),
                 Span::raw(format!(" = {shown}")),
-            ]));
+            ];
+            if let Some(module) = &p.reimported_as {
+                // Why a spawn child's copy starts from the module's own value.
+                let note = format!("   (re-ran the module as {module})");
+                spans.push(Span::styled(note, view.theme.warn()));
+            }
+            lines.push(Line::from(spans));
         }
     }
     lines

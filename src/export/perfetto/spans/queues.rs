@@ -98,6 +98,16 @@ impl Builder<'_> {
             QueueOp::GetFailed => {
                 self.end(&Open::WaitsGet { pid, id }, e.t);
             }
+            QueueOp::TaskDone => {
+                self.moment(e, format!("task_done() on {label}"), "queue", a);
+            }
+            QueueOp::Join => {
+                let name = format!("waits in {label}.join()");
+                self.begin(Open::WaitsJoin { pid, id }, e, name, "wait", a);
+            }
+            QueueOp::Joined => {
+                self.end(&Open::WaitsJoin { pid, id }, e.t);
+            }
             QueueOp::Unknown => {}
         }
     }

@@ -63,6 +63,10 @@ impl Builder<'_> {
             SyncOp::Set | SyncOp::Clear => {
                 self.moment(e, format!("{} {label}", op_word(op)), "event", a);
             }
+            SyncOp::Notify => {
+                let name = format!("notified {label} (wakes {})", value.unwrap_or(0));
+                self.moment(e, name, "wait", a);
+            }
             SyncOp::Unknown => {}
         }
         if kind.is_semaphore() {

@@ -1,0 +1,193 @@
+//! Facts of the process-lifecycle lessons (terminate-is-alive,
+//! start-methods), asserted from real runs under fork, spawn and
+//! forkserver.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use forklore::lesson::facts::facts;
+use forklore::model::Model;
+use forklore::protocol::Body;
+
+const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
+
+fn script(folder: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("lessons")
+        .join(folder)
+        .join("main.py")
+}
+
+/// The lesson's script under `method`, with forklore's flags `extra`.
+fn run_under(folder: &str, method: &str, extra: &[&str], args: &[&str]) -> Headless {
+    let mut flags = vec!["--start-method", method];
+    flags.extend(extra);
+    let run = run_headless(&script(folder), &flags, args);
+    assert_eq!(run.code(), Some(0), "{folder} {method}: {}", run.stderr());
+    run
+}
+
+/// (name, pid) of every child the script started itself, from main's
+/// side (`Process.start()` returned, with the name): a child terminated
+/// early may never report anything itself.
+fn children(run: &Headless) -> Vec<(String, i32)> {
+    let mut kids: Vec<(String, i32)> = Vec::new();
+    for e in &run.events {
+        if let Body::ProcSpawn {
+            child,
+            name: Some(name),
+            ..
+        } = &e.body
+        {
+            if !kids.iter().any(|(_, pid)| pid == child) {
+                kids.push((name.clone(), *child));
+            }
+        }
+    }
+    kids
+}
+
+fn alive_answers(run: &Headless, child: i32) -> Vec<bool> {
+    run.events
+        .iter()
+        .filter_map(|e| match e.body {
+            Body::Alive { child: c, alive } if c == child => Some(alive),
+            _ => None,
+        })
+        .collect()
+}
+
+fn exit_of(run: &Headless, pid: i32) -> Option<i32> {
+    run.events.iter().find_map(|e| match e.body {
+        Body::ProcExit { exitcode, .. } if e.pid == pid => Some(exitcode),
+        _ => None,
+    })
+}
+
+#[test]
+fn terminate_gives_minus_15_and_is_alive_turns_false_after_join() {
+    let folder = "13-terminate-is-alive";
+    let runs: Vec<_> = METHODS
+        .iter()
+        .map(|m| {
+            let m = m.to_string();
+            std::thread::spawn(move || (m.clone(), run_under(folder, &m, &[], &["--wait", "0.6"])))
+        })
+        .collect();
+    for r in runs {
+        let (method, run) = r.join().unwrap();
+        let kids = children(&run);
+        let pid = |name: &str| kids.iter().find(|(n, _)| n == name).expect(name).1;
+        let (quick, slow) = (pid("quick"), pid("slow"));
+        assert_eq!(exit_of(&run, slow), Some(-15), "{method}: terminated");
+        assert_eq!(exit_of(&run, quick), Some(0), "{method}: finished");
+        let answers = alive_answers(&run, slow);
+        assert_eq!(answers.first(), Some(&true), "{method}: alive before");
+        assert_eq!(answers.last(), Some(&false), "{method}: gone after join");
+        assert_eq!(answers.len(), 3, "{method}: asked three times");
+        let signals: Vec<(i32, i32)> = run
+            .events
+            .iter()
+            .filter_map(|e| match e.body {
+                Body::Signal { child, signal } => Some((child, signal)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(signals, vec![(slow, 15)], "{method}: one SIGTERM, to slow");
+        let f = facts(&Model::from_events(&run.events), &[]);
+        assert_eq!(f["signalled_exit"], "-15");
+        assert_eq!(f["alive_before_signal"], "True");
+        assert_eq!(f["alive_after_join"], "False");
+        assert_eq!(f["finished_children"], "1");
+        let out = run.stdout();
+        assert!(out.contains("slow exitcode = -15"), "{method}: {out}");
+        let slow_finished = format!("slow PID {slow} finished");
+        assert!(
+            !out.contains(&slow_finished),
+            "{method}: stopped early: {out}"
+        );
+    }
+}
+
+#[test]
+fn without_terminate_both_children_exit_0() {
+    let run = run_under(
+        "13-terminate-is-alive",
+        "fork",
+        &[],
+        &["--terminate", "false", "--seconds", "0.5", "--wait", "0.2"],
+    );
+    let kids = children(&run);
+    for (name, pid) in &kids {
+        assert_eq!(exit_of(&run, *pid), Some(0), "{name}");
+    }
+    assert_eq!(run.of_kind("signal").count(), 0);
+    let f = facts(&Model::from_events(&run.events), &[]);
+    assert_eq!(f["last_child_exit"], "0");
+    assert_eq!(f["finished_children"], "2");
+    assert!(run.stdout().contains("slow PID"), "{}", run.stdout());
+}
+
+/// Processes whose module-level print ran, from the output itself.
+fn module_prints(run: &Headless) -> Vec<String> {
+    run.stdout()
+        .lines()
+        .filter_map(|l| l.split_once("module-level code ran in PID "))
+        .map(|(_, rest)| rest.to_string())
+        .collect()
+}
+
+#[test]
+fn start_methods_module_code_and_the_childs_view_follow_the_method() {
+    let count = 3usize;
+    let runs: Vec<_> = METHODS
+        .iter()
+        .map(|m| {
+            let m = m.to_string();
+            std::thread::spawn(move || {
+                let sets = [format!("start_method={m}"), format!("children={count}")];
+                let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+                (m.clone(), run_lesson("start-methods", &sets))
+            })
+        })
+        .collect();
+    for r in runs {
+        let (method, run) = r.join().unwrap();
+        let fresh = method != "fork";
+        let reimports: Vec<i32> = run
+            .events
+            .iter()
+            .filter(|e| matches!(&e.body, Body::MainImport { name } if name == "__mp_main__"))
+            .map(|e| e.pid)
+            .collect();
+        let kids: Vec<i32> = children(&run).into_iter().map(|(_, p)| p).collect();
+        assert_eq!(kids.len(), count, "{method}");
+        let want = if fresh { count } else { 0 };
+        assert_eq!(reimports.len(), want, "{method}: re-imports {reimports:?}");
+        assert!(
+            reimports.iter().all(|p| kids.contains(p)),
+            "{method}: by the children"
+        );
+        // The script's own output agrees: one module-level print per run.
+        assert_eq!(
+            module_prints(&run).len(),
+            1 + want,
+            "{method}: {}",
+            run.stdout()
+        );
+        let f = facts(&Model::from_events(&run.events), &["greeting".to_string()]);
+        assert_eq!(f["module_runs"], (1 + want).to_string(), "{method}");
+        let seen = if fresh {
+            "'set at import'"
+        } else {
+            "'changed by main'"
+        };
+        assert_eq!(f["children_view"], seen, "{method}");
+        for kid in &kids {
+            let line = format!("child PID {kid} sees greeting = {seen}");
+            assert!(run.stdout().contains(&line), "{method}: {}", run.stdout());
+        }
+    }
+}
