@@ -29,12 +29,18 @@ def patch_process(mod):
     real_sendback = mod._sendback_result
 
     def submit(self, fn, /, *args, **kwargs):
+        # Reported BEFORE the real submit: a worker may take the task at
+        # once, and its take must not come before the task exists.
         task = self._queue_count
-        future = real_submit(self, fn, *args, **kwargs)
+        accepts = not (getattr(self, "_broken", False) or getattr(self, "_shutdown_thread", False))
         try:
-            _submitted(self, fn, task, future, mod._process_chunk)
+            if accepts:
+                _submitting(self, fn, task, mod._process_chunk)
         except Exception as exc:
             core.shim_error("executor.submit", exc)
+        future = real_submit(self, fn, *args, **kwargs)
+        if accepts:
+            _futures[future] = (core.STATE.pid, _job(self._call_queue), task)
         return future
 
     # Spawned workers unpickle the worker function by its name: the wrapper
@@ -70,17 +76,16 @@ def _task_name(fn, chunk_fn):
     return getattr(fn, "__name__", None)
 
 
-def _submitted(executor, fn, task, future, chunk_fn):
+def _submitting(executor, fn, task, chunk_fn):
     pool, job = core.STATE.pid, _job(executor._call_queue)
     if executor not in _announced:
         _announced.add(executor)
         body = core.fields(
             pool=pool, job=job, items=0, chunksize=1, chunks=0, workers=executor._max_workers, streaming=True
         )
-        core.report("map", body + ',"executor":true')
+        core.checkpoint("map", body + ',"executor":true')
     name = _task_name(fn, chunk_fn)
-    core.report("submit", core.fields(pool=pool, job=job, task=task, name=name))
-    _futures[future] = (pool, job, task)
+    core.checkpoint("submit", core.fields(pool=pool, job=job, task=task, name=name))
 
 
 def _observe_calls(call_queue, pool, job, chunk_fn):
