@@ -4,30 +4,10 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::*;
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
 use forklore::protocol::Body;
-
-const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
-
-fn script(folder: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("lessons")
-        .join(folder)
-        .join("main.py")
-}
-
-/// The lesson's script under `method`, with forklore's flags `extra`.
-fn run_under(folder: &str, method: &str, extra: &[&str], args: &[&str]) -> Headless {
-    let mut flags = vec!["--start-method", method];
-    flags.extend(extra);
-    let run = run_headless(&script(folder), &flags, args);
-    assert_eq!(run.code(), Some(0), "{folder} {method}: {}", run.stderr());
-    run
-}
 
 /// (name, pid) of every child the script started itself, from main's
 /// side (`Process.start()` returned, with the name): a child terminated
@@ -69,15 +49,7 @@ fn exit_of(run: &Headless, pid: i32) -> Option<i32> {
 #[test]
 fn terminate_gives_minus_15_and_is_alive_turns_false_after_join() {
     let folder = "13-terminate-is-alive";
-    let runs: Vec<_> = METHODS
-        .iter()
-        .map(|m| {
-            let m = m.to_string();
-            std::thread::spawn(move || (m.clone(), run_under(folder, &m, &[], &["--wait", "0.6"])))
-        })
-        .collect();
-    for r in runs {
-        let (method, run) = r.join().unwrap();
+    for (method, run) in under_every_method(folder, &["--wait", "0.6"]) {
         let kids = children(&run);
         let pid = |name: &str| kids.iter().find(|(n, _)| n == name).expect(name).1;
         let (quick, slow) = (pid("quick"), pid("slow"));
@@ -113,7 +85,7 @@ fn terminate_gives_minus_15_and_is_alive_turns_false_after_join() {
 
 #[test]
 fn without_terminate_both_children_exit_0() {
-    let run = run_under(
+    let run = run_lesson_under(
         "13-terminate-is-alive",
         "fork",
         &[],

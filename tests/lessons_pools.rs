@@ -5,24 +5,11 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use common::*;
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
 use forklore::protocol::{Body, Role};
-
-const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
-
-fn run_under(folder: &str, method: &str, args: &[&str]) -> Headless {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("lessons")
-        .join(folder)
-        .join("main.py");
-    let run = run_headless(&script, &["--start-method", method], args);
-    assert_eq!(run.code(), Some(0), "{folder} {method}: {}", run.stderr());
-    run
-}
 
 /// Tasks taken per worker PID, and how many worker processes started.
 fn tasks_per_worker(run: &Headless) -> (HashMap<i32, u64>, usize) {
@@ -61,15 +48,7 @@ fn maxtasksperchild_replaces_workers_under_every_method() {
         "--work_ms",
         "20",
     ];
-    let runs: Vec<_> = METHODS
-        .iter()
-        .map(|m| {
-            let m = m.to_string();
-            std::thread::spawn(move || (m.clone(), run_under("12-maxtasksperchild", &m, &args)))
-        })
-        .collect();
-    for r in runs {
-        let (method, run) = r.join().unwrap();
+    for (method, run) in under_every_method("12-maxtasksperchild", &args) {
         let (taken, started) = tasks_per_worker(&run);
         assert_eq!(
             taken.values().sum::<u64>(),
@@ -101,9 +80,10 @@ fn maxtasksperchild_replaces_workers_under_every_method() {
 #[test]
 fn without_maxtasksperchild_the_pool_keeps_its_workers() {
     for method in ["fork", "spawn"] {
-        let run = run_under(
+        let run = run_lesson_under(
             "12-maxtasksperchild",
             method,
+            &[],
             &[
                 "--workers",
                 "3",

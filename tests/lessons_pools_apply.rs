@@ -5,22 +5,10 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::*;
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
 use forklore::protocol::Body;
-
-const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
-
-fn run_under(method: &str, args: &[&str]) -> Headless {
-    let script =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lessons/08-apply-async-callbacks/main.py");
-    let run = run_headless(&script, &["--start-method", method], args);
-    assert_eq!(run.code(), Some(0), "{method}: {}", run.stderr());
-    run
-}
 
 #[test]
 fn callbacks_run_in_main_and_an_exception_reaches_error_callback() {
@@ -34,15 +22,7 @@ fn callbacks_run_in_main_and_an_exception_reaches_error_callback() {
         "--fail",
         "3",
     ];
-    let handles: Vec<_> = METHODS
-        .iter()
-        .map(|m| {
-            let m = m.to_string();
-            std::thread::spawn(move || (m.clone(), run_under(&m, &args)))
-        })
-        .collect();
-    for h in handles {
-        let (method, run) = h.join().unwrap();
+    for (method, run) in under_every_method("08-apply-async-callbacks", &args) {
         let main = run.events.iter().find_map(|e| match e.body {
             Body::Hello { .. } => Some(e.pid),
             _ => None,
@@ -114,7 +94,7 @@ fn apply_runs_tasks_in_turn_and_apply_async_side_by_side() {
                 "--mode",
                 mode,
             ];
-            let run = run_under(method, &args);
+            let run = run_lesson_under("08-apply-async-callbacks", method, &[], &args);
             let f = facts(&Model::from_events(&run.events), &[]);
             let n = |k: &str| f[k].parse::<u64>().unwrap();
             (n("tasks_span_ms"), n("most_at_once"))

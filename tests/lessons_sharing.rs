@@ -4,24 +4,10 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::*;
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
 use forklore::protocol::{Body, PipeOp, QueueOp, RwOp};
-
-const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
-
-fn run_under(folder: &str, method: &str, args: &[&str]) -> Headless {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("lessons")
-        .join(folder)
-        .join("main.py");
-    let run = run_headless(&script, &["--start-method", method], args);
-    assert_eq!(run.code(), Some(0), "{folder} {method}: {}", run.stderr());
-    run
-}
 
 /// Tickets sold (writes by buyers) and the count the file ends at, from
 /// the file events; checked against the script's own output.
@@ -87,7 +73,7 @@ fn ticket_runs(lock: &'static str, runs_per_method: usize) -> Vec<(String, u64, 
         .flat_map(|m| std::iter::repeat_n(m.to_string(), runs_per_method))
         .map(|m| {
             std::thread::spawn(move || {
-                let run = run_under("10-ticket-race", &m, &args);
+                let run = run_lesson_under("10-ticket-race", &m, &[], &args);
                 let (sold, left) = sold_and_left(&run);
                 (m, sold, left)
             })
@@ -140,15 +126,7 @@ fn queue_messages_arrive_once_in_order_per_sender_and_pipe_ends_are_apart() {
         "--pace_ms",
         "10",
     ];
-    let handles: Vec<_> = METHODS
-        .iter()
-        .map(|m| {
-            let m = m.to_string();
-            std::thread::spawn(move || (m.clone(), run_under("07-queue-pipe", &m, &args)))
-        })
-        .collect();
-    for h in handles {
-        let (method, run) = h.join().unwrap();
+    for (method, run) in under_every_method("07-queue-pipe", &args) {
         let mut put: Vec<String> = Vec::new();
         let mut got: Vec<String> = Vec::new();
         for e in &run.events {
@@ -229,7 +207,7 @@ fn queue_messages_arrive_once_in_order_per_sender_and_pipe_ends_are_apart() {
 /// output; checked against the shared-memory events.
 fn value_array_run(method: &str, lock: &str) -> (u64, String) {
     let args = ["--processes", "4", "--increments", "150", "--lock", lock];
-    let run = run_under("15-value-array", method, &args);
+    let run = run_lesson_under("15-value-array", method, &[], &args);
     let out = run.stdout();
     let counter: u64 = out
         .lines()

@@ -4,24 +4,10 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::*;
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
 use forklore::protocol::{Body, QueueOp, SyncKind, SyncOp};
-
-const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
-
-fn run_under(folder: &str, method: &str, args: &[&str]) -> Headless {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("lessons")
-        .join(folder)
-        .join("main.py");
-    let run = run_headless(&script, &["--start-method", method], args);
-    assert_eq!(run.code(), Some(0), "{folder} {method}: {}", run.stderr());
-    run
-}
 
 /// For each notify, in order, how many it said it wakes; and for each
 /// wake (a wait that returned notified), how many notifies came before.
@@ -52,14 +38,7 @@ fn notifies_and_wakes(run: &Headless) -> (Vec<i64>, Vec<usize>) {
 
 fn condition_runs(mode: &'static str) -> Vec<(String, Headless)> {
     let args = ["--consumers", "3", "--mode", mode, "--pace_ms", "50"];
-    let handles: Vec<_> = METHODS
-        .iter()
-        .map(|m| {
-            let m = m.to_string();
-            std::thread::spawn(move || (m.clone(), run_under("14-condition", &m, &args)))
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
+    under_every_method("14-condition", &args)
 }
 
 #[test]
@@ -99,15 +78,7 @@ fn notify_all_wakes_every_waiter() {
 #[test]
 fn joinable_queue_join_returns_after_the_last_task_done() {
     let args = ["--items", "6", "--workers", "2", "--work_ms", "40"];
-    let handles: Vec<_> = METHODS
-        .iter()
-        .map(|m| {
-            let m = m.to_string();
-            std::thread::spawn(move || (m.clone(), run_under("09-joinable-queue", &m, &args)))
-        })
-        .collect();
-    for h in handles {
-        let (method, run) = h.join().unwrap();
+    for (method, run) in under_every_method("09-joinable-queue", &args) {
         let ops: Vec<(QueueOp, Option<i64>)> = run
             .events
             .iter()

@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::flood::interpreter;
 use common::*;
 use forklore::protocol::{Body, WriteBytes};
@@ -18,23 +16,7 @@ fn a_ring_from_outside_the_run_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let handshake = dir.path().join("sock");
     let rec = dir.path().join("run.jsonl");
-    let child = forklore()
-        .args(["run", "--headless", "--record"])
-        .arg(&rec)
-        .arg(fixture("await_outsider.py"))
-        .arg("--")
-        .arg(&handshake)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let sock = loop {
-        match std::fs::read_to_string(&handshake) {
-            Ok(p) if !p.is_empty() => break p,
-            _ if Instant::now() > deadline => panic!("the script never started"),
-            _ => std::thread::sleep(Duration::from_millis(20)),
-        }
-    };
+    let (child, sock) = run_awaiting_outsider("await_outsider.py", &rec, &handshake);
     let outsider = std::process::Command::new(interpreter())
         .arg(fixture("outsider_ring.py"))
         .arg(&sock)

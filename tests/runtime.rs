@@ -323,24 +323,8 @@ fn garbage_and_outsiders_are_counted_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
     let handshake = dir.path().join("sock");
     let rec = dir.path().join("run.jsonl");
-    let child = forklore()
-        .args(["run", "--headless", "--record"])
-        .arg(&rec)
-        .arg(fixture("garbage.py"))
-        .arg("--")
-        .arg(&handshake)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
     // This test process is outside the run: what it sends is rejected.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let sock = loop {
-        match std::fs::read_to_string(&handshake) {
-            Ok(p) if !p.is_empty() => break p,
-            _ if std::time::Instant::now() > deadline => panic!("the script never started"),
-            _ => std::thread::sleep(std::time::Duration::from_millis(20)),
-        }
-    };
+    let (child, sock) = run_awaiting_outsider("garbage.py", &rec, &handshake);
     let outsider = std::os::unix::net::UnixDatagram::unbound().unwrap();
     outsider
         .send_to(

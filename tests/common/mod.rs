@@ -215,3 +215,61 @@ pub fn json_events(text: &str) -> Vec<Event> {
         })
         .collect()
 }
+
+/// The start methods every lesson's facts are checked under.
+pub const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
+
+/// `lessons/FOLDER/main.py` run headless under start method `method`, with
+/// forklore's flags `extra`; the run must succeed.
+pub fn run_lesson_under(folder: &str, method: &str, extra: &[&str], args: &[&str]) -> Headless {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("lessons")
+        .join(folder)
+        .join("main.py");
+    let mut flags = vec!["--start-method", method];
+    flags.extend(extra);
+    let run = run_headless(&script, &flags, args);
+    assert_eq!(run.code(), Some(0), "{folder} {method}: {}", run.stderr());
+    run
+}
+
+/// The lesson under every start method at once (a thread each):
+/// `(method, run)` in the order of [`METHODS`].
+pub fn under_every_method(folder: &str, args: &[&str]) -> Vec<(String, Headless)> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = METHODS
+            .iter()
+            .map(|m| s.spawn(move || (m.to_string(), run_lesson_under(folder, m, &[], args))))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// `forklore run --headless --record REC SCRIPT -- HANDSHAKE`, started: the
+/// script writes the run's socket path to HANDSHAKE and waits for
+/// HANDSHAKE.done, so this test process (outside the run) can send to it.
+/// Returns the child and the socket path.
+pub fn run_awaiting_outsider(
+    script: &str,
+    rec: &Path,
+    handshake: &Path,
+) -> (std::process::Child, String) {
+    let child = forklore()
+        .args(["run", "--headless", "--record"])
+        .arg(rec)
+        .arg(fixture(script))
+        .arg("--")
+        .arg(handshake)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let sock = loop {
+        match std::fs::read_to_string(handshake) {
+            Ok(p) if !p.is_empty() => break p,
+            _ if std::time::Instant::now() > deadline => panic!("the script never started"),
+            _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    (child, sock)
+}
