@@ -234,21 +234,13 @@ pub fn layout(area: Rect, view: &View) -> Panes {
     .areas(area);
     // Process rows plus the border, at least one row, at most 40-45% of the body.
     let tree_rows = view.model.procs.len().max(1) as u16 + 2;
-    if view.ui.big {
+    let (procs, stage, code, output) = if view.ui.big {
         let [stage, rest] =
             Layout::vertical([Constraint::Percentage(62), Constraint::Min(0)]).areas(body);
         let [procs, output] =
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                 .areas(rest);
-        Panes {
-            header,
-            narration,
-            procs,
-            stage,
-            code: None,
-            output,
-            status,
-        }
+        (procs, stage, None, output)
     } else if area.width >= WIDE.0 && area.height >= WIDE.1 {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
@@ -258,15 +250,7 @@ pub fn layout(area: Rect, view: &View) -> Panes {
             Layout::vertical([Constraint::Length(procs_h), Constraint::Min(0)]).areas(left);
         let [stage, output] =
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
-        Panes {
-            header,
-            narration,
-            procs,
-            stage,
-            code: Some(code),
-            output,
-            status,
-        }
+        (procs, stage, Some(code), output)
     } else {
         let procs_h = tree_rows.clamp(3, (body.height * 2 / 5).max(3));
         let [procs, rest] =
@@ -274,15 +258,16 @@ pub fn layout(area: Rect, view: &View) -> Panes {
         let [stage, output] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(rest);
-        Panes {
-            header,
-            narration,
-            procs,
-            stage,
-            code: None,
-            output,
-            status,
-        }
+        (procs, stage, None, output)
+    };
+    Panes {
+        header,
+        narration,
+        procs,
+        stage,
+        code,
+        output,
+        status,
     }
 }
 
