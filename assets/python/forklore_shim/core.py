@@ -109,9 +109,12 @@ def reset_after_fork():
 
 def emit(kind, body="", pid=None):
     """Send one event. Bookkeeping: never waits, never recurses."""
+    state = STATE
     sep = "," if body else ""
-    text = '{"kind":"%s",%s%s"pid":%d,"t":%d}' % (kind, body, sep, pid or STATE.pid, _now())
-    return _send(text.encode())
+    data = ('{"kind":"%s",%s%s"pid":%d,"t":%d}' % (kind, body, sep, pid or state.pid, _now())).encode()
+    ring = state.ring
+    # The common path straight to the ring: one call less per event.
+    return ring.put(data) if ring is not None else _send(data)
 
 
 def prelude():

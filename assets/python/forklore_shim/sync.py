@@ -48,6 +48,26 @@ def _body(key_json, label, name, op, value):
     return '"id":%s,"type":"%s","name":%s,"op":"%s","value":%s' % (key_json, label, name, op, value)
 
 
+class _Heads:
+    """A lock's event fields up to its op, built once per label: the hot
+    path (`with lock:` in a loop) then only adds the op and the value."""
+
+    __slots__ = ("key_json", "heads")
+
+    def __init__(self, key_json):
+        self.key_json = key_json
+        self.heads = {}
+
+    def body(self, lock, key, label, frame, method, op, value):
+        # The name is looked for once per lock (callers.name_in_frame keeps
+        # it, None included), so a head cached per label never goes stale.
+        head = self.heads.get(label)
+        if head is None:
+            name_json = _name(lock, key, frame, method)
+            head = self.heads[label] = '"id":%s,"type":"%s","name":%s,"op":"' % (self.key_json, label, name_json)
+        return '%s%s","value":%s' % (head, op, "null" if value is None else value)
+
+
 def _instrument(lock):
     real_acquire = lock.acquire
     real_release = lock.release
@@ -57,12 +77,12 @@ def _instrument(lock):
     key_json = core.jstr(key)
     base = kind(lock)
     gate = '"id":%s,"op":"acquire"' % key_json
+    heads = _Heads(key_json)
 
     def report(op, frame):
         try:
             label = _labels.get(key, base)
-            name = _name(lock, key, frame, "acquire")
-            core.report("sync", _body(key_json, label, name, op, _value(lock)))
+            core.report("sync", heads.body(lock, key, label, frame, "acquire", op, _value(lock)))
         except Exception as exc:
             core.shim_error("sync", exc)
 
@@ -93,8 +113,7 @@ def _instrument(lock):
                 # Before the real release, so it precedes the next taker's acquire.
                 label = _labels.get(key, base)
                 value = _value_after_release(lock, base)
-                name = _name(lock, key, frame, "release")
-                core.checkpoint("sync", _body(key_json, label, name, "released", value))
+                core.checkpoint("sync", heads.body(lock, key, label, frame, "release", "released", value))
         except Exception as exc:
             core.shim_error("sync", exc)
         return real_release()

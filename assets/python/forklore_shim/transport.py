@@ -103,7 +103,9 @@ class Ring:
             if waited > 1.0:
                 waited = 0.0
                 if core.forklore_gone():
+                    # Nobody reads any more: later events go nowhere, at once.
                     core.STATE.broken = True
+                    core.STATE.ring = None
                     return False
 
 
