@@ -2,7 +2,7 @@
 //! events never panic; valid events round-trip.
 
 use forklore::fuzz::{self, Rng};
-use forklore::protocol::{decode, encode, DecodeError, MAX_DATAGRAM};
+use forklore::protocol::{decode, decode_fast, encode, DecodeError, MAX_DATAGRAM};
 
 const VALID: &[&str] = &[
     r#"{"kind":"hello","v":1,"pid":1,"t":2,"python":"3.11.7","start_method":"fork","script":"/x.py","forklore":"0.1.0"}"#,
@@ -186,4 +186,29 @@ fn mutation_fuzzer_finds_no_panic() {
     assert!(report.decoded > 5_000, "{report:?}");
     assert_eq!(report.recordings, 50);
     assert!(report.frames >= 20);
+}
+
+/// The fast path (the kind read off the front, one flat struct per kind)
+/// decodes every event exactly as the general, tagged decoder does: every
+/// line of every bundled lesson recording and the samples above.
+#[test]
+fn fast_path_decodes_as_the_general_decoder() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/recordings");
+    let mut lines: Vec<String> = VALID.iter().map(|s| s.to_string()).collect();
+    for entry in std::fs::read_dir(dir).expect("bundled recordings") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("a recording");
+        lines.extend(text.lines().map(str::to_string));
+    }
+    let mut kinds = std::collections::BTreeSet::new();
+    for line in &lines {
+        let general: forklore::protocol::Event =
+            serde_json::from_str(line.trim_end()).unwrap_or_else(|e| panic!("{line}: {e}"));
+        if line.starts_with(r#"{"kind":""#) {
+            assert_eq!(decode_fast(line), Some(general.clone()), "{line}");
+            kinds.insert(general.body.kind());
+        }
+        assert_eq!(decode(line.as_bytes()), Ok(general), "{line}");
+    }
+    // Recordings are written kind first: most kinds took the fast path.
+    assert!(kinds.len() >= 20, "only {kinds:?} took the fast path");
 }

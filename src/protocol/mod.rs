@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+#[macro_use]
+mod bodies;
 mod codec;
 mod fields;
 mod make;
@@ -13,7 +15,7 @@ mod meta;
 mod output;
 mod pool;
 
-pub use codec::{decode, encode, DecodeError};
+pub use codec::{decode, decode_fast, encode, DecodeError};
 pub use fields::{FutureOp, JoinOp, PipeOp, QueueOp, Role, RwOp, SyncKind, SyncOp};
 pub use meta::{ParamValue, ReplayMeta};
 pub use output::WriteBytes;
@@ -36,44 +38,6 @@ pub struct Event {
     pub pid: i32,
     #[serde(default)]
     pub t: u64,
-}
-
-/// Declares [`Body`] with each variant's `kind` written once: serde's tag,
-/// [`Body::kind`], [`EVENT_KINDS`] and [`SUPERVISOR_KINDS`] all come from it.
-macro_rules! bodies {
-    (
-        shim { $($(#[$sa:meta])* $skind:literal => $Shim:ident { $($sf:tt)* },)* }
-        supervisor { $($(#[$pa:meta])* $pkind:literal => $Sup:ident { $($pf:tt)* },)* }
-    ) => {
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        #[serde(tag = "kind")]
-        pub enum Body {
-            $($(#[$sa])* #[serde(rename = $skind)] $Shim { $($sf)* },)*
-            $($(#[$pa])* #[serde(rename = $pkind)] $Sup { $($pf)* },)*
-        }
-
-        /// Every event kind, as an event's `"kind"` field names it.
-        pub const EVENT_KINDS: &[&str] = &[$($skind,)* $($pkind,)*];
-
-        /// The kinds forklore itself makes about the run (pause, resume,
-        /// end); the shim never sends them.
-        pub const SUPERVISOR_KINDS: &[&str] = &[$($pkind,)*];
-
-        impl Body {
-            /// This event's kind, as its `"kind"` field names it.
-            pub fn kind(&self) -> &'static str {
-                match self {
-                    $(Body::$Shim { .. } => $skind,)*
-                    $(Body::$Sup { .. } => $pkind,)*
-                }
-            }
-
-            /// Made by forklore about the run, not sent by the shim.
-            pub fn is_supervisor(&self) -> bool {
-                matches!(self, $(Body::$Sup { .. })|*)
-            }
-        }
-    };
 }
 
 // What an event says, by kind. Each line `"kind" => Variant { fields }` is
