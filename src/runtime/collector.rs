@@ -23,7 +23,7 @@ use nix::sys::signal::Signal;
 use super::liveness::Liveness;
 use super::members::Members;
 use super::pipes::Forwarders;
-use super::reaper::{self, Reaped};
+use super::reaper::Reaped;
 use super::run::supervisor_event;
 use super::{now_ns, socket, Counters, LEFTOVER_GRACE, STOP_GRACE};
 use crate::protocol::{Body, ChunkPositions, Event};
@@ -142,9 +142,7 @@ impl Collector {
         }
         self.drain();
         // What left the group goes with it.
-        self.members.signal(Signal::SIGKILL);
-        pipes.finish(PIPE_GRACE);
-        reaper::reap_adopted();
+        self.members.kill_all_and_reap(|| pipes.finish(PIPE_GRACE));
         self.drain();
         self.release(u64::MAX);
         let counters = &self.receiver.counters;
@@ -176,7 +174,10 @@ impl Collector {
     /// Wait for events, the reaper, or a watched process's end (until
     /// `deadline`); report the processes that ended meanwhile.
     fn wait_readable(&mut self, deadline: Option<Instant>) {
-        let poll_every = if !self.pending.is_empty() {
+        let poll_every = if self.receiver.rings_busy() {
+            // Only look at the socket and the reaper: the rings come next.
+            Some(Duration::ZERO)
+        } else if !self.pending.is_empty() {
             Some(PENDING_POLL)
         } else if self.receiver.rings() > 0 {
             Some(RING_POLL)

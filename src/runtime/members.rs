@@ -74,6 +74,27 @@ impl Members {
         }
         group
     }
+
+    /// At the run's end: kill every process of the run, and reap the
+    /// orphans forklore adopted, with one look at /proc where nothing had
+    /// left the group (the common case; each look reads every process's
+    /// stat, a few ms).
+    pub fn kill_all_and_reap(&self, wait_for_pipes: impl FnOnce()) {
+        let _ = killpg(Pid::from_raw(self.pgid), Signal::SIGKILL);
+        let snapshot = procfs::all();
+        let outside = outside_in(self.pgid, &self.escapees(), &snapshot);
+        for s in &outside {
+            let _ = kill(Pid::from_raw(s.pid), Signal::SIGKILL);
+        }
+        wait_for_pipes();
+        if outside.is_empty() {
+            // No process was alive outside the group: the zombies to reap
+            // are those already in the snapshot.
+            super::reaper::reap_adopted_in(&snapshot);
+        } else {
+            super::reaper::reap_adopted_in(&procfs::all());
+        }
+    }
 }
 
 /// The live processes outside group `pgid` that belong to its run: the
@@ -81,7 +102,11 @@ impl Members {
 /// now, and orphans forklore adopted (it is a subreaper) that are in no
 /// run's group.
 pub fn outside(pgid: i32, escapees: &[(i32, u64)]) -> Vec<procfs::Stat> {
-    let snapshot = procfs::all();
+    outside_in(pgid, escapees, &procfs::all())
+}
+
+/// `outside`, as `snapshot` (every process's stat) shows them.
+fn outside_in(pgid: i32, escapees: &[(i32, u64)], snapshot: &[procfs::Stat]) -> Vec<procfs::Stat> {
     let me = std::process::id() as i32;
     let groups = super::live_groups();
     let mut roots: Vec<i32> = snapshot
@@ -104,7 +129,7 @@ pub fn outside(pgid: i32, escapees: &[(i32, u64)]) -> Vec<procfs::Stat> {
         .filter(|s| roots.contains(&s.pid) && s.pgid != pgid)
         .copied()
         .collect();
-    for s in procfs::descendants(&roots, &snapshot) {
+    for s in procfs::descendants(&roots, snapshot) {
         if s.pgid != pgid && !out.iter().any(|o| o.pid == s.pid) {
             out.push(s);
         }

@@ -24,8 +24,13 @@ impl Stat {
 
 /// A live (or zombie) process's stat line, parsed.
 pub fn stat(pid: i32) -> Option<Stat> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    parse_stat(pid, &text)
+    use std::io::Read;
+    // One read into a buffer on the stack (a stat line is ~300 bytes):
+    // a scan of /proc does this for every process on the machine.
+    let mut buf = [0u8; 1024];
+    let mut file = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?;
+    let len = file.read(&mut buf).ok()?;
+    parse_stat(pid, std::str::from_utf8(&buf[..len]).ok()?)
 }
 
 /// "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt

@@ -52,10 +52,10 @@ pub fn shell_status(exitcode: i32) -> i32 {
 /// Reap the zombies forklore adopted from outside any live run's group
 /// (processes that left their run's group, then outlived their parent):
 /// the group's own reaper does not wait for them.
-pub fn reap_adopted() {
+pub fn reap_adopted_in(snapshot: &[super::procfs::Stat]) {
     let me = std::process::id() as i32;
     let groups = super::live_groups();
-    for s in super::procfs::all() {
+    for s in snapshot {
         if s.ppid == me && s.is_zombie() && !groups.contains(&s.pgid) {
             let _ = waitpid(
                 Pid::from_raw(s.pid),

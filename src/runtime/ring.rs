@@ -58,6 +58,8 @@ pub struct Ring {
     read: u64,
     /// Set once the writer broke the format: nothing more is read.
     broken: bool,
+    /// How many bytes the last drain found waiting.
+    backlog: u64,
 }
 
 // The mapping is plain shared memory; only this thread reads it.
@@ -86,6 +88,7 @@ impl Ring {
             capacity,
             read: 0,
             broken: false,
+            backlog: 0,
         };
         let magic = ring.u32_at(MAGIC_AT);
         let declared = ring.u32_at(MAGIC_AT + 4) as usize;
@@ -107,21 +110,23 @@ impl Ring {
 
     fn u32_at(&self, offset: usize) -> u32 {
         let mut b = [0u8; 4];
-        b.copy_from_slice(&self.bytes(offset, 4));
+        self.copy(offset, &mut b);
         u32::from_le_bytes(b)
     }
 
-    /// A copy of `len` bytes at `offset` of the mapping (the writer may
+    /// Copy `out.len()` bytes at `offset` of the mapping (the writer may
     /// change them meanwhile: a copy is what a reader can trust to stay).
-    fn bytes(&self, offset: usize, len: usize) -> Vec<u8> {
-        assert!(offset + len <= self.len);
-        let mut out = vec![0u8; len];
+    fn copy(&self, offset: usize, out: &mut [u8]) {
+        assert!(offset + out.len() <= self.len);
         // SAFETY: in bounds (checked above); volatile-free byte copy of
         // shared memory that the writer no longer touches (committed).
         unsafe {
-            std::ptr::copy_nonoverlapping(self.base.as_ptr().add(offset), out.as_mut_ptr(), len)
+            std::ptr::copy_nonoverlapping(
+                self.base.as_ptr().add(offset),
+                out.as_mut_ptr(),
+                out.len(),
+            )
         };
-        out
     }
 
     /// Write forklore's word back to the process (the reply path the
@@ -134,9 +139,16 @@ impl Ring {
         self.broken
     }
 
+    /// The last drain found the ring a quarter full or more: its writer
+    /// is busy and would soon wait for room, so read again without a pause.
+    pub fn was_busy(&self) -> bool {
+        self.backlog >= self.capacity as u64 / 4
+    }
+
     /// Give `each` every record committed since the last call, oldest
     /// first, then tell the writer the room is free. Returns how many.
-    pub fn drain(&mut self, mut each: impl FnMut(Vec<u8>)) -> usize {
+    /// (Each record is copied into one buffer reused for the next.)
+    pub fn drain(&mut self, mut each: impl FnMut(&[u8])) -> usize {
         if self.broken {
             return 0;
         }
@@ -145,11 +157,15 @@ impl Ring {
             self.broken = true;
             return 0;
         }
+        self.backlog = write - self.read;
         let mut count = 0;
+        let mut record = Vec::new();
         while self.read < write {
             match self.next(write) {
-                Next::Record(record) => {
-                    each(record);
+                Next::Record { at, len } => {
+                    record.resize(len, 0);
+                    self.copy(at, &mut record);
+                    each(&record);
                     count += 1;
                 }
                 Next::Wrapped => {}
@@ -182,14 +198,20 @@ impl Ring {
         if len + 4 > left || end > write {
             return Next::Broken;
         }
-        let record = self.bytes(DATA + off + 4, len);
         self.read = end;
-        Next::Record(record)
+        Next::Record {
+            at: DATA + off + 4,
+            len,
+        }
     }
 }
 
 enum Next {
-    Record(Vec<u8>),
+    /// `len` bytes at `at` in the mapping.
+    Record {
+        at: usize,
+        len: usize,
+    },
     Wrapped,
     Broken,
 }

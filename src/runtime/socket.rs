@@ -133,10 +133,15 @@ impl Receiver {
         self.rings.len()
     }
 
+    /// A ring's writer is busy (see `Ring::was_busy`).
+    pub fn rings_busy(&self) -> bool {
+        self.rings.values().any(Ring::was_busy)
+    }
+
     fn read_rings(&mut self, out: &mut Vec<Event>) {
         let counters = &self.counters;
         for (&pid, ring) in self.rings.iter_mut() {
-            ring.drain(|record| match decode(&record) {
+            ring.drain(|record| match decode(record) {
                 Ok(event) if event.body.is_supervisor() => {
                     counters.rejected.fetch_add(1, Ordering::Relaxed);
                 }
