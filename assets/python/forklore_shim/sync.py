@@ -30,13 +30,6 @@ def sem_id(lock):
     return name if name else "h%x" % sl.handle
 
 
-def _value(lock):
-    try:
-        return lock._semlock._get_value()
-    except Exception:
-        return None
-
-
 def _name(lock, key, frame, method):
     """The variable name the script gave the lock, as JSON (found once)."""
     return core.jval(callers.name_in_frame(frame, lock, key, method))
@@ -49,23 +42,32 @@ def _body(key_json, label, name, op, value):
 
 
 class _Heads:
-    """A lock's event fields up to its op, built once per label: the hot
-    path (`with lock:` in a loop) then only adds the op and the value."""
+    """A lock's events up to their value, as bytes, built once per label
+    and op: the hot path (`with lock:` in a loop) then only adds the value,
+    the pid and the time (`core.report_head`)."""
 
-    __slots__ = ("key_json", "heads")
+    __slots__ = ("lock", "key", "key_json", "heads")
 
-    def __init__(self, key_json):
-        self.key_json = key_json
+    def __init__(self, lock, key):
+        self.lock = lock
+        self.key = key
+        self.key_json = core.jstr(key)
         self.heads = {}
 
-    def body(self, lock, key, label, frame, method, op, value):
+    def head(self, label, op, frame, method):
         # The name is looked for once per lock (callers.name_in_frame keeps
         # it, None included), so a head cached per label never goes stale.
-        head = self.heads.get(label)
+        head = self.heads.get((label, op))
         if head is None:
-            name_json = _name(lock, key, frame, method)
-            head = self.heads[label] = '"id":%s,"type":"%s","name":%s,"op":"' % (self.key_json, label, name_json)
-        return '%s%s","value":%s' % (head, op, "null" if value is None else value)
+            name = _name(self.lock, self.key, frame, method)
+            head = '{"kind":"sync","id":%s,"type":"%s","name":%s,"op":"%s","value":' % (
+                self.key_json,
+                label,
+                name,
+                op,
+            )
+            head = self.heads[(label, op)] = head.encode()
+        return head
 
 
 def _instrument(lock):
@@ -73,33 +75,41 @@ def _instrument(lock):
     real_release = lock.release
     # Computed once, not at every acquire. (A Condition labels its lock
     # after creating it: the label is looked up at each event.)
+    sl = lock._semlock
+    get_value = sl._get_value
     key = sem_id(lock)
-    key_json = core.jstr(key)
     base = kind(lock)
-    gate = '"id":%s,"op":"acquire"' % key_json
-    heads = _Heads(key_json)
+    gate = '"id":%s,"op":"acquire"' % core.jstr(key)
+    heads = _Heads(lock, key)
+    is_user = callers.caller_is_user
+    checkpoint = core.checkpoint
+    checkpoint_head = core.checkpoint_head
+    report_head = core.report_head
+    labels = _labels
 
     def report(op, frame):
         try:
-            label = _labels.get(key, base)
-            core.report("sync", heads.body(lock, key, label, frame, "acquire", op, _value(lock)))
+            try:
+                value = get_value()
+            except Exception:  # not every platform can tell
+                value = None
+            report_head(heads.head(labels.get(key, base), op, frame, "acquire"), value)
         except Exception as exc:
             core.shim_error("sync", exc)
 
     def acquire(*args, **kwargs):
         try:
-            user, frame = callers.caller_is_user(2)
+            user, frame = is_user(2)
         except Exception as exc:
             core.shim_error("sync", exc)
             user = False
         if not user:
             return real_acquire(*args, **kwargs)
-        core.checkpoint("sync", gate, silent=True)
-        block = args[0] if args else kwargs.get("block", True)
+        checkpoint("sync", gate, silent=True)
         if real_acquire(False):
             report("acquired", frame)
             return True
-        if not block:
+        if not (args[0] if args else kwargs.get("block", True)):
             return False
         report("blocked", frame)
         got = real_acquire(*args, **kwargs)
@@ -108,12 +118,11 @@ def _instrument(lock):
 
     def release():
         try:
-            user, frame = callers.caller_is_user(2)
-            if user and _release_would_succeed(lock, base):
+            user, frame = is_user(2)
+            if user and _release_would_succeed(sl, base):
                 # Before the real release, so it precedes the next taker's acquire.
-                label = _labels.get(key, base)
-                value = _value_after_release(lock, base)
-                core.checkpoint("sync", heads.body(lock, key, label, frame, "release", "released", value))
+                head = heads.head(labels.get(key, base), "released", frame, "release")
+                checkpoint_head("sync", head, _value_after_release(sl, base))
         except Exception as exc:
             core.shim_error("sync", exc)
         return real_release()
@@ -122,8 +131,7 @@ def _instrument(lock):
     lock.release = release
 
 
-def _release_would_succeed(lock, name):
-    sl = lock._semlock
+def _release_would_succeed(sl, name):
     if name == "RLock":
         return sl._is_mine()
     if name == "Lock":
@@ -131,8 +139,7 @@ def _release_would_succeed(lock, name):
     return sl._get_value() < sl.maxvalue
 
 
-def _value_after_release(lock, name):
-    sl = lock._semlock
+def _value_after_release(sl, name):
     if name == "RLock":
         return 1 if sl._count() == 1 else 0
     return sl._get_value() + 1
