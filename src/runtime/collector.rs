@@ -97,7 +97,10 @@ pub(super) struct Collector {
 }
 
 impl Collector {
-    pub(super) fn run(mut self, pipes: Forwarders) {
+    /// Collect until every process of the run is gone; `finished` is
+    /// called then, before the run's end is sent, so whoever sees the end
+    /// also finds the run finished (and does not try to stop it again).
+    pub(super) fn run(mut self, pipes: Forwarders, finished: impl FnOnce()) {
         let pgid = self.members.pgid;
         let mut root_exit: Option<i32> = None;
         let mut leftovers_deadline: Option<Instant> = None;
@@ -152,6 +155,7 @@ impl Collector {
             rejected: counters.rejected(),
             dropped: counters.dropped(),
         };
+        finished();
         // The end is never dropped: wait for the reader as long as it reads.
         let _ = self.out.tx.send(supervisor_event(pgid, end));
     }

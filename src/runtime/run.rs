@@ -115,9 +115,10 @@ impl Run {
                 pending: Vec::new(),
                 positions: Default::default(),
             };
-            collector.run(pipe_threads);
-            register_group(pgid, false);
-            let _ = finished_tx.send(());
+            collector.run(pipe_threads, || {
+                register_group(pgid, false);
+                let _ = finished_tx.send(());
+            });
         });
         Ok(Run {
             pgid,
