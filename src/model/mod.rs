@@ -4,6 +4,7 @@
 
 mod applies;
 mod chunks;
+mod deadlock;
 mod files;
 mod manager;
 mod output;
@@ -16,6 +17,7 @@ mod sync;
 
 pub use applies::{Applies, Task};
 pub use chunks::{Cell, Job, Jobs, Tally};
+pub use deadlock::{Stuck, DEADLOCK_SETTLE};
 pub use files::{Access, FileObj, Files};
 pub use manager::{Call, Counter, ManagedObject, Managers, Server};
 pub use output::{Fragment, Line, Output};
@@ -26,7 +28,7 @@ pub use registry::{Limit, Registry};
 pub use shared::{SharedChange, SharedMem, SharedObj};
 pub use sync::{SyncChange, SyncObj, SyncObjs};
 
-use crate::protocol::{Body, Event, FutureOp, JoinOp, QueueOp, WriteBytes};
+use crate::protocol::{Body, Event, FutureOp, JoinOp, QueueOp, SyncOp, WriteBytes};
 
 /// Where the run as a whole stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -182,6 +184,7 @@ impl Model {
                 };
                 let state = self.sync.apply(pid, change);
                 self.procs.set_state(pid, t, state);
+                self.procs.get_or_add(pid, t).wait_timed = *op == SyncOp::BlockedTimed;
             }
             Body::Queue {
                 id,
@@ -232,7 +235,7 @@ impl Model {
                 child, op, at_exit, ..
             } => {
                 let state = match op {
-                    JoinOp::Waiting => ProcState::Blocked(Wait::Join {
+                    JoinOp::Waiting | JoinOp::WaitingTimed => ProcState::Blocked(Wait::Join {
                         child: *child,
                         at_exit: *at_exit,
                     }),
@@ -244,6 +247,7 @@ impl Model {
                     self.procs.get_or_add(pid, t).line = None;
                 }
                 self.procs.set_state(pid, t, state);
+                self.procs.get_or_add(pid, t).wait_timed = *op == JoinOp::WaitingTimed;
             }
             Body::Apply { .. } | Body::Callback { .. } => {
                 self.applies.apply(pid, t, &event.body);

@@ -82,6 +82,9 @@ pub struct Proc {
     pub vars: BTreeMap<String, VarValue>,
     /// When it was blocked (lock, queue, join…): (from, until), latest last.
     pub waits: VecDeque<(u64, Option<u64>)>,
+    /// Its current wait has a timeout (`acquire(timeout=…)`, `join(t)`):
+    /// it may go on by itself.
+    pub wait_timed: bool,
     /// What the script did to this process from outside: signals sent,
     /// `is_alive()` asked, `join()` returned.
     pub calls: Calls,
@@ -200,6 +203,7 @@ impl Procs {
                 line: None,
                 vars: BTreeMap::new(),
                 waits: VecDeque::new(),
+                wait_timed: false,
                 calls: Calls::default(),
                 reimported_as: None,
             })

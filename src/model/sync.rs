@@ -153,7 +153,7 @@ impl SyncObjs {
         obj.count_tokens(c.op, c.value);
         let id = c.id.to_string();
         match c.op {
-            SyncOp::Blocked => {
+            SyncOp::Blocked | SyncOp::BlockedTimed => {
                 obj.blocks += 1;
                 obj.wait(pid);
                 return ProcState::Blocked(Wait::Acquire { id });

@@ -82,6 +82,8 @@ impl std::fmt::Display for SyncKind {
 pub enum SyncOp {
     /// An acquire had to wait.
     Blocked,
+    /// An acquire with a timeout had to wait: it may give up.
+    BlockedTimed,
     Acquired,
     /// Sent before the real release, so it precedes the next `acquired`.
     Released,
@@ -137,6 +139,8 @@ pub enum QueueOp {
 #[serde(rename_all = "snake_case")]
 pub enum JoinOp {
     Waiting,
+    /// A `join(timeout)`: it may return with the child still running.
+    WaitingTimed,
     Joined,
     #[serde(other)]
     Unknown,

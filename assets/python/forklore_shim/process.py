@@ -56,7 +56,8 @@ def patch_process(mod):
         shown = started and self._popen.returncode is None
         if shown:
             at_exit = caller.co_name == "_exit_function" and where.startswith(core.MP_DIR)
-            body = core.fields(child=self.pid, op="waiting")
+            # With a timeout it may return while the child runs on.
+            body = core.fields(child=self.pid, op="waiting" if timeout is None else "waiting_timed")
             core.checkpoint("join", body + (',"at_exit":true' if at_exit else ""))
         try:
             return real_join(self, timeout)

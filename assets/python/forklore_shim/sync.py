@@ -111,7 +111,9 @@ def _instrument(lock):
             return True
         if not (args[0] if args else kwargs.get("block", True)):
             return False
-        report("blocked", frame)
+        # With a timeout it may give up by itself (not a deadlock).
+        timed = (args[1] if len(args) > 1 else kwargs.get("timeout")) is not None
+        report("blocked_timed" if timed else "blocked", frame)
         got = real_acquire(*args, **kwargs)
         report("acquired" if got else "timeout", frame)
         return got

@@ -267,7 +267,7 @@ impl Builder<'_> {
     fn join(&mut self, e: &Event, child: i32, op: JoinOp, exitcode: Option<i32>) {
         let key = Open::Joins { pid: e.pid, child };
         match op {
-            JoinOp::Waiting => {
+            JoinOp::Waiting | JoinOp::WaitingTimed => {
                 let name = format!("waits in join() for {child}");
                 self.begin(key, e, name, "wait", json!({ "child": child }));
             }

@@ -30,7 +30,7 @@ impl Builder<'_> {
         let owned = !kind.is_semaphore();
         let a = json!({"id": id, "value": value});
         match op {
-            SyncOp::Blocked | SyncOp::Waiting => {
+            SyncOp::Blocked | SyncOp::BlockedTimed | SyncOp::Waiting => {
                 self.begin(waits, e, format!("waits for {label}"), "wait", a);
             }
             SyncOp::Acquired => {
