@@ -3,10 +3,11 @@
 //! every event also goes through the session (recorded, folded).
 
 use std::io::{self, BufWriter, Stderr, Stdout, Write};
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{select, Receiver};
+use crossbeam_channel::{select, tick, Receiver};
 
-use crate::model::{Model, RunState};
+use crate::model::{Model, RunState, DEADLOCK_SETTLE};
 use crate::protocol::{Body, Event, WriteBytes};
 use crate::record::Recorder;
 use crate::runtime::{reaper::shell_status, Run};
@@ -19,7 +20,13 @@ pub enum Outcome {
     Finished(i32),
     /// forklore was asked to stop by this signal; the run was stopped.
     Interrupted(i32),
+    /// Every process of the run waited for another for good: forklore
+    /// said so (with the wait-for graph) and stopped the run.
+    Deadlocked,
 }
+
+/// forklore's exit status when it stopped a deadlocked run.
+pub const DEADLOCK_STATUS: i32 = 3;
 
 /// The run's output on our own stdout and stderr.
 pub struct Output {
@@ -105,10 +112,13 @@ pub fn run(
             None => Ok(()),
         }
     };
+    let ticks = tick(Duration::from_millis(250));
+    let mut last_event = Instant::now();
     loop {
         select! {
             recv(events) -> msg => {
                 let Ok(event) = msg else { break };
+                last_event = Instant::now();
                 output.write(&event)?;
                 session.ingest(&event)?;
                 if matches!(event.body, Body::RunEnd { .. }) {
@@ -130,6 +140,27 @@ pub fn run(
                 }
                 flush(&mut session, &mut output)?;
                 return Ok((Outcome::Interrupted(sig), session.model));
+            }
+            recv(ticks) -> _ => {
+                if last_event.elapsed() < DEADLOCK_SETTLE {
+                    continue;
+                }
+                let Some(stuck) = session.model.deadlock() else { continue };
+                flush(&mut session, &mut output)?;
+                eprintln!("forklore: deadlock: every process of the run waits for another, and none can go on:");
+                for s in &stuck {
+                    eprintln!("  {}", s.describe());
+                }
+                eprintln!("forklore: the run was stopped.");
+                if let Some(run) = session.run_mut() {
+                    run.stop();
+                }
+                for event in events.try_iter() {
+                    output.write(&event)?;
+                    session.ingest(&event)?;
+                }
+                flush(&mut session, &mut output)?;
+                return Ok((Outcome::Deadlocked, session.model));
             }
         }
     }

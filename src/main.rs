@@ -179,6 +179,7 @@ fn outcome_status(outcome: std::io::Result<Outcome>) -> Result<ExitCode, String>
     let status = match outcome {
         Ok(Outcome::Finished(status)) => status,
         Ok(Outcome::Interrupted(sig)) => 128 + sig,
+        Ok(Outcome::Deadlocked) => forklore::headless::DEADLOCK_STATUS,
         // Our reader went away (`| head`): the run was stopped; be quiet.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
             128 + nix::sys::signal::Signal::SIGPIPE as i32

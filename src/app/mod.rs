@@ -23,6 +23,7 @@ use crate::session::Session;
 use crate::ui::{self, EditorState, Panes, Theme, ThemeName, UiState};
 
 mod commands;
+mod deadlock;
 mod lessons;
 mod pace;
 mod repeats;
@@ -119,6 +120,8 @@ struct App {
     autoplay: Option<Duration>,
     /// Autoplay: the processes are held at a beat until then.
     resume_at: Option<Instant>,
+    /// The run looks deadlocked: look again then (see deadlock.rs).
+    deadlock_at: Option<Instant>,
     /// The lesson run's pace and questions (see pace.rs).
     pacer: Pacer,
     quiz: Quiz,
@@ -162,6 +165,7 @@ impl App {
             }),
             autoplay: opts.autoplay,
             resume_at: None,
+            deadlock_at: None,
             // A walkthrough in one take holds at every beat, for a while.
             pacer: Pacer::new(
                 if opts.autoplay.is_some() {
@@ -251,6 +255,7 @@ impl App {
             let frame_due = if dirty { after(wait) } else { never() };
             let (events, replay_due) = self.sources();
             let resume_due = self.resume_at.map_or(never(), at_instant);
+            let deadlock_due = self.deadlock_at.map_or(never(), at_instant);
             let repeated = self.repeats_source();
             let exit = select! {
                 recv(input) -> msg => match msg {
@@ -270,6 +275,10 @@ impl App {
                 },
                 recv(resume_due) -> _ => {
                     self.autoplay_due();
+                    None
+                },
+                recv(deadlock_due) -> _ => {
+                    self.deadlock_due();
                     None
                 },
                 recv(repeated) -> msg => {
@@ -293,6 +302,7 @@ impl App {
         for event in events.try_iter().take(MAX_BURST) {
             self.ingest(&event)?;
         }
+        self.watch_deadlock();
         Ok(())
     }
 

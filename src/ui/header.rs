@@ -52,6 +52,9 @@ fn run_state(view: &View) -> Span<'static> {
     }
     // On the reversed bar, state colours are unreadable: words and weight only.
     let bold = theme.bold();
+    if view.ui.deadlock.is_some() && !matches!(view.model.state, RunState::Finished(_)) {
+        return Span::styled(" ⛔ DEADLOCK: no process can go on ", theme.selected());
+    }
     match view.model.state {
         RunState::Starting => Span::raw("… starting"),
         RunState::Running => Span::styled("▶ running", bold),

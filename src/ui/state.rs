@@ -40,6 +40,8 @@ pub struct UiState {
     /// The presenter's layout (`--big`): no code pane, a larger stage
     /// with fewer, larger elements.
     pub big: bool,
+    /// The run is deadlocked: its wait-for graph, one line per process.
+    pub deadlock: Option<Vec<String>>,
 }
 
 impl UiState {
@@ -55,6 +57,7 @@ impl UiState {
             malformed: 0,
             rejected: 0,
             big: false,
+            deadlock: None,
         }
     }
 
