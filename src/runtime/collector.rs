@@ -97,10 +97,11 @@ pub(super) struct Collector {
 }
 
 impl Collector {
-    /// Collect until every process of the run is gone; `finished` is
-    /// called then, before the run's end is sent, so whoever sees the end
-    /// also finds the run finished (and does not try to stop it again).
-    pub(super) fn run(mut self, pipes: Forwarders, finished: impl FnOnce()) {
+    /// Collect until every process of the run is gone; `ending` is called
+    /// then, just before the run's end is sent (every process is reaped by
+    /// that time), so whoever sees the end and stops the run does not
+    /// signal a gone group again.
+    pub(super) fn run(mut self, pipes: Forwarders, ending: impl FnOnce()) {
         let pgid = self.members.pgid;
         let mut root_exit: Option<i32> = None;
         let mut leftovers_deadline: Option<Instant> = None;
@@ -155,7 +156,7 @@ impl Collector {
             rejected: counters.rejected(),
             dropped: counters.dropped(),
         };
-        finished();
+        ending();
         // The end is never dropped: wait for the reader as long as it reads.
         let _ = self.out.tx.send(supervisor_event(pgid, end));
     }

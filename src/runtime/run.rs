@@ -35,6 +35,9 @@ pub struct Run {
     /// Set when the run is being stopped: events that cannot be delivered
     /// then are dropped (and counted), so stopping never waits on a reader.
     stopping: Arc<AtomicBool>,
+    /// Every process is gone and the run's end is being sent: stopping
+    /// only waits for the collector to finish.
+    ending: Arc<AtomicBool>,
     is_finished: bool,
     paused: bool,
     // Removed (with the socket and the shim) when the run is dropped.
@@ -90,6 +93,8 @@ impl Run {
         let (wake_r, wake_w) =
             nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| StartError::Setup(e.into()))?;
         let stopping = Arc::new(AtomicBool::new(false));
+        let ending = Arc::new(AtomicBool::new(false));
+        let run_ending = ending.clone();
         let out = Outlet::new(events_tx.clone(), stopping.clone(), counters.clone());
         let pipe_threads = pipes::Forwarders::start(out_r, err_r, out.clone());
         thread::spawn(move || {
@@ -115,10 +120,9 @@ impl Run {
                 pending: Vec::new(),
                 positions: Default::default(),
             };
-            collector.run(pipe_threads, || {
-                register_group(pgid, false);
-                let _ = finished_tx.send(());
-            });
+            collector.run(pipe_threads, || ending.store(true, Ordering::Release));
+            register_group(pgid, false);
+            let _ = finished_tx.send(());
         });
         Ok(Run {
             pgid,
@@ -128,6 +132,7 @@ impl Run {
             events_tx,
             finished,
             stopping,
+            ending: run_ending,
             is_finished: false,
             paused: false,
             shim_dir: shim.dir,
@@ -171,6 +176,11 @@ impl Run {
     /// a grace, then SIGKILL; returns when every process is reaped.
     pub fn stop(&mut self) {
         if self.poll_finished() {
+            return;
+        }
+        if self.ending.load(Ordering::Acquire) {
+            // Nothing left to signal (and scanning /proc for it costs).
+            self.wait_finished(Duration::from_secs(10));
             return;
         }
         self.stopping.store(true, Ordering::Relaxed);
