@@ -84,6 +84,17 @@ fn a_wait_that_can_time_out_or_a_process_still_running_is_no_deadlock() {
     let mut events = crossed(SyncOp::Blocked);
     events.push(join(1, 7, 2, JoinOp::WaitingTimed));
     assert_eq!(model(&events).deadlock(), None);
+    // The joined child has ended: main's join returns.
+    let mut events = crossed(SyncOp::Blocked);
+    events.push(ev(
+        2,
+        7,
+        Body::ProcExit {
+            exitcode: 0,
+            by: None,
+        },
+    ));
+    assert_eq!(model(&events).deadlock(), None);
     // The wait ends: process 3 got its lock after all.
     let mut events = crossed(SyncOp::Blocked);
     events.push(lock(3, 8, "a", SyncOp::Acquired));

@@ -80,11 +80,10 @@ impl Model {
                 (lock_label(obj), obj.holders.clone())
             }
             Wait::Join { child, .. } => {
-                let name = self
-                    .procs
-                    .get(*child)
-                    .map_or("a child", |c| c.name.as_str());
-                (format!("{name} ({child}) to end"), Vec::new())
+                // A child that has ended: the join returns (its event is
+                // on its way).
+                let c = self.procs.get(*child).filter(|c| c.state.is_alive())?;
+                (format!("{} ({child}) to end", c.name), Vec::new())
             }
             _ => return None,
         };
