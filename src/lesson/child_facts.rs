@@ -30,11 +30,13 @@ fn exit_code(p: &Proc) -> Option<i32> {
 
 fn call_facts(procs: &[&Proc], f: &mut Facts) {
     // The script's own children: a child it terminated before the child
-    // could announce itself is one too (the script called it by name).
+    // could say who it is (no word yet, or only a first guess: "python")
+    // is one too (the script called it by name).
     let called = |p: &Proc| p.calls.signal.is_some() || !p.calls.alive.is_empty();
+    let unsure = |p: &Proc| matches!(p.role, Role::Unknown | Role::Python);
     let children: Vec<&&Proc> = procs
         .iter()
-        .filter(|p| p.role == Role::Process || (p.role == Role::Unknown && called(p)))
+        .filter(|p| p.role == Role::Process || (unsure(p) && called(p)))
         .collect();
     let finished = children.iter().filter(|p| exit_code(p) == Some(0)).count();
     if !children.is_empty() {
