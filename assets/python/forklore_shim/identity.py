@@ -35,7 +35,11 @@ def announce(role=None, **identity):
     state = core.STATE
     ident = state.identity
     if state.announced and (role is None or role == ident["role"]):
-        return
+        # Known already, unless this says more: the name of a process that
+        # had to announce itself with a guess (a forkserver's child that
+        # re-imports the script before multiprocessing says who it is).
+        if role is None or all(ident.get(k) == v for k, v in identity.items()):
+            return
     if role is not None:
         ident["role"] = role
     ident.update(identity)
@@ -62,7 +66,9 @@ def ensure_announced():
 def _guess():
     if is_root():
         return "main", "MainProcess"
-    if "--multiprocessing-fork" in sys.argv:
+    # A spawn child says so in its argv; a forkserver's child was forked by
+    # the forkserver (it may re-import the script before it knows more).
+    if "--multiprocessing-fork" in sys.argv or core.STATE.identity.get("method") == "forkserver":
         return "process", None
     return "python", core.os_text(os.path.basename(sys.argv[0] or "python"))
 
