@@ -130,14 +130,7 @@ pub fn run(
             }
             recv(signals) -> sig => {
                 let sig = sig.unwrap_or(nix::sys::signal::Signal::SIGTERM as i32);
-                if let Some(run) = session.run_mut() {
-                    run.stop();
-                }
-                // Take what the stopped run still had to say.
-                for event in events.try_iter() {
-                    output.write(&event)?;
-                    session.ingest(&event)?;
-                }
+                stop(&mut session, &events, &mut output)?;
                 flush(&mut session, &mut output)?;
                 return Ok((Outcome::Interrupted(sig), session.model));
             }
@@ -152,13 +145,7 @@ pub fn run(
                     eprintln!("  {}", s.describe());
                 }
                 eprintln!("forklore: the run was stopped.");
-                if let Some(run) = session.run_mut() {
-                    run.stop();
-                }
-                for event in events.try_iter() {
-                    output.write(&event)?;
-                    session.ingest(&event)?;
-                }
+                stop(&mut session, &events, &mut output)?;
                 flush(&mut session, &mut output)?;
                 return Ok((Outcome::Deadlocked, session.model));
             }
@@ -167,4 +154,16 @@ pub fn run(
     flush(&mut session, &mut output)?;
     let status = status(&session.model);
     Ok((Outcome::Finished(status), session.model))
+}
+
+/// Stop the run and take what it still had to say (its end included).
+fn stop(session: &mut Session, events: &Receiver<Event>, output: &mut Output) -> io::Result<()> {
+    if let Some(run) = session.run_mut() {
+        run.stop();
+    }
+    for event in events.try_iter() {
+        output.write(&event)?;
+        session.ingest(&event)?;
+    }
+    Ok(())
 }

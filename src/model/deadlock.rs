@@ -44,9 +44,12 @@ impl Stuck {
             let by: Vec<String> = self
                 .on
                 .iter()
-                .map(|p| match *p == self.pid {
-                    true => "itself".to_string(),
-                    false => p.to_string(),
+                .map(|p| {
+                    if *p == self.pid {
+                        "itself".to_string()
+                    } else {
+                        p.to_string()
+                    }
                 })
                 .collect();
             line += &format!(" (held by {})", by.join(", "));
@@ -77,7 +80,7 @@ impl Model {
         let (waits_for, on) = match wait {
             Wait::Acquire { id } => {
                 let obj = self.sync.get(id)?;
-                (lock_label(obj), obj.holders.clone())
+                (obj.numbered_label(), obj.holders.clone())
             }
             Wait::Join { child, .. } => {
                 // A child that has ended: the join returns (its event is
@@ -92,7 +95,7 @@ impl Model {
             .in_order()
             .into_iter()
             .filter(|o| o.holders.contains(&p.pid))
-            .map(lock_label)
+            .map(SyncObj::numbered_label)
             .collect();
         Some(Stuck {
             pid: p.pid,
@@ -101,17 +104,6 @@ impl Model {
             waits_for,
             on,
         })
-    }
-}
-
-/// A lock's name with its kind and number: two processes may call two
-/// different locks by one parameter name (`first`), and the graph must
-/// tell them apart.
-fn lock_label(obj: &SyncObj) -> String {
-    let number = format!("{}#{}", obj.kind.name(), obj.seq + 1);
-    match &obj.name {
-        Some(name) => format!("{name} ({number})"),
-        None => number,
     }
 }
 

@@ -64,6 +64,17 @@ impl SyncObj {
         }
     }
 
+    /// The label with its kind and number, `first (Lock#2)`: two processes
+    /// may call two different locks by one parameter name, and a wait-for
+    /// graph must tell them apart.
+    pub fn numbered_label(&self) -> String {
+        let number = format!("{}#{}", self.kind, self.seq + 1);
+        match &self.name {
+            Some(name) => format!("{name} ({number})"),
+            None => number,
+        }
+    }
+
     pub fn is_semaphore(&self) -> bool {
         self.kind.is_semaphore()
     }

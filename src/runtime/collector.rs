@@ -23,7 +23,8 @@ use nix::sys::signal::Signal;
 use super::liveness::Liveness;
 use super::members::Members;
 use super::pipes::Forwarders;
-use super::reaper::Reaped;
+use super::procfs;
+use super::reaper::{self, Reaped};
 use super::run::supervisor_event;
 use super::{now_ns, socket, Counters, LEFTOVER_GRACE, STOP_GRACE};
 use crate::protocol::{Body, ChunkPositions, Event};
@@ -146,7 +147,11 @@ impl Collector {
         }
         self.drain();
         // What left the group goes with it.
-        self.members.kill_all_and_reap(|| pipes.finish(PIPE_GRACE));
+        let seen = self.members.kill_all();
+        pipes.finish(PIPE_GRACE);
+        // The orphans forklore adopted: as seen, or (some were killed just
+        // now) as they are after their deaths.
+        reaper::reap_adopted_in(&seen.unwrap_or_else(procfs::all));
         self.drain();
         self.release(u64::MAX);
         let counters = &self.receiver.counters;

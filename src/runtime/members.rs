@@ -75,25 +75,19 @@ impl Members {
         group
     }
 
-    /// At the run's end: kill every process of the run, and reap the
-    /// orphans forklore adopted, with one look at /proc where nothing had
-    /// left the group (the common case; each look reads every process's
-    /// stat, a few ms).
-    pub fn kill_all_and_reap(&self, wait_for_pipes: impl FnOnce()) {
+    /// At the run's end: SIGKILL to every process of the run, from one
+    /// look at /proc (each look reads every process's stat, a few ms).
+    /// Returns that look when nothing was alive outside the group (the
+    /// common case): no orphan can die later, so the zombies it shows are
+    /// all there is to reap.
+    pub fn kill_all(&self) -> Option<Vec<procfs::Stat>> {
         let _ = killpg(Pid::from_raw(self.pgid), Signal::SIGKILL);
         let snapshot = procfs::all();
         let outside = outside_in(self.pgid, &self.escapees(), &snapshot);
         for s in &outside {
             let _ = kill(Pid::from_raw(s.pid), Signal::SIGKILL);
         }
-        wait_for_pipes();
-        if outside.is_empty() {
-            // No process was alive outside the group: the zombies to reap
-            // are those already in the snapshot.
-            super::reaper::reap_adopted_in(&snapshot);
-        } else {
-            super::reaper::reap_adopted_in(&procfs::all());
-        }
+        outside.is_empty().then_some(snapshot)
     }
 }
 
