@@ -44,6 +44,20 @@ pub struct TeachArgs {
     pub big: bool,
 }
 
+/// Step mode and schedules (docs/schedules.md).
+#[derive(Args, Debug, Clone, Default)]
+pub struct StepArgs {
+    /// Start in step mode: every process holds at its next checkpoint
+    /// until you choose it (live screen; `s` toggles it any time).
+    #[arg(long)]
+    pub step: bool,
+    /// Replay a schedule: the processes pass their checkpoints in exactly
+    /// that order, then run freely. A file, or for a lesson the name of
+    /// one it bundles (`race`).
+    #[arg(long, value_name = "FILE", conflicts_with = "step")]
+    pub schedule: Option<String>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run any Python script under forklore's instrumentation.
@@ -187,6 +201,8 @@ pub struct LessonArgs {
     pub autoplay: Option<f64>,
     #[command(flatten)]
     pub teach: TeachArgs,
+    #[command(flatten)]
+    pub steps: StepArgs,
     /// Run the lesson N times for real, in the background (as many at once
     /// as there are cores), and show a histogram of its outcome.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
@@ -253,4 +269,6 @@ pub struct RunArgs {
     /// Colours: default, or high-contrast for projectors.
     #[arg(long, value_enum, default_value_t = ThemeName::Default)]
     pub theme: ThemeName,
+    #[command(flatten)]
+    pub steps: StepArgs,
 }

@@ -11,7 +11,7 @@ use crate::model::{Model, RunState, DEADLOCK_SETTLE};
 use crate::protocol::{Body, Event, WriteBytes};
 use crate::record::Recorder;
 use crate::runtime::{reaper::shell_status, Run};
-use crate::session::Session;
+use crate::session::{Scheduler, Session};
 
 /// How a headless run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,10 +100,12 @@ impl Printer {
 pub fn run(
     run: Run,
     recorder: Option<Recorder>,
+    scheduler: Scheduler,
     signals: &Receiver<i32>,
 ) -> io::Result<(Outcome, Model)> {
     let events = run.events.clone();
     let mut session = Session::live(run, Vec::new(), recorder);
+    session.scheduler = scheduler;
     let mut output = Output::default();
     let flush = |session: &mut Session, output: &mut Output| -> io::Result<()> {
         output.flush()?;
@@ -121,6 +123,10 @@ pub fn run(
                 last_event = Instant::now();
                 output.write(&event)?;
                 session.ingest(&event)?;
+                if let Some(note) = session.scheduler.trouble.take() {
+                    output.flush()?;
+                    eprintln!("forklore: {note}");
+                }
                 if matches!(event.body, Body::RunEnd { .. }) {
                     break;
                 }

@@ -17,5 +17,6 @@ pub mod record;
 pub mod repeat;
 pub mod replay;
 pub mod runtime;
+pub mod schedule;
 pub mod session;
 pub mod ui;

@@ -12,11 +12,13 @@ use forklore::protocol::ReplayMeta;
 use forklore::record::Recorder;
 use forklore::repeat;
 use forklore::runtime::{self, python, Run, RunConfig};
+use forklore::schedule::Schedule;
+use forklore::session::Scheduler;
 
 mod cli;
 mod playback;
 mod share;
-use cli::{Cli, Command, LessonArgs, RunArgs, TeachArgs};
+use cli::{Cli, Command, LessonArgs, RunArgs, StepArgs, TeachArgs};
 
 /// Exit status for usage and setup errors (missing python, bad script...).
 const USAGE_ERROR: u8 = 2;
@@ -159,10 +161,11 @@ fn recorder(
 fn headless_run(
     config: &RunConfig,
     recorder: Option<Recorder>,
+    scheduler: Scheduler,
     signals: &Receiver<i32>,
 ) -> Result<ExitCode, String> {
     let run = Run::start(config).map_err(|e| e.to_string())?;
-    let outcome = headless::run(run, recorder, signals).map(|(outcome, model)| {
+    let outcome = headless::run(run, recorder, scheduler, signals).map(|(outcome, model)| {
         if let Some(limit) = model.stats.too_many_procs {
             say(&format!(
                 "the run had more than {limit} processes at once and was stopped \
@@ -219,11 +222,17 @@ fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, Strin
         slow: args.slow,
         cwd: None,
         max_procs: args.max_procs,
+        step: None,
     };
+    let schedule = match &args.steps.schedule {
+        Some(path) => Some(Schedule::load(Path::new(path))?),
+        None => None,
+    };
+    let (config, scheduler) = stepping(config, &args.steps, schedule, args.headless)?;
     let title = args.script.display().to_string();
     let rec = recorder(args.record.as_deref(), &config.script, &title, None)?;
     if args.headless {
-        return headless_run(&config, rec, signals);
+        return headless_run(&config, rec, scheduler, signals);
     }
     let opts = TuiOptions {
         title,
@@ -232,6 +241,31 @@ fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, Strin
         ..TuiOptions::default()
     };
     screen(Start::Script(config), opts, signals)
+}
+
+/// The run's step mode: from the start with `--step`, replaying a
+/// schedule with `--schedule` (then held from the start too).
+fn stepping(
+    config: RunConfig,
+    args: &StepArgs,
+    schedule: Option<Schedule>,
+    headless: bool,
+) -> Result<(RunConfig, Scheduler), String> {
+    if args.step && headless {
+        return Err(
+            "--step needs the screen (you choose who moves); headless, replay a schedule \
+             with --schedule FILE"
+                .into(),
+        );
+    }
+    let step = match (&schedule, args.step, headless) {
+        (Some(_), _, _) | (None, true, _) => Some(true),
+        // The live screen can turn step mode on at any moment.
+        (None, false, false) => Some(false),
+        (None, false, true) => None,
+    };
+    let scheduler = schedule.map(Scheduler::replaying).unwrap_or_default();
+    Ok((RunConfig { step, ..config }, scheduler))
 }
 
 fn list(dir: Option<&Path>) -> Result<ExitCode, String> {
@@ -274,7 +308,7 @@ fn run_lesson(
     let lesson = Some((args.slug.as_str(), &session.settings));
     let rec = recorder(args.record.as_deref(), &config.script, &title, lesson)?;
     if args.headless {
-        return headless_run(&config, rec, signals);
+        return headless_run(&config, rec, Scheduler::default(), signals);
     }
     let autoplay = args.autoplay.map(Duration::from_secs_f64);
     let opts = TuiOptions {

@@ -115,6 +115,9 @@ fn every_kind_is_named_as_serde_names_it() {
         r#"{"kind":"callback","pid":1,"t":28,"pool":1,"job":4,"which":"callback"}"#,
         r#"{"kind":"pipe","pid":1,"t":29,"op":"send","end":"77","item":"'x'"}"#,
         r#"{"kind":"shared","pid":2,"t":30,"id":"v","type":"Value","op":"write","value":"1"}"#,
+        r#"{"kind":"want","pid":2,"t":31,"what":"sync","at":{"id":"h1","op":"acquire"},"file":"m.py","line":3}"#,
+        r#"{"kind":"stepping","pid":1,"t":32,"on":true}"#,
+        r#"{"kind":"step","pid":2,"t":33,"who":"Process-1","what":"acquire","obj":"lock"}"#,
     ];
     let mut seen: Vec<&str> = Vec::new();
     for line in VALID.iter().chain(&rest) {
@@ -136,6 +139,8 @@ fn every_kind_is_named_as_serde_names_it() {
     assert_eq!(
         SUPERVISOR_KINDS,
         [
+            "stepping",
+            "step",
             "run_paused",
             "run_resumed",
             "too_many_procs",

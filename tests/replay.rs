@@ -76,6 +76,7 @@ fn replay_end_screen_equals_the_live_end_screen() {
     let (_, live_model) = headless::run(
         run,
         Some(Recorder::create(&rec).unwrap()),
+        Default::default(),
         &crossbeam_channel::never(),
     )
     .unwrap();

@@ -120,5 +120,6 @@ pub fn config_for(
         slow: lesson.manifest.slow.unwrap_or(1.0),
         cwd: None,
         max_procs: crate::runtime::DEFAULT_MAX_PROCS,
+        step: None,
     })
 }

@@ -110,7 +110,7 @@ impl Model {
 /// The processes whose waits decide a deadlock: the program's own. A
 /// Manager server, the resource tracker or a forkserver waits for requests
 /// and is never "stuck" in the program's sense.
-fn takes_part(role: Role) -> bool {
+pub(crate) fn takes_part(role: Role) -> bool {
     !matches!(
         role,
         Role::Manager | Role::ResourceTracker | Role::Forkserver

@@ -13,10 +13,12 @@ mod procs;
 mod queues;
 mod registry;
 mod shared;
+mod steps;
 mod sync;
 
 pub use applies::{Applies, Task};
 pub use chunks::{Cell, Job, Jobs, Tally};
+pub(crate) use deadlock::takes_part;
 pub use deadlock::{Stuck, DEADLOCK_SETTLE};
 pub use files::{Access, FileObj, Files};
 pub use manager::{Call, Counter, ManagedObject, Managers, Server};
@@ -26,6 +28,7 @@ pub use procs::{AliveCheck, Calls, Phase, Proc, ProcState, Procs, VarValue, Wait
 pub use queues::{Arriving, QueueChange, QueueObj, Queues};
 pub use registry::{Limit, Registry};
 pub use shared::{SharedChange, SharedMem, SharedObj};
+pub use steps::{stable_name, Steps, Taken, Want};
 pub use sync::{SyncChange, SyncObj, SyncObjs};
 
 use crate::protocol::{Body, Event, FutureOp, JoinOp, QueueOp, SyncOp, WriteBytes};
@@ -78,6 +81,7 @@ pub struct Model {
     pub pipes: Pipes,
     pub shared: SharedMem,
     pub output: Output,
+    pub steps: Steps,
     pub stats: Stats,
     /// Time of the first and the latest event (ns, CLOCK_MONOTONIC).
     pub first_t: Option<u64>,
@@ -127,6 +131,7 @@ impl Model {
                 self.procs.apply(pid, t, &event.body);
                 if let Body::ProcExit { .. } | Body::ProcGone {} = event.body {
                     self.sync.forget_waiter(pid);
+                    self.steps.gone(pid);
                 }
             }
             Body::Var {
@@ -298,6 +303,28 @@ impl Model {
             }
             Body::StartMethod { .. } => {}
             Body::TooManyProcs { limit } => self.stats.too_many_procs = Some(*limit),
+            Body::Want {
+                what,
+                at,
+                file,
+                line,
+            } => {
+                let want = Want {
+                    what: what.clone(),
+                    at: at.clone(),
+                    file: file.clone(),
+                    line: *line,
+                    t,
+                };
+                self.steps.want(pid, want);
+            }
+            Body::Stepping { on } => self.steps.on = *on,
+            Body::Step {
+                who,
+                what,
+                obj,
+                auto,
+            } => self.steps.step(pid, who, what, obj.as_deref(), *auto),
             Body::RunPaused {} => self.state = RunState::Paused,
             Body::RunResumed {} => self.state = RunState::Running,
             Body::RunEnd {

@@ -317,8 +317,37 @@ bodies! {
         "shim_error" => ShimError {
             error: String,
         },
+        /// Step mode: the process holds at a checkpoint, about to do
+        /// `what` (a checkpoint's kind: sync, queue, proxy, write, join,
+        /// proc_spawn, chunk_take, sleep…) with the fields that kind's
+        /// event has (`at`), called from the user's `file`:`line`.
+        "want" => Want {
+            what: String,
+            #[serde(default)]
+            at: serde_json::Value,
+            #[serde(default)]
+            file: Option<String>,
+            #[serde(default)]
+            line: Option<u32>,
+        },
     }
     supervisor {
+        /// Step mode was turned on or off for the whole run.
+        "stepping" => Stepping {
+            on: bool,
+        },
+        /// forklore let the process (`pid`) go on with the one operation
+        /// it held at: `who` is its stable name in a schedule, `what` and
+        /// `obj` the operation. `auto`: let go because step mode was off,
+        /// not a step of the schedule.
+        "step" => Step {
+            who: String,
+            what: String,
+            #[serde(default)]
+            obj: Option<String>,
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            auto: bool,
+        },
         "run_paused" => RunPaused {},
         "run_resumed" => RunResumed {},
         /// The run had more live processes than `--max-procs`: forklore

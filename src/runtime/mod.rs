@@ -6,6 +6,7 @@
 
 mod collector;
 mod dirs;
+pub mod gates;
 mod liveness;
 pub mod members;
 mod pipes;
@@ -26,6 +27,7 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
 pub use dirs::{cache_root, private_dir};
+pub use gates::Gates;
 pub use python::Python;
 pub use run::{Run, StartError};
 pub use socket::Counters;
@@ -51,6 +53,9 @@ pub struct RunConfig {
     /// Stop the run when it has more live processes than this (a fork
     /// bomb); 0: no limit.
     pub max_procs: u32,
+    /// Step mode: None, this run never holds at checkpoints (and costs
+    /// nothing for it); Some(on), it may, and does from the start if on.
+    pub step: Option<bool>,
 }
 
 /// `--max-procs`'s default: generous for lessons (manager-dict runs up to

@@ -15,6 +15,7 @@ use nix::fcntl::OFlag;
 use nix::sys::signal::Signal;
 
 use super::collector::{Collector, Outlet};
+use super::gates::Gates;
 use super::liveness::Liveness;
 use super::members::Members;
 use super::{
@@ -22,6 +23,7 @@ use super::{
     Counters, RunConfig, STOP_GRACE,
 };
 use crate::protocol::{Body, Event};
+use crate::session::Grant;
 
 /// A started run. Dropping it stops the run and reaps every process.
 pub struct Run {
@@ -40,6 +42,8 @@ pub struct Run {
     ending: Arc<AtomicBool>,
     is_finished: bool,
     paused: bool,
+    /// Step mode's control and each process's gate.
+    pub gates: Gates,
     // Removed (with the socket and the shim) when the run is dropped.
     shim_dir: PathBuf,
     dir: Option<tempfile::TempDir>,
@@ -74,8 +78,15 @@ impl Run {
         let sock = UnixDatagram::bind(&sock_path).map_err(StartError::Setup)?;
         socket::prepare(&sock).map_err(StartError::Setup)?;
         let outputs = pipes::Outputs::new().map_err(StartError::Setup)?;
+        let gates = match config.step {
+            Some(on) => Gates::new(dir.path(), on).map_err(StartError::Setup)?,
+            None => Gates::none(),
+        };
 
         let mut cmd = command(config, &shim, &sock_path);
+        if let Some(control) = gates.control_path() {
+            cmd.env("FORKLORE_CONTROL", control);
+        }
         let (out_r, err_r) = outputs.attach(&mut cmd).map_err(StartError::Setup)?;
         let child = cmd.spawn().map_err(StartError::Spawn)?;
         // The child holds the write ends now; ours would keep the pipes open.
@@ -105,9 +116,10 @@ impl Run {
         let shared = counters.clone();
         let run_members = members.clone();
         let max_procs = config.max_procs;
+        let run_gates = gates.clone();
         thread::spawn(move || {
             // Built here: recvmmsg's headers are not Send.
-            let receiver = socket::Receiver::new(sock, run_members.clone(), shared);
+            let receiver = socket::Receiver::new(sock, run_members.clone(), run_gates, shared);
             let collector = Collector {
                 members: run_members,
                 liveness: Liveness::default(),
@@ -124,6 +136,9 @@ impl Run {
             register_group(pgid, false);
             let _ = finished_tx.send(());
         });
+        if config.step == Some(true) {
+            let _ = events_tx.try_send(supervisor_event(pgid, Body::Stepping { on: true }));
+        }
         Ok(Run {
             pgid,
             events,
@@ -135,6 +150,7 @@ impl Run {
             ending: run_ending,
             is_finished: false,
             paused: false,
+            gates,
             shim_dir: shim.dir,
             dir: Some(dir),
         })
@@ -158,6 +174,30 @@ impl Run {
             self.paused = false;
             self.supervisor_event(Body::RunResumed {});
         }
+    }
+
+    /// Step mode on or off for every process (those holding stay held:
+    /// the scheduler lets them go). Its event, for the caller to take in;
+    /// None if this run cannot step.
+    pub fn set_stepping(&mut self, on: bool) -> Option<Event> {
+        self.gates
+            .set_stepping(on)
+            .then(|| supervisor_event(self.pgid, Body::Stepping { on }))
+    }
+
+    /// Let a process holding at a checkpoint do its one operation. The
+    /// step's event, for the caller to take in before any later event of
+    /// the run (it comes from no channel).
+    pub fn let_go(&mut self, grant: Grant) -> Event {
+        let pid = grant.pid;
+        let body = Body::Step {
+            who: grant.who,
+            what: grant.op,
+            obj: grant.obj,
+            auto: grant.auto,
+        };
+        self.gates.grant(pid);
+        supervisor_event(pid, body)
     }
 
     fn supervisor_event(&self, body: Body) {
@@ -238,6 +278,7 @@ fn command(config: &RunConfig, shim: &shim::Installed, sock_path: &Path) -> Comm
             format!("{}", if config.slow > 0.0 { config.slow } else { 1.0 }),
         )
         .env_remove("FORKLORE_START_METHOD")
+        .env_remove("FORKLORE_CONTROL")
         .env_remove("FORKLORE_PYCACHE");
     if let Some(pycache) = &shim.pycache {
         cmd.env("FORKLORE_PYCACHE", pycache);

@@ -15,6 +15,7 @@ use nix::sys::socket::{
     UnixCredentials,
 };
 
+use super::gates::Gates;
 use super::members::Members;
 use super::procfs;
 use super::ring::Ring;
@@ -63,6 +64,8 @@ pub struct Receiver {
     verdicts: HashMap<(i32, u64), bool>,
     /// Each process's ring, once it passed one.
     rings: BTreeMap<i32, Ring>,
+    /// Where the step gates' pipes go.
+    gates: Gates,
     bufs: Vec<Vec<u8>>,
     headers: MultiHeaders<()>,
     pub counters: Arc<Counters>,
@@ -79,19 +82,26 @@ struct Received {
     fds: Vec<OwnedFd>,
 }
 
-/// The one datagram that is not an event: "here is my ring" (its memfd
-/// passed with it).
+/// The datagrams that are not events: "here is my ring" (its memfd
+/// passed with it) and "here is my step gate" (a pipe's write end).
 const RING_ANNOUNCEMENT: &[u8] = b"ring";
+const GATE_ANNOUNCEMENT: &[u8] = b"gate";
 
 impl Receiver {
     /// `sock` must have been through [`prepare`].
-    pub fn new(sock: UnixDatagram, members: Members, counters: Arc<Counters>) -> Self {
+    pub fn new(
+        sock: UnixDatagram,
+        members: Members,
+        gates: Gates,
+        counters: Arc<Counters>,
+    ) -> Self {
         Receiver {
             sock,
             members,
             uid: nix::unistd::getuid().as_raw(),
             verdicts: HashMap::new(),
             rings: BTreeMap::new(),
+            gates,
             bufs: vec![vec![0u8; MAX_DATAGRAM + 1]; BATCH],
             headers: headers(),
             counters,
@@ -126,6 +136,7 @@ impl Receiver {
     /// A process that ended sends nothing more: its ring is let go.
     pub fn forget(&mut self, pid: i32) {
         self.rings.remove(&pid);
+        self.gates.forget(pid);
     }
 
     /// How many rings are being read now.
@@ -173,6 +184,15 @@ impl Receiver {
         let bytes = &self.bufs[slot][..got.len];
         if bytes == RING_ANNOUNCEMENT {
             self.take_ring(sender, got.fds, out);
+            return;
+        }
+        if bytes == GATE_ANNOUNCEMENT {
+            match got.fds.into_iter().next() {
+                Some(fd) => self.gates.take(sender, fd),
+                None => {
+                    self.counters.malformed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
             return;
         }
         match decode(bytes) {

@@ -6,10 +6,12 @@
 //! the events come from (the [`Feed`]) differs.
 
 mod player;
+mod scheduler;
 
 use std::io;
 
 pub use player::Player;
+pub use scheduler::{Decision, Grant, Scheduler};
 
 use crate::lesson::manifest::Beat;
 use crate::lesson::Narration;
@@ -35,6 +37,8 @@ pub struct Session {
     pub narration: Narration,
     /// Where the live run's events are written, as they arrive.
     pub recorder: Option<Recorder>,
+    /// Who goes on at the checkpoints (a live run that may step).
+    pub scheduler: Scheduler,
 }
 
 impl Session {
@@ -45,6 +49,7 @@ impl Session {
             model: Model::new(),
             narration: Narration::new(Vec::new()),
             recorder: None,
+            scheduler: Scheduler::default(),
         }
     }
 
@@ -55,6 +60,7 @@ impl Session {
             model: Model::new(),
             narration: Narration::new(beats),
             recorder,
+            scheduler: Scheduler::default(),
         }
     }
 
@@ -66,12 +72,19 @@ impl Session {
             model: Model::new(),
             narration: Narration::new(beats),
             recorder: None,
+            scheduler: Scheduler::default(),
         }
     }
 
     /// The one way in for an event: recorded, folded into the model,
     /// narrated. True when it reached the next narration beat.
     pub fn ingest(&mut self, event: &Event) -> io::Result<bool> {
+        let reached = self.fold(event)?;
+        self.schedule()?;
+        Ok(reached)
+    }
+
+    fn fold(&mut self, event: &Event) -> io::Result<bool> {
         if let Some(rec) = self.recorder.as_mut() {
             rec.write(event)?;
         }
@@ -79,6 +92,52 @@ impl Session {
         let before = self.narration.reached();
         self.narration.observe(event);
         Ok(self.narration.reached() > before)
+    }
+
+    /// A live run that may step: let go whom the scheduler says.
+    fn schedule(&mut self) -> io::Result<()> {
+        let Feed::Live(run) = &mut self.feed else {
+            return Ok(());
+        };
+        if self.model.steps.wants.is_empty() && !self.scheduler.is_replaying() {
+            return Ok(());
+        }
+        let decision = self.scheduler.decide(&self.model, run.gates.is_stepping());
+        let mut said = Vec::new();
+        if decision.stop_stepping {
+            said.extend(run.set_stepping(false));
+        }
+        for grant in decision.grants {
+            said.push(run.let_go(grant));
+        }
+        for event in &said {
+            self.fold(event)?;
+        }
+        Ok(())
+    }
+
+    /// The learner's step: `pid` does the one operation it holds at.
+    pub fn step_process(&mut self, pid: i32) -> Result<(), String> {
+        let Feed::Live(run) = &mut self.feed else {
+            return Err("stepping is for a live run".into());
+        };
+        let grant = self.scheduler.choose(&self.model, pid)?;
+        let event = run.let_go(grant);
+        self.fold(&event).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Step mode on or off for the live run (those holding are let go
+    /// when it goes off).
+    pub fn set_stepping(&mut self, on: bool) -> Result<(), String> {
+        let Feed::Live(run) = &mut self.feed else {
+            return Err("step mode is for a live run".into());
+        };
+        let Some(event) = run.set_stepping(on) else {
+            return Err("this run cannot step".into());
+        };
+        self.fold(&event).map_err(|e| e.to_string())?;
+        self.schedule().map_err(|e| e.to_string())
     }
 
     /// Start over with `feed`: a fresh model, the narration from its first

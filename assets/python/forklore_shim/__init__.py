@@ -15,7 +15,7 @@ Rules it lives by:
 
 One module per concern: core (settings, state, events, the gate),
 identity, output, exits, lines, watch, callers, sync, queues, pool,
-manager, process, pace, finder.
+manager, process, pace, step, finder.
 """
 
 import os
@@ -217,7 +217,12 @@ def _install_options():
         lines.install(watch.check if watch else None)
     if watch:
         watch.install()
-    if core.SLOW != 1.0 or core.LINES:
+    stepping = False
+    if core._env.get("FORKLORE_CONTROL"):
+        from . import step
+
+        stepping = step.install()
+    if core.SLOW != 1.0 or core.LINES or stepping:
         from . import pace
 
         pace.install()

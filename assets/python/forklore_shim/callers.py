@@ -47,6 +47,22 @@ def caller_is_user(depth):
     return False, None
 
 
+def user_frame():
+    """The innermost frame of the user's own code on this thread's stack
+    (None when there is none: multiprocessing's plumbing alone)."""
+    frame = sys._getframe(1)
+    verdicts = _verdicts
+    while frame is not None:
+        code = frame.f_code
+        verdict = verdicts.get(code)
+        if verdict is None:
+            verdict = verdicts[code] = _verdict(code, frame)
+        if verdict == _USER:
+            return frame
+        frame = frame.f_back
+    return None
+
+
 def _verdict(code, frame):
     name = code.co_filename
     if code in _passthrough_codes:

@@ -7,7 +7,7 @@ Three entry points, and nothing else sends events:
   operation (a lock acquire or release, a queue put or get, a Manager call,
   a write to stdout/stderr, a Process start or join, a Pool worker taking a
   task). It is the single place where a process may be made to wait for
-  forklore's go-ahead; today it only reports.
+  forklore's go-ahead (step mode, slow motion).
 * ``report(kind, **fields)`` -- after the fact, where the outcome matters
   (acquired, blocked, got an item, a chunk done).
 * ``emit(kind, **fields)`` -- bookkeeping that never waits (proc_start,
@@ -73,6 +73,7 @@ class ProcessState:
         self.script_ended = False
         self.reported_exits = set()  # child pids whose exit this process saw
         self.executor_task = None  # (pool, job, task) a worker runs now
+        self.gate = None  # step mode: this pid's gate pipe (read end), once made
 
 
 STATE = ProcessState()
@@ -97,6 +98,11 @@ def add_prelude(hook):
 def reset_after_fork():
     """In a fork child: forget the parent's process state (one place)."""
     parent = STATE.identity.get("role")
+    if STATE.gate is not None:  # the parent's go-aheads are not ours
+        try:
+            os.close(STATE.gate)
+        except OSError:
+            pass
     STATE.reset("forkserver" if parent == "forkserver" else "fork")
 
 
@@ -133,11 +139,13 @@ def report(kind, body="", pid=None):
 
 def checkpoint(kind, body="", silent=False):
     """Called BEFORE every operation through which one process can affect
-    another. Sends the event (unless `silent`: the operation's outcome is
-    reported afterwards and says all), then passes the gate: this is where
-    step mode will hold the process until forklore lets it go on."""
+    another. In step mode, holds until forklore lets this one operation go
+    (see `step`); then sends the event (unless `silent`: the operation's
+    outcome is reported afterwards and says all) and passes the gates."""
     if _preludes or not STATE.announced:
         prelude()
+    if STEP[0]:
+        _stepper(kind, body)
     if not silent:
         emit(kind, body)
     if GATED:
@@ -167,20 +175,33 @@ def report_head(head, value):
     return emit_head(head, value)
 
 
-def checkpoint_head(kind, head, value):
-    """`checkpoint` of a preformatted event."""
+def checkpoint_head(kind, head, value, body):
+    """`checkpoint` of a preformatted event (`body`: what step mode's
+    `want` says of it)."""
     if _preludes or not STATE.announced:
         prelude()
+    if STEP[0]:
+        _stepper(kind, body)
     emit_head(head, value)
     if GATED:
         for gate in _gates:
             gate(kind, head)
 
 
-# True once something may hold processes at their checkpoints (slow motion,
-# step mode): with nothing, a checkpoint costs this one flag check.
+# True once something may hold processes at their checkpoints (slow motion):
+# with nothing, a checkpoint costs this one flag check.
 GATED = False
 _gates = []
+
+# Step mode's control byte (the mapping `step.install` makes in a run that
+# may step; else a constant 0) and what holds a process at a checkpoint.
+STEP = b"\0"
+_stepper = None
+
+
+def set_stepper(hold):
+    global _stepper
+    _stepper = hold
 
 
 def add_gate(gate):

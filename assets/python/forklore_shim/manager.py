@@ -35,7 +35,16 @@ def patch(mod):
     def _callmethod(self, methodname, args=(), kwds={}):
         # A call reaches another process: a checkpoint. Its outcome (the
         # result) is what is reported.
-        core.checkpoint("proxy", core.fields(id=str(self._token.id), method=methodname), silent=True)
+        if core.STEP[0]:  # step mode's `want` says what the call reads or writes
+            body = core.fields(
+                id=str(self._token.id),
+                method=methodname,
+                typeid=self._token.typeid,
+                args=[core.safe_repr(a) for a in tuple(args)[:4]],
+            )
+        else:
+            body = core.fields(id=str(self._token.id), method=methodname)
+        core.checkpoint("proxy", body, silent=True)
         try:
             result = real_callmethod(self, methodname, args, kwds)
         except BaseException as exc:

@@ -1,4 +1,5 @@
-"""Slow motion, by FORKLORE_SLOW = F.
+"""Slow motion, by FORKLORE_SLOW = F; and `time.sleep` as a checkpoint in
+step mode.
 
 * Every `time.sleep` of the script lasts F times longer (and, with
   --lines, the line is reported before the process sleeps).
@@ -42,7 +43,10 @@ def install():
 
     @functools.wraps(real_sleep)
     def sleep(seconds):
-        core.prelude()
+        if core.STEP[0]:  # in step mode, a sleep is a step too
+            core.checkpoint("sleep", '"seconds":%s' % core.jval(seconds), silent=True)
+        else:
+            core.prelude()
         return real_sleep(seconds * core.SLOW)
 
     time.sleep = sleep

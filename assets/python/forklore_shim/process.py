@@ -6,7 +6,7 @@ import functools
 import os
 import sys
 
-from . import core, exits, identity
+from . import callers, core, exits, identity
 
 
 def patch_process(mod):
@@ -35,7 +35,10 @@ def patch_process(mod):
         return exitcode
 
     def start(self):
-        core.checkpoint("proc_spawn", core.fields(name=self.name), silent=True)
+        # In step mode only the script's own starts hold (never a Pool's
+        # or a Manager's helpers, started by multiprocessing itself).
+        if not core.STEP[0] or callers.caller_is_user(2)[0]:
+            core.checkpoint("proc_spawn", core.fields(name=self.name), silent=True)
         real_start(self)
         try:
             body = core.fields(child=self.pid, name=self.name, daemon=self.daemon, method=self._popen.method)
@@ -58,7 +61,9 @@ def patch_process(mod):
             at_exit = caller.co_name == "_exit_function" and where.startswith(core.MP_DIR)
             # With a timeout it may return while the child runs on.
             body = core.fields(child=self.pid, op="waiting" if timeout is None else "waiting_timed")
-            core.checkpoint("join", body + (',"at_exit":true' if at_exit else ""))
+            # multiprocessing's own join at exit reports but never holds.
+            say = core.report if at_exit else core.checkpoint
+            say("join", body + (',"at_exit":true' if at_exit else ""))
         try:
             return real_join(self, timeout)
         finally:

@@ -80,6 +80,7 @@ def _instrument(lock):
     key = sem_id(lock)
     base = kind(lock)
     gate = '"id":%s,"op":"acquire"' % core.jstr(key)
+    release_gate = '"id":%s,"op":"release"' % core.jstr(key)
     heads = _Heads(lock, key)
     is_user = callers.caller_is_user
     checkpoint = core.checkpoint
@@ -105,7 +106,10 @@ def _instrument(lock):
             user = False
         if not user:
             return real_acquire(*args, **kwargs)
-        checkpoint("sync", gate, silent=True)
+        if core.STEP[0]:  # step mode's `want` names the lock
+            checkpoint("sync", '%s,"name":%s' % (gate, _name(lock, key, frame, "acquire")), silent=True)
+        else:
+            checkpoint("sync", gate, silent=True)
         if real_acquire(False):
             report("acquired", frame)
             return True
@@ -124,7 +128,7 @@ def _instrument(lock):
             if user and _release_would_succeed(sl, base):
                 # Before the real release, so it precedes the next taker's acquire.
                 head = heads.head(labels.get(key, base), "released", frame, "release")
-                checkpoint_head("sync", head, _value_after_release(sl, base))
+                checkpoint_head("sync", head, _value_after_release(sl, base), release_gate)
         except Exception as exc:
             core.shim_error("sync", exc)
         return real_release()
