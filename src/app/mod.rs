@@ -19,6 +19,7 @@ use crate::protocol::Event;
 use crate::record::Recorder;
 use crate::replay::Replay;
 use crate::runtime::{Run, RunConfig};
+use crate::schedule::Schedule;
 use crate::session::Session;
 use crate::ui::{self, EditorState, Panes, Theme, ThemeName, UiState};
 
@@ -60,6 +61,10 @@ pub struct TuiOptions {
     /// Lessons: run the lesson this many times in the background at once
     /// (`--repeat N`); the number `R` uses too.
     pub repeat: Option<usize>,
+    /// Start in step mode (`--step`).
+    pub step: bool,
+    /// Replay this schedule at the start of each run (`--schedule`).
+    pub schedule: Option<Schedule>,
 }
 
 /// What the screen shows.
