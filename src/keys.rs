@@ -60,6 +60,17 @@ pub enum Command {
     Answer(u8),
     /// Run the lesson many times in the background: a histogram.
     Repeat,
+    // Step mode.
+    /// Step mode on / off.
+    ToggleStep,
+    /// The focused process does its one operation.
+    StepFocused,
+    /// Process N (1-based, as numbered on screen) does its one operation.
+    StepNth(u8),
+    /// Step mode off: every process runs freely.
+    RunFree,
+    /// Take back the last step.
+    Undo,
     // Replays.
     StepForward,
     StepBack,
@@ -93,6 +104,7 @@ impl Command {
         match self {
             Command::PickerJump(_) => Command::PickerJump(digit),
             Command::Answer(_) => Command::Answer(digit),
+            Command::StepNth(_) => Command::StepNth(digit),
             other => other,
         }
     }
@@ -184,7 +196,12 @@ pub static KEYS: &[Binding] = &[
     row(&[Lesson], KeyCode::Right, "→", Command::BeatNext, "go on from the beat or question the run holds at"),
     row(&[Lesson], KeyCode::Left, "←", Command::BeatBack, "the previous beat's text again"),
     ch(&[Lesson], 'b', "b", Command::TogglePace, "beat by beat (hold at every beat) / free pace"),
-    Binding { modes: &[Lesson], key: Key::Digit, mods: KeyModifiers::NONE, label: "1-4", command: Command::Answer(0), help: "answer the question asked now" },
+    Binding { modes: &[Lesson], key: Key::Digit, mods: KeyModifiers::NONE, label: "1-9", command: Command::Answer(0), help: "answer the question asked now; in step mode, process N does its one operation" },
+    ch(LIVE, 's', "s", Command::ToggleStep, "step mode on / off: every process holds at its next checkpoint"),
+    row(LIVE, KeyCode::Enter, "Enter", Command::StepFocused, "step mode: the focused process does its one operation (a click too)"),
+    Binding { modes: &[Run], key: Key::Digit, mods: KeyModifiers::NONE, label: "1-9", command: Command::StepNth(0), help: "step mode: process N (as numbered) does its one operation" },
+    ch(LIVE, 'a', "a", Command::RunFree, "step mode off: every process runs freely"),
+    ch(LIVE, 'u', "u", Command::Undo, "step mode: take back the last step (runs again up to it)"),
     ch(&[Lesson, Histogram], 'R', "R", Command::Repeat, "run the lesson many times in the background: a histogram of its outcome"),
     row(&[Histogram], KeyCode::Esc, "Esc", Command::Close, "close the histogram (the runs go on)"),
     ch(&[Replay], '.', ".", Command::StepForward, "one event forward (pauses)"),

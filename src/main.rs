@@ -228,7 +228,7 @@ fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, Strin
         Some(path) => Some(Schedule::load(Path::new(path))?),
         None => None,
     };
-    let (config, scheduler) = stepping(config, &args.steps, schedule, args.headless)?;
+    let (config, scheduler) = stepping(config, &args.steps, schedule.clone(), args.headless)?;
     let title = args.script.display().to_string();
     let rec = recorder(args.record.as_deref(), &config.script, &title, None)?;
     if args.headless {
@@ -238,6 +238,8 @@ fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, Strin
         title,
         theme: args.theme,
         recorder: rec,
+        step: args.steps.step,
+        schedule,
         ..TuiOptions::default()
     };
     screen(Start::Script(config), opts, signals)

@@ -332,7 +332,22 @@ fn dispatch_decides_each_modes_keys() {
         (Mode::Histogram, key(KeyCode::Esc), Some(Command::Close)),
         (Mode::Histogram, char_key('q'), Some(Command::Quit)),
         (Mode::Histogram, char_key(' '), None),
-        (Mode::Run, char_key('2'), None),
+        // Step mode, on both live screens: s toggles, Enter steps the
+        // focused process, a runs free, u undoes; a script's run takes
+        // digits for the process to step (a lesson's digits answer
+        // questions first, and the app lets them step when none is asked).
+        (Mode::Run, char_key('s'), Some(Command::ToggleStep)),
+        (Mode::Lesson, char_key('s'), Some(Command::ToggleStep)),
+        (Mode::Run, key(KeyCode::Enter), Some(Command::StepFocused)),
+        (Mode::Lesson, key(KeyCode::Enter), Some(Command::StepFocused)),
+        (Mode::Run, char_key('2'), Some(Command::StepNth(2))),
+        (Mode::Run, char_key('a'), Some(Command::RunFree)),
+        (Mode::Lesson, char_key('u'), Some(Command::Undo)),
+        (Mode::Replay, char_key('s'), None),
+        (Mode::Replay, char_key('u'), None),
+        (Mode::Replay, key(KeyCode::Enter), None),
+        (Mode::Histogram, char_key('s'), None),
+        (Mode::Help, char_key('s'), None),
         // A replay: stepping, seeking, beats; + and - change the playing speed.
         (Mode::Replay, char_key('.'), Some(Command::StepForward)),
         (Mode::Replay, char_key(','), Some(Command::StepBack)),

@@ -66,6 +66,23 @@ impl App {
             Mode::Histogram => return self.histogram_command(command),
             _ => {}
         }
+        let stepping = self.session.model.steps.on && self.session.run().is_some();
+        match command {
+            Command::ToggleStep
+            | Command::StepFocused
+            | Command::StepNth(_)
+            | Command::RunFree
+            | Command::Undo => {
+                self.step_command(command);
+                return None;
+            }
+            // In step mode a click on a process lets it go.
+            Command::Select(_) if stepping => {
+                self.step_command(command);
+                return None;
+            }
+            _ => {}
+        }
         match self.ui.apply(command, &self.session.model) {
             Effect::None => {}
             Effect::Quit => return Some(Exit::Quit),
@@ -100,7 +117,7 @@ impl App {
 
     /// Stop the old run completely (every process reaped), then start the
     /// script again with a fresh model and the chosen speed.
-    fn restart(&mut self) {
+    pub(super) fn restart(&mut self) {
         if self.session.player().is_some() {
             self.replay_from_start();
         } else if self.lesson.is_some() {
@@ -113,6 +130,7 @@ impl App {
     fn start_script(&mut self, config: RunConfig) -> io::Result<()> {
         let config = RunConfig {
             slow: self.ui.slow,
+            step: self.run_step(),
             ..config
         };
         match Run::start(&config) {
@@ -120,6 +138,7 @@ impl App {
                 // The teacher may have edited the script between runs.
                 self.source = super::read_source(&config.script);
                 self.session.restart(Feed::Live(run), Vec::new())?;
+                self.arm_scheduler();
                 self.script = Some(config);
                 self.ui.restarted();
             }

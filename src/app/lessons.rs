@@ -37,6 +37,11 @@ impl App {
 
     /// Lesson keys on a live (or fallback) lesson screen.
     pub(super) fn lesson_command(&mut self, command: Command) {
+        if let Command::Answer(n) = command {
+            if self.digits_step() {
+                return self.step_command(Command::StepNth(n));
+            }
+        }
         if matches!(
             command,
             Command::BeatNext | Command::BeatBack | Command::TogglePace | Command::Answer(_)
@@ -103,11 +108,13 @@ impl App {
             return self.show_bundled_recording();
         };
         config.slow = self.ui.slow;
+        config.step = self.run_step();
         self.source = super::read_source(&config.script);
         let run = Run::start(&config).map_err(|e| format!("cannot start the lesson: {e}"))?;
         self.session
             .restart(Feed::Live(run), beats)
             .map_err(|e| e.to_string())?;
+        self.arm_scheduler();
         self.reset_pace();
         self.describe_recording();
         Ok(())

@@ -29,6 +29,7 @@ mod lessons;
 mod pace;
 mod repeats;
 mod replay;
+mod step;
 mod terminal;
 mod view;
 
@@ -137,6 +138,8 @@ struct App {
     /// Where the panels were drawn in the last frame (for mouse clicks).
     panes: Option<Panes>,
     deferred: Option<Deferred>,
+    /// How live runs step (see step.rs).
+    steps: step::StepOptions,
 }
 
 /// Why the loop ends.
@@ -186,6 +189,7 @@ impl App {
             repeat_runs: opts.repeat.unwrap_or(repeats::DEFAULT_RUNS),
             panes: None,
             deferred: None,
+            steps: step::StepOptions::new(opts.step, opts.schedule.clone()),
         };
         app.session.recorder = opts.recorder;
         match start {
@@ -195,10 +199,15 @@ impl App {
                     ..UiState::new(config.slow)
                 };
                 app.source = read_source(&config.script);
+                let config = RunConfig {
+                    step: app.run_step(),
+                    ..config
+                };
                 // Started before the screen takes over, so an error prints plainly.
                 let run = Run::start(&config).map_err(|e| io::Error::other(e.to_string()))?;
                 app.session
                     .restart(crate::session::Feed::Live(run), Vec::new())?;
+                app.arm_scheduler();
                 app.script = Some(config);
             }
             Start::Lesson { session, picker } => {
@@ -242,7 +251,9 @@ impl App {
         let mut last_frame: Option<Instant> = None;
         loop {
             let wait = last_frame.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
-            if dirty && (wait.is_zero() || self.deferred.is_some()) {
+            // An undo's replay draws no frame until it is back.
+            let fast = self.fast_forward_left();
+            if dirty && fast.is_none() && (wait.is_zero() || self.deferred.is_some()) {
                 if self.draw(terminal).is_err() {
                     return Exit::TerminalGone;
                 }
@@ -257,7 +268,11 @@ impl App {
                 continue;
             }
             // Timers exist only when something is owed: idle means asleep.
-            let frame_due = if dirty { after(wait) } else { never() };
+            let frame_due = match (dirty, fast) {
+                (true, Some(left)) => after(left),
+                (true, None) => after(wait),
+                (false, _) => never(),
+            };
             let (events, replay_due) = self.sources();
             let resume_due = self.resume_at.map_or(never(), at_instant);
             let deadlock_due = self.deadlock_at.map_or(never(), at_instant);
@@ -307,6 +322,7 @@ impl App {
         for event in events.try_iter().take(MAX_BURST) {
             self.ingest(&event)?;
         }
+        self.after_steps();
         self.watch_deadlock();
         Ok(())
     }

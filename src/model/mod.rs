@@ -318,7 +318,10 @@ impl Model {
                 };
                 self.steps.want(pid, want);
             }
-            Body::Stepping { on } => self.steps.on = *on,
+            Body::Stepping { on } => {
+                self.steps.on = *on;
+                self.steps.from_start = *on && self.info.root.is_none();
+            }
             Body::Step {
                 who,
                 what,

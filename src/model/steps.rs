@@ -34,6 +34,9 @@ pub struct Taken {
 pub struct Steps {
     /// Step mode is on: every process holds at its next checkpoint.
     pub on: bool,
+    /// It has been on since the run began (so the steps taken replay the
+    /// run from its start: an undo can run them again).
+    pub from_start: bool,
     /// Processes holding now, by PID.
     pub wants: BTreeMap<i32, Want>,
     /// The steps taken in this run (the schedule so far), in order.
@@ -61,6 +64,38 @@ impl Steps {
     pub(super) fn gone(&mut self, pid: i32) {
         self.wants.remove(&pid);
     }
+}
+
+impl Model {
+    /// PIDs of the processes holding at a checkpoint, as the process tree
+    /// lists them: their numbers on screen (1, 2, …).
+    pub fn holding_in_order(&self) -> Vec<i32> {
+        self.procs
+            .tree()
+            .iter()
+            .map(|(_, p)| p.pid)
+            .filter(|pid| self.steps.wants.contains_key(pid))
+            .collect()
+    }
+
+    /// The script's line a process is on: where it holds in step mode (if
+    /// that is in the script), else the last line `--lines` reported.
+    pub fn line_of(&self, p: &Proc) -> Option<u32> {
+        let in_script = |file: &str| {
+            let script = &self.info.script;
+            file == script || base_name(file) == base_name(script)
+        };
+        self.steps
+            .wants
+            .get(&p.pid)
+            .filter(|w| w.file.as_deref().is_some_and(in_script))
+            .and_then(|w| w.line)
+            .or(p.line)
+    }
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// The operation a want is about: its verb and the object, each stable
@@ -126,11 +161,14 @@ impl Want {
                 Some(op) => format!("{name}.{op}()"),
                 None => format!("{name}.?()"),
             },
-            "proxy" => match self.op().as_str() {
-                "read" => format!("[{name}] → read"),
-                "write" => format!("[{name}] ← {}", arg(&self.at, 1)),
-                op => format!("{op}({})", arg(&self.at, 0)),
-            },
+            "proxy" => {
+                let typeid = field("typeid").unwrap_or("proxy");
+                match self.op().as_str() {
+                    "read" => format!("{typeid}[{name}] → read"),
+                    "write" => format!("{typeid}[{name}] ← {}", arg(&self.at, 1)),
+                    op => format!("{typeid}.{op}({})", arg(&self.at, 0)),
+                }
+            }
             "write" => {
                 let text = field("text").unwrap_or("");
                 format!("{name}.write({:?})", text)

@@ -145,6 +145,7 @@ impl Session {
     pub fn restart(&mut self, feed: Feed, beats: Vec<Beat>) -> io::Result<()> {
         self.feed = feed;
         self.model = Model::new();
+        self.scheduler = Scheduler::default();
         self.narration = Narration::new(beats);
         if let Some(rec) = self.recorder.take() {
             self.recorder = Some(rec.reopen()?);

@@ -43,6 +43,9 @@ pub struct Scheduler {
     pub note: Option<String>,
     /// A schedule that could not be followed: why (headless says it).
     pub trouble: Option<String>,
+    /// Once the schedule is done, stay in step mode (an undo hands
+    /// control back) instead of letting every process run freely.
+    hold_after: bool,
 }
 
 impl Scheduler {
@@ -50,6 +53,14 @@ impl Scheduler {
         Scheduler {
             replay: Some((schedule, 0)),
             ..Scheduler::default()
+        }
+    }
+
+    /// Replay `schedule`, then keep every process holding (undo).
+    pub fn replaying_then_hold(schedule: Schedule) -> Scheduler {
+        Scheduler {
+            hold_after: true,
+            ..Scheduler::replaying(schedule)
         }
     }
 
@@ -138,10 +149,13 @@ impl Scheduler {
             return Decision::default();
         };
         let Some(step) = schedule.steps.get(*next).cloned() else {
-            let done = format!(
-                "schedule done: {} steps; the run goes on freely",
-                schedule.steps.len()
-            );
+            let steps = schedule.steps.len();
+            if self.hold_after {
+                self.replay = None;
+                self.note = Some(format!("back after step {steps}: your turn"));
+                return Decision::default();
+            }
+            let done = format!("schedule done: {steps} steps; the run goes on freely");
             return self.end_replay(model, done, false);
         };
         let index = *next;

@@ -50,10 +50,13 @@ fn file_name(view: &View) -> String {
 /// else any live process's.
 fn focus_line(view: &View) -> Option<u32> {
     let model = view.model;
-    let line_of = |pid: Option<i32>| pid.and_then(|p| model.procs.get(p)).and_then(|p| p.line);
+    let line_of = |pid: Option<i32>| {
+        pid.and_then(|p| model.procs.get(p))
+            .and_then(|p| model.line_of(p))
+    };
     line_of(view.ui.selected)
         .or_else(|| line_of(model.info.root))
-        .or_else(|| model.procs.alive().find_map(|p| p.line))
+        .or_else(|| model.procs.alive().find_map(|p| model.line_of(p)))
 }
 
 fn source_line(
@@ -69,12 +72,17 @@ fn source_line(
         .procs
         .in_order()
         .into_iter()
-        .filter(|p| p.state.is_alive() && p.line == Some(number))
+        .filter(|p| p.state.is_alive() && view.model.line_of(p) == Some(number))
         .map(|p| p.pid)
         .collect();
     let mut spans = vec![Span::styled(format!("{number:>number_w$} "), theme.dim())];
     for pid in here.iter().take(MAX_MARKS) {
-        spans.push(Span::styled("●", theme.pid(view.model, *pid)));
+        // ▸: holding here in step mode, about to run this line's operation.
+        let mark = match view.model.steps.wants.contains_key(pid) {
+            true => "▸",
+            false => "●",
+        };
+        spans.push(Span::styled(mark, theme.pid(view.model, *pid)));
     }
     let extra = here.len().saturating_sub(MAX_MARKS);
     let marks_w = here.len().min(MAX_MARKS);

@@ -55,6 +55,14 @@ fn run_state(view: &View) -> Span<'static> {
     if view.ui.deadlock.is_some() && !matches!(view.model.state, RunState::Finished(_)) {
         return Span::styled(" ⛔ DEADLOCK: no process can go on ", theme.selected());
     }
+    let steps = &view.model.steps;
+    if steps.on && matches!(view.model.state, RunState::Running | RunState::Starting) {
+        let n = steps.wants.len();
+        return Span::styled(
+            format!(" ⏯ STEP MODE · {n} at a checkpoint · Enter lets one go "),
+            theme.selected(),
+        );
+    }
     match view.model.state {
         RunState::Starting => Span::raw("… starting"),
         RunState::Running => Span::styled("▶ running", bold),

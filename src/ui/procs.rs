@@ -33,12 +33,14 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         .map(|(depth, p)| depth * 2 + p.pid.to_string().len())
         .max()
         .unwrap_or(0);
+    // Step mode says what each holding process is about to do: more room.
+    let widest = if model.steps.on { 56 } else { 28 };
     let state_width = rows
         .iter()
         .map(|(_, p)| state_text(model, p).chars().count())
         .max()
         .unwrap_or(0)
-        .min(28);
+        .min(widest);
     let lines: Vec<Line> = rows
         .iter()
         .skip(offset)
@@ -133,10 +135,15 @@ pub fn glyph(state: &ProcState, paused: bool) -> &'static str {
 /// The state in words, led by its glyph: `▶ running`, `⏸ paused`,
 /// `⧗ blocked on lock`, `✔ exited 0`, `✘ exited 3`, `☠ killed by SIGTERM`.
 pub fn state_text(model: &Model, p: &Proc) -> String {
+    if let Some(text) = want_text(model, p) {
+        return text;
+    }
     let paused = model.state == RunState::Paused;
     let words = match &p.state {
         ProcState::Starting => "starting".to_string(),
         ProcState::Running if paused => "paused".to_string(),
+        // Step mode: not at a checkpoint, so it runs its own code.
+        ProcState::Running if model.steps.on => "running code".to_string(),
         ProcState::Running => "running".to_string(),
         ProcState::Blocked(wait) => {
             let blocked = match wait {
@@ -170,6 +177,22 @@ pub fn state_text(model: &Model, p: &Proc) -> String {
         ProcState::Ended => "ended (status unknown)".to_string(),
     };
     format!("{} {words}{}", glyph(&p.state, paused), holding(model, p))
+}
+
+/// Step mode: "[2] ▸ lock.acquire() · main.py:23" for a process holding
+/// at a checkpoint (2: its number, for the digit keys).
+fn want_text(model: &Model, p: &Proc) -> Option<String> {
+    let want = model.steps.wants.get(&p.pid)?;
+    if !p.state.is_alive() {
+        return None;
+    }
+    let n = model.holding_in_order().iter().position(|h| *h == p.pid)? + 1;
+    let mut text = format!("[{n}] ▸ {}", want.describe(model));
+    if let Some(place) = want.place() {
+        text += " · ";
+        text += &place;
+    }
+    Some(text + &holding(model, p))
 }
 
 /// " · holds lock" when a live process holds a Lock, RLock or Condition:
