@@ -17,6 +17,7 @@
 use std::path::Path;
 
 use crate::model::Taken;
+use crate::protocol::Body;
 
 /// One step: `who` performs `op` (on `obj`, when given).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,11 +63,47 @@ impl Schedule {
         Ok(Schedule { steps })
     }
 
-    /// Read a schedule file.
+    /// Read a schedule file, or the steps of a recording (`--record`).
     pub fn load(path: &Path) -> Result<Schedule, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the schedule {}: {e}", path.display()))?;
+        if text.trim_start().starts_with('{') {
+            return Schedule::of_recording(path);
+        }
         Schedule::parse(&text, &path.display().to_string())
+    }
+
+    /// The steps a recorded run took (its `step` events chosen by the
+    /// learner or a schedule, not those of a free run).
+    fn of_recording(path: &Path) -> Result<Schedule, String> {
+        let events = crate::record::read(path)
+            .map_err(|e| format!("cannot read the recording {}: {e}", path.display()))?;
+        let steps: Vec<Step> = events
+            .into_iter()
+            .filter_map(|e| match e.body {
+                Body::Step {
+                    who,
+                    what,
+                    obj,
+                    auto: false,
+                } => Some((who, what, obj)),
+                _ => None,
+            })
+            .enumerate()
+            .map(|(i, (who, op, obj))| Step {
+                who,
+                op,
+                obj,
+                line: i + 1,
+            })
+            .collect();
+        if steps.is_empty() {
+            return Err(format!(
+                "the recording {} has no steps: record a run in step mode (--step, or s on screen)",
+                path.display()
+            ));
+        }
+        Ok(Schedule { steps })
     }
 
     /// The steps a run took, as a schedule.

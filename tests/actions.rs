@@ -339,7 +339,11 @@ fn dispatch_decides_each_modes_keys() {
         (Mode::Run, char_key('s'), Some(Command::ToggleStep)),
         (Mode::Lesson, char_key('s'), Some(Command::ToggleStep)),
         (Mode::Run, key(KeyCode::Enter), Some(Command::StepFocused)),
-        (Mode::Lesson, key(KeyCode::Enter), Some(Command::StepFocused)),
+        (
+            Mode::Lesson,
+            key(KeyCode::Enter),
+            Some(Command::StepFocused),
+        ),
         (Mode::Run, char_key('2'), Some(Command::StepNth(2))),
         (Mode::Run, char_key('a'), Some(Command::RunFree)),
         (Mode::Lesson, char_key('u'), Some(Command::Undo)),

@@ -105,7 +105,13 @@ impl Want {
     pub fn op(&self) -> String {
         let field = |k: &str| self.at.get(k).and_then(Value::as_str);
         match self.what.as_str() {
-            "sync" | "queue" | "pipe" | "shared" => field("op").unwrap_or(&self.what).to_string(),
+            // A wait is announced as "waiting": a schedule says `wait`.
+            "sync" => match field("op") {
+                Some("waiting") => "wait".into(),
+                Some(op) => op.to_string(),
+                None => "sync".into(),
+            },
+            "queue" | "pipe" | "shared" => field("op").unwrap_or(&self.what).to_string(),
             "proxy" => match field("method") {
                 Some("__getitem__") | Some("get") => "read".into(),
                 Some("__setitem__") => "write".into(),
@@ -127,10 +133,10 @@ impl Want {
                 let id = field("id")?;
                 Some(model.sync.get(id)?.label())
             }),
-            "queue" => {
+            "queue" => field("name").map(str::to_string).or_else(|| {
                 let id = field("id")?;
                 Some(model.queues.get(id).map_or("queue".into(), |q| q.label()))
-            }
+            }),
             "proxy" => Some(match self.at.get("args").and_then(|a| a.get(0)) {
                 Some(Value::String(key)) => key.clone(),
                 _ => field("typeid").unwrap_or("proxy").to_string(),
@@ -155,7 +161,7 @@ impl Want {
         let name = obj.as_deref().unwrap_or("?");
         let field = |k: &str| self.at.get(k).and_then(Value::as_str);
         match self.what.as_str() {
-            "sync" => format!("{name}.{}()", field("op").unwrap_or("?")),
+            "sync" => format!("{name}.{}()", self.op()),
             "queue" => match field("op") {
                 Some("put") => format!("{name}.put({})", field("item").unwrap_or("…")),
                 Some(op) => format!("{name}.{op}()"),

@@ -27,7 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         .collect();
     lines.push(Line::default());
     lines.push(Line::styled(
-        " A mouse click on a process row focuses it.",
+        " A click on a process row focuses it (in step mode: steps it).",
         view.theme.dim(),
     ));
     let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;

@@ -32,6 +32,14 @@ const ASKING_HINTS: [(Command, &str); 3] = [
     (Command::BeatNext, "pass"),
     (Command::Quit, "quit"),
 ];
+/// In step mode (a live run): how to step.
+const STEP_HINTS: [(Command, &str); 5] = [
+    (Command::StepFocused, "step focused"),
+    (Command::FocusNext, "focus"),
+    (Command::RunFree, "run free"),
+    (Command::Undo, "undo"),
+    (Command::Quit, "quit"),
+];
 /// Hints kept even when the counters must be abbreviated.
 const ESSENTIAL_HINTS: usize = 4;
 
@@ -112,9 +120,11 @@ fn hints_width(view: &View, count: usize) -> usize {
 fn hint_texts(view: &View) -> Vec<(String, String)> {
     let paused = view.model.state == RunState::Paused;
     let pacer = view.lesson.and_then(|l| l.pacer).filter(|p| p.is_held());
+    let stepping = view.model.steps.on && !matches!(view.model.state, RunState::Finished(_));
     let hints: &[(Command, &str)] = match pacer {
         Some(p) if p.asking().is_some() => &ASKING_HINTS,
         Some(_) => &HELD_HINTS,
+        None if stepping && view.screen != crate::keys::Mode::Replay => &STEP_HINTS,
         None => &HINTS,
     };
     hints

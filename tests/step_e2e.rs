@@ -1,0 +1,168 @@
+//! Step mode end to end in tmux: `s` on a lesson's live run holds every
+//! process at a checkpoint (on screen, and really: each is blocked in a
+//! read of its gate), the digits let one process go at a time while the
+//! others stay where they are, `u` takes a step back in a new run, and
+//! quitting leaves nothing behind.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::gone_within;
+use common::tmux::*;
+
+/// The rows of processes holding at a checkpoint: pid → (number, what).
+fn holding(screen: &str) -> BTreeMap<i32, (u32, String)> {
+    let mut rows = BTreeMap::new();
+    for line in screen.lines() {
+        let Some(at) = line.find("] ▸ ") else {
+            continue;
+        };
+        let Some(open) = line[..at].rfind('[') else {
+            continue;
+        };
+        let pid = line[..open]
+            .split(|c: char| !c.is_ascii_digit())
+            .rfind(|w| !w.is_empty())
+            .and_then(|w| w.parse().ok());
+        let number = line[open + 1..at].parse().ok();
+        let what = line[at + "] ▸ ".len()..]
+            .split(" · ")
+            .next()
+            .unwrap_or("")
+            .to_string();
+        if let (Some(pid), Some(n)) = (pid, number) {
+            rows.insert(pid, (n, what));
+        }
+    }
+    rows
+}
+
+/// The process really waits for forklore: asleep in a read(2) (its gate).
+fn blocked_in_read(pid: i32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat
+        .rsplit(')')
+        .next()
+        .and_then(|s| s.split_whitespace().next());
+    let syscall = std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+    let wchan = std::fs::read_to_string(format!("/proc/{pid}/wchan")).unwrap_or_default();
+    state == Some("S") && (syscall.starts_with("0 ") || wchan.contains("pipe_read"))
+}
+
+/// Wait until `n` or more processes hold, and return them.
+fn wait_holding(t: &Tmux, n: usize, what: &str) -> BTreeMap<i32, (u32, String)> {
+    let mut rows = BTreeMap::new();
+    wait_for(
+        what,
+        20,
+        || {
+            rows = holding(&t.screen());
+            rows.len() >= n
+        },
+        t,
+    );
+    rows
+}
+
+#[test]
+fn step_mode_on_a_lesson_steps_one_process_and_undoes() {
+    let t = Tmux::start(
+        "stepping",
+        &in_shell("", "lesson daemon-join --pace free --no-predict"),
+    );
+    forklore_pid(&t);
+    wait_for("the children", 20, || t.screen().contains("Process-3"), &t);
+    t.keys("s");
+    wait_for("step mode", 10, || t.screen().contains("STEP MODE"), &t);
+    // Main and its three children each hold at their next checkpoint.
+    let held = wait_holding(&t, 4, "every process at a checkpoint");
+    for pid in held.keys() {
+        assert!(
+            blocked_in_read(*pid),
+            "{pid} holds but is not blocked in a read"
+        );
+    }
+    // Three steps of the process numbered 2: it moves; the others stay.
+    let mut before = held;
+    let (&chosen, _) = before.iter().find(|(_, (n, _))| *n == 2).unwrap();
+    for step in 1..=3 {
+        t.keys("2");
+        let mut now = BTreeMap::new();
+        wait_for(
+            &format!("step {step} taken"),
+            20,
+            || {
+                now = holding(&t.screen());
+                t.screen().contains(&format!("step {step}: "))
+                    && now.contains_key(&chosen)
+                    && now.len() == before.len()
+            },
+            &t,
+        );
+        for (pid, (_, what)) in &before {
+            if *pid != chosen {
+                assert_eq!(&now[pid].1, what, "{pid} moved without a step");
+                assert!(blocked_in_read(*pid), "{pid} is not held in a read");
+            }
+        }
+        before = now;
+    }
+    // Undo: step mode began mid-run, which no replay can bring back: the
+    // program starts again, in step mode from its first checkpoint.
+    t.keys("u");
+    wait_for(
+        "the undo",
+        30,
+        || t.screen().contains("back after step 0: your turn"),
+        &t,
+    );
+    let fresh = wait_holding(&t, 1, "main held at its first checkpoint");
+    assert!(
+        fresh.keys().all(|p| !before.contains_key(p)),
+        "a new run: {fresh:?}"
+    );
+    for pid in before.keys() {
+        assert!(
+            gone_within(*pid, 5),
+            "{pid} of the first run survived the undo"
+        );
+    }
+    // Now stepped from the start, an undo is exact: main starts its three
+    // children, one step each; undo brings it back to before the third.
+    for step in 1..=3 {
+        t.keys("1");
+        wait_for(
+            &format!("start {step}"),
+            20,
+            || t.screen().contains(&format!("step {step}: MainProcess")),
+            &t,
+        );
+    }
+    wait_holding(&t, 4, "main and its three children held");
+    t.keys("u");
+    wait_for(
+        "the exact undo",
+        30,
+        || t.screen().contains("back after step 2: your turn"),
+        &t,
+    );
+    let again = wait_holding(&t, 3, "main and two children held");
+    let main_row = again.values().find(|(n, _)| *n == 1).map(|r| r.1.clone());
+    assert_eq!(main_row.as_deref(), Some("Process-3.start()"), "{again:?}");
+    assert_eq!(
+        again.len(),
+        3,
+        "the third child is not started again: {again:?}"
+    );
+    for pid in again.keys() {
+        assert!(blocked_in_read(*pid), "{pid} is not held in a read");
+    }
+    quit(&t);
+    for pid in again.keys() {
+        assert!(
+            gone_within(*pid, 5),
+            "pid {pid} survived quitting in step mode"
+        );
+    }
+}

@@ -1,0 +1,318 @@
+//! Step mode without processes: the model from event sequences (who holds
+//! at a checkpoint, in what words), the scheduler's decisions, the
+//! schedule format, and the screen in step mode (insta snapshot).
+
+use forklore::model::Model;
+use forklore::protocol::{Body, Event, Role, SyncKind, SyncOp};
+use forklore::schedule::Schedule;
+use forklore::session::Scheduler;
+use forklore::ui::{self, Theme, UiState, View};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use serde_json::json;
+
+const MAIN: i32 = 100;
+const P2: i32 = 102;
+const P3: i32 = 103;
+
+fn ev(pid: i32, t: u64, body: Body) -> Event {
+    Event { pid, t, body }
+}
+
+fn want(pid: i32, t: u64, what: &str, at: serde_json::Value, line: u32) -> Event {
+    let body = Body::Want {
+        what: what.into(),
+        at,
+        file: Some("/tmp/main.py".into()),
+        line: Some(line),
+    };
+    ev(pid, t, body)
+}
+
+/// Main and two children, step mode on from the start, every one holding:
+/// main before a join, the children before `d['count']` reads.
+fn holding() -> Vec<Event> {
+    let hello = forklore::protocol::decode(
+        br#"{"kind":"hello","v":2,"python":"3.12.3","start_method":"fork","script":"/tmp/main.py","pid":100,"t":2}"#,
+    )
+    .unwrap();
+    let read = json!({"id": "d1", "method": "__getitem__", "typeid": "dict", "args": ["'count'"]});
+    vec![
+        ev(MAIN, 1, Body::Stepping { on: true }),
+        hello,
+        ev(
+            MAIN,
+            3,
+            Body::proc_start(1, Role::Main, "MainProcess", "fork"),
+        ),
+        ev(
+            P2,
+            4,
+            Body::proc_start(MAIN, Role::Process, "Process-2", "fork"),
+        ),
+        ev(
+            P3,
+            5,
+            Body::proc_start(MAIN, Role::Process, "Process-3", "fork"),
+        ),
+        want(MAIN, 6, "join", json!({"child": P2, "op": "waiting"}), 20),
+        want(P2, 7, "proxy", read.clone(), 8),
+        want(P3, 8, "proxy", read, 8),
+    ]
+}
+
+fn model(events: &[Event]) -> Model {
+    Model::from_events(events)
+}
+
+#[test]
+fn each_holding_process_says_what_it_is_about_to_do() {
+    let m = model(&holding());
+    assert!(m.steps.on && m.steps.from_start);
+    assert_eq!(m.holding_in_order(), vec![MAIN, P2, P3]);
+    let said = |pid| m.steps.wants[&pid].describe(&m);
+    assert_eq!(said(MAIN), "Process-2.join()");
+    assert_eq!(said(P2), "dict['count'] → read");
+    assert_eq!(m.steps.wants[&P2].place().as_deref(), Some("main.py:8"));
+    assert_eq!(m.steps.wants[&P2].op(), "read");
+    assert_eq!(m.steps.wants[&P2].object(&m).as_deref(), Some("'count'"));
+    // The code pane's line: where it holds.
+    assert_eq!(m.line_of(m.procs.get(P3).unwrap()), Some(8));
+
+    let write = want(
+        P2,
+        9,
+        "proxy",
+        json!({"id": "d1", "method": "__setitem__", "typeid": "dict", "args": ["'count'", "1"]}),
+        8,
+    );
+    let print = want(P3, 10, "write", json!({"fd": 1, "text": "hi"}), 9);
+    let acquire = want(
+        MAIN,
+        11,
+        "sync",
+        json!({"id": "h1", "op": "acquire", "name": "lock"}),
+        4,
+    );
+    let wait = want(
+        P2,
+        12,
+        "sync",
+        json!({"id": "h2", "op": "waiting", "name": "go"}),
+        5,
+    );
+    let mut events = holding();
+    events.extend([write]);
+    let m = model(&events);
+    assert_eq!(m.steps.wants[&P2].describe(&m), "dict['count'] ← 1");
+    events.extend([print, acquire, wait]);
+    let m = model(&events);
+    assert_eq!(m.steps.wants[&P3].describe(&m), "stdout.write(\"hi\")");
+    assert_eq!(m.steps.wants[&P3].op(), "print");
+    assert_eq!(m.steps.wants[&MAIN].describe(&m), "lock.acquire()");
+    assert_eq!(m.steps.wants[&P2].describe(&m), "go.wait()");
+}
+
+#[test]
+fn a_step_lets_its_process_go_and_is_kept_unless_automatic() {
+    let mut events = holding();
+    let step = |who: &str, auto| Body::Step {
+        who: who.into(),
+        what: "read".into(),
+        obj: Some("'count'".into()),
+        auto,
+    };
+    events.push(ev(P2, 20, step("Process-2", false)));
+    events.push(ev(P3, 21, step("Process-3", true)));
+    let m = model(&events);
+    assert_eq!(m.holding_in_order(), vec![MAIN]);
+    assert_eq!(m.steps.taken.len(), 1, "an automatic go-ahead is no step");
+    assert_eq!(m.steps.taken[0].who, "Process-2");
+    // A process that ends holds no more.
+    events.push(ev(
+        MAIN,
+        22,
+        Body::ProcExit {
+            exitcode: 0,
+            by: None,
+        },
+    ));
+    assert!(model(&events).steps.wants.is_empty());
+}
+
+#[test]
+fn with_step_mode_off_everyone_holding_is_let_go_at_once() {
+    let mut events = holding();
+    events.push(ev(MAIN, 30, Body::Stepping { on: false }));
+    let m = model(&events);
+    let mut s = Scheduler::default();
+    let d = s.decide(&m, false);
+    let pids: Vec<i32> = d.grants.iter().map(|g| g.pid).collect();
+    assert_eq!(pids, vec![MAIN, P2, P3]);
+    assert!(d.grants.iter().all(|g| g.auto));
+    // Not twice: the wants stay in the model until the steps come back.
+    assert!(s.decide(&m, false).grants.is_empty());
+    // In step mode nothing moves by itself.
+    assert!(Scheduler::default()
+        .decide(&model(&holding()), true)
+        .grants
+        .is_empty());
+}
+
+#[test]
+fn the_learner_moves_one_process_at_a_time() {
+    let m = model(&holding());
+    let mut s = Scheduler::default();
+    let g = s.choose(&m, P2).unwrap();
+    assert_eq!(
+        (g.pid, g.who.as_str(), g.op.as_str()),
+        (P2, "Process-2", "read")
+    );
+    assert!(!g.auto);
+    // P2 has not arrived at its next checkpoint yet: nobody else moves.
+    let err = s.choose(&m, P3).unwrap_err();
+    assert!(err.contains("Process-2 is still on its way"), "{err}");
+    // It arrives (a new want): the next choice is free.
+    let mut events = holding();
+    events.push(ev(
+        P2,
+        40,
+        Body::Step {
+            who: "Process-2".into(),
+            what: "read".into(),
+            obj: None,
+            auto: false,
+        },
+    ));
+    events.push(want(P2, 41, "write", json!({"fd": 1, "text": "x"}), 9));
+    let m = model(&events);
+    assert!(s.choose(&m, P3).is_ok());
+    // Only a process at a checkpoint can be chosen.
+    let err = Scheduler::default().choose(&m, 999).unwrap_err();
+    assert!(err.contains("not at a checkpoint"), "{err}");
+}
+
+fn schedule(text: &str) -> Schedule {
+    Schedule::parse(text, "test.schedule").unwrap()
+}
+
+#[test]
+fn a_schedule_lets_its_steps_go_in_order_then_everyone() {
+    let mut s = Scheduler::replaying(schedule("Process-3 read 'count'\nProcess-2 read\n"));
+    let events = holding();
+    let d = s.decide(&model(&events), true);
+    assert_eq!(d.grants.len(), 1);
+    assert_eq!(
+        d.grants[0].pid, P3,
+        "the schedule's first step, not the first to arrive"
+    );
+    // Process-3 has not arrived anywhere yet: wait.
+    assert!(s.decide(&model(&events), true).grants.is_empty());
+    // It is blocked now (counts as arrived): Process-2 goes next.
+    let mut events = events;
+    let blocked = Body::Sync {
+        id: "h1".into(),
+        kind: SyncKind::Lock,
+        name: Some("lock".into()),
+        op: SyncOp::Blocked,
+        value: Some(0),
+        parties: None,
+    };
+    events.push(ev(P3, 50, blocked));
+    let d = s.decide(&model(&events), true);
+    assert_eq!(d.grants.iter().map(|g| g.pid).collect::<Vec<_>>(), vec![P2]);
+    assert_eq!(s.remaining(), 0);
+    // P2 arrives: the schedule is done, step mode goes off, main is let go.
+    events.push(want(P2, 51, "write", json!({"fd": 1, "text": "x"}), 9));
+    let d = s.decide(&model(&events), true);
+    assert!(d.stop_stepping);
+    let pids: Vec<i32> = d.grants.iter().map(|g| g.pid).collect();
+    assert!(pids.contains(&MAIN) && pids.contains(&P2), "{pids:?}");
+    assert!(!s.is_replaying());
+    assert!(s
+        .note
+        .as_deref()
+        .unwrap()
+        .starts_with("schedule done: 2 steps"));
+}
+
+#[test]
+fn a_schedule_the_run_does_not_follow_is_said_and_dropped() {
+    let mut s = Scheduler::replaying(schedule("Process-2 write 'count'\n"));
+    let d = s.decide(&model(&holding()), true);
+    assert!(d.stop_stepping, "the run goes on freely");
+    let trouble = s.trouble.clone().unwrap();
+    assert!(
+        trouble.contains("diverged at step 1 (Process-2 write 'count')")
+            && trouble.contains("wants to read 'count'"),
+        "{trouble}"
+    );
+    // A process that does not exist, with every one holding: stuck.
+    let mut s = Scheduler::replaying(schedule("Process-9 read\n"));
+    let d = s.decide(&model(&holding()), true);
+    assert!(d.stop_stepping);
+    assert!(s.trouble.unwrap().contains("stuck at step 1"));
+    // Undo: after the schedule, control comes back (nothing let go).
+    let mut s = Scheduler::replaying_then_hold(schedule("Process-2 read\n"));
+    let m = model(&holding());
+    assert_eq!(s.decide(&m, true).grants.len(), 1);
+    let mut events = holding();
+    events.push(want(P2, 60, "write", json!({"fd": 1, "text": "x"}), 9));
+    let d = s.decide(&model(&events), true);
+    assert!(d.grants.is_empty() && !d.stop_stepping);
+    assert_eq!(s.note.as_deref(), Some("back after step 1: your turn"));
+}
+
+#[test]
+fn schedules_read_and_write_as_text() {
+    let text =
+        "# race\nMainProcess  start  Process-2 # first\n\nProcess-2 print stdout\nproc-3 sleep\n";
+    let s = schedule(text);
+    assert_eq!(s.steps.len(), 3);
+    assert_eq!(s.steps[0].obj.as_deref(), Some("Process-2"));
+    assert_eq!(s.steps[1].line, 4);
+    assert_eq!(s.steps[2].obj, None);
+    let again = Schedule::parse(&s.to_text(), "again").unwrap();
+    assert_eq!(
+        again
+            .steps
+            .iter()
+            .map(|s| (&s.who, &s.op, &s.obj))
+            .collect::<Vec<_>>(),
+        s.steps
+            .iter()
+            .map(|s| (&s.who, &s.op, &s.obj))
+            .collect::<Vec<_>>()
+    );
+    // An object may hold a '#' that does not follow a space.
+    assert_eq!(
+        schedule("P-1 print a#b\n").steps[0].obj.as_deref(),
+        Some("a#b")
+    );
+    let err = Schedule::parse("MainProcess start\nlonely\n", "x.schedule").unwrap_err();
+    assert!(err.starts_with("x.schedule:2:"), "{err}");
+}
+
+#[test]
+fn the_screen_in_step_mode() {
+    let m = model(&holding());
+    let ui = UiState {
+        selected: Some(P2),
+        ..UiState::new(1.0)
+    };
+    let source: Vec<String> = (1..=21).map(|i| format!("line {i}")).collect();
+    let v = View::new(&m, &ui, Theme::default(), &source, "main.py");
+    let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, &v);
+        })
+        .unwrap();
+    let text = format!("{}", terminal.backend());
+    assert!(text.contains("STEP MODE · 3 at a checkpoint"), "{text}");
+    assert!(
+        text.contains("[2] ▸ dict['count'] → read · main.py:8"),
+        "{text}"
+    );
+    insta::assert_snapshot!("step_mode_100x24", terminal.backend());
+}
