@@ -316,3 +316,65 @@ fn the_screen_in_step_mode() {
     );
     insta::assert_snapshot!("step_mode_100x24", terminal.backend());
 }
+
+/// The step-mode task of a lesson: given while stepping, then judged by
+/// the run's own facts.
+#[test]
+fn a_lessons_turn_is_judged_by_the_runs_facts() {
+    use forklore::lesson::facts::Facts;
+    use forklore::lesson::{Catalog, Lang};
+    let catalog = Catalog::embedded().unwrap();
+    let turn = |slug: &str| {
+        let i = catalog.index_of(slug).unwrap();
+        catalog.lessons[i].manifest.turn.clone().unwrap()
+    };
+    let fill = |t: &str| t.replace("{slots}", "2");
+    let with = |k: &'static str, v: &str| -> Facts { [(k, v.to_string())].into_iter().collect() };
+    let manager = turn("manager-dict");
+    assert!(manager
+        .say(false, &Facts::new(), Lang::En, &fill)
+        .starts_with("Your turn: make two processes lose an update"));
+    assert!(manager
+        .say(true, &with("lost_updates", "1"), Lang::En, &fill)
+        .starts_with("You did it"));
+    assert!(manager
+        .say(true, &with("lost_updates", "0"), Lang::En, &fill)
+        .starts_with("No update was lost"));
+    assert!(turn("lock-vs-garbled")
+        .say(true, &with("garbled", "2"), Lang::Zh, &fill)
+        .starts_with("做到了"));
+    let sem = turn("semaphore-producer-consumer");
+    assert!(sem
+        .say(true, &with("queue_peak", "2"), Lang::En, &fill)
+        .starts_with("The buffer held"));
+    assert!(sem
+        .say(true, &with("queue_peak", "1"), Lang::En, &fill)
+        .starts_with("The buffer never"));
+}
+
+#[test]
+fn the_narration_gives_the_turn_while_stepping() {
+    use forklore::lesson::{Catalog, Lang, Narration};
+    use forklore::ui::LessonView;
+    let catalog = Catalog::embedded().unwrap();
+    let lesson = &catalog.lessons[catalog.index_of("manager-dict").unwrap()];
+    let manifest = &lesson.manifest;
+    let narration = Narration::new(manifest.beats.clone());
+    let settings = lesson.defaults();
+    let m = model(&holding());
+    let ui = UiState::new(1.0);
+    let source: Vec<String> = Vec::new();
+    let mut v = View::new(&m, &ui, Theme::default(), &source, "manager-dict");
+    let mut lv = LessonView::new(&narration, Lang::En, &settings, &manifest.watch);
+    lv.turn = manifest.turn.as_ref();
+    v.lesson = Some(lv);
+    let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, &v);
+        })
+        .unwrap();
+    let text = format!("{}", terminal.backend());
+    assert!(text.contains("Your turn · step mode"), "{text}");
+    assert!(text.contains("make two processes lose an update"), "{text}");
+}

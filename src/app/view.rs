@@ -58,6 +58,7 @@ impl App {
             view.pacer = Some(&self.pacer);
             view.quiz = Some(&self.quiz);
         }
+        view.turn = manifest.turn.as_ref();
         Some(view)
     }
 }

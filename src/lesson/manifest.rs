@@ -156,6 +156,9 @@ pub struct Manifest {
     /// Questions asked at a beat, answered by the run's facts.
     #[serde(default, rename = "predict")]
     pub predictions: Vec<Prediction>,
+    /// The learner's task in step mode.
+    #[serde(default)]
+    pub turn: Option<super::turn::Turn>,
 }
 
 /// A manifest problem, located.

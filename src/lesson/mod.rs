@@ -12,6 +12,7 @@ pub mod pacer;
 pub mod predict;
 pub mod session;
 pub mod theme;
+pub mod turn;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

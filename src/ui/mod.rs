@@ -65,6 +65,7 @@ use ratatui::Frame;
 
 use crate::keys::Mode;
 use crate::lesson::histogram::Histogram;
+use crate::lesson::turn::Turn;
 use crate::lesson::{Catalog, Lang, Lesson, Narration, Pacer, Quiz, Settings};
 use crate::model::Model;
 pub use editor::EditorState;
@@ -127,6 +128,9 @@ pub struct LessonView<'a> {
     pub pacer: Option<&'a Pacer>,
     /// A live run's questions, answers and verdicts.
     pub quiz: Option<&'a Quiz>,
+    /// The learner's task in step mode (a lesson's `[turn]`), shown while
+    /// the run is stepped.
+    pub turn: Option<&'a Turn>,
 }
 
 impl<'a> LessonView<'a> {
@@ -145,6 +149,7 @@ impl<'a> LessonView<'a> {
             variant: None,
             pacer: None,
             quiz: None,
+            turn: None,
         }
     }
 

@@ -13,12 +13,13 @@ use super::{panel, LessonView, View};
 use crate::lesson::facts::{facts, fill, Facts};
 use crate::lesson::manifest::Beat;
 use crate::lesson::predict::{Answer, Prediction, Verdict};
+use crate::lesson::turn::Turn;
 use crate::lesson::{Lang, Pace};
-use crate::model::Model;
+use crate::model::{Model, RunState};
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let Some(lesson) = view.lesson else { return };
-    let block = panel(view, title(&lesson));
+    let block = panel(view, title(view, &lesson));
     frame.render_widget(
         Paragraph::new(lines(view, &lesson, area.height > 3))
             .block(block)
@@ -51,7 +52,13 @@ fn shows_questions(lesson: &LessonView) -> bool {
             .is_some_and(|q| q.verdicts_at(lesson.beat()).next().is_some())
 }
 
-fn title(lesson: &LessonView) -> String {
+fn title(view: &View, lesson: &LessonView) -> String {
+    if stepped(view, lesson).is_some() {
+        return format!(
+            " {} ",
+            words(lesson.lang, "Your turn · step mode", "轮到你了 · 单步模式")
+        );
+    }
     let total = lesson.narration.beats().len();
     let mut title = format!(" Narration · {}/{} ", lesson.beat(), total);
     if let Some(p) = lesson.pacer {
@@ -75,6 +82,11 @@ fn lines(view: &View, lesson: &LessonView, roomy: bool) -> Vec<Line<'static>> {
     let facts = facts(view.model, lesson.watch);
     let fill = |text: &str| fill(text, lesson.settings, &facts);
     let beat = lesson.beat();
+    if let Some(turn) = stepped(view, lesson) {
+        let finished = matches!(view.model.state, RunState::Finished(_));
+        let text = fill(turn.say(finished, &facts, lesson.lang, &fill));
+        return vec![Line::styled(text, view.theme.bold())];
+    }
     let text = match lesson.narration.beats().get(beat.wrapping_sub(1)) {
         Some(b) => fill(b.text.get(lesson.lang)),
         None => String::new(),
@@ -110,6 +122,13 @@ fn lines(view: &View, lesson: &LessonView, roomy: bool) -> Vec<Line<'static>> {
         lines.push(Line::styled(note, view.theme.dim()));
     }
     lines
+}
+
+/// The lesson's task while its run is stepped (step mode on, or steps
+/// taken in this run).
+fn stepped<'a>(view: &View, lesson: &LessonView<'a>) -> Option<&'a Turn> {
+    let steps = &view.model.steps;
+    lesson.turn.filter(|_| steps.on || !steps.taken.is_empty())
 }
 
 /// A beat's words as the panel shows them: in the lesson's language, with
