@@ -60,6 +60,41 @@ fn model(events: &[Event]) -> Model {
     m
 }
 
+/// The stage draws the graph once the screen has said "deadlock".
+#[test]
+fn the_stage_draws_the_wait_for_graph() {
+    use forklore::ui::{self, Theme, UiState, View};
+    let m = model(&crossed(SyncOp::Blocked));
+    let draw = |ui: &UiState| {
+        let source: Vec<String> = Vec::new();
+        let v = View::new(&m, ui, Theme::default(), &source, "two_locks.py");
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).unwrap();
+        t.draw(|f| {
+            ui::draw(f, &v);
+        })
+        .unwrap();
+        t
+    };
+    let calm = UiState::new(1.0);
+    let text = format!("{}", draw(&calm).backend());
+    assert!(
+        !text.contains("who waits for whom"),
+        "not before it is said"
+    );
+    let ui = UiState {
+        deadlock: Some(vec!["said".into()]),
+        ..UiState::new(1.0)
+    };
+    let t = draw(&ui);
+    let text = format!("{}", t.backend());
+    assert!(text.contains("⛔ Deadlock: who waits for whom"), "{text}");
+    assert!(
+        text.contains("waits for ─▶ b (Lock#2) ─ held by ─▶ 3"),
+        "{text}"
+    );
+    insta::assert_snapshot!("deadlock_stage_100x24", t.backend());
+}
+
 #[test]
 fn two_locks_in_opposite_orders_are_a_deadlock_with_its_graph() {
     let m = model(&crossed(SyncOp::Blocked));

@@ -7,6 +7,7 @@
 
 mod applies;
 mod calls;
+mod deadlock;
 mod files;
 mod lanes;
 mod managers;
@@ -31,7 +32,8 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
-    let sharing: [Section; 9] = [
+    let sharing: [Section; 10] = [
+        deadlock::section,
         pool::section,
         applies::section,
         sync::section,
