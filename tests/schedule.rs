@@ -204,3 +204,18 @@ fn step_mode_needs_the_screen() {
     );
     assert!(msg.contains("--step needs the screen"), "{msg}");
 }
+
+/// A put let go completes once its item is in the queue's pipe (not only
+/// in the feeder thread's buffer), so a get let go right after finds it.
+#[test]
+fn a_get_right_after_a_put_finds_the_item_every_time() {
+    for (method, run) in replayed("queue_handoff.py", "handoff") {
+        assert_eq!(run.code(), Some(0), "{method}: {}", run.stderr());
+        // (After the schedule the two prints run freely and may interleave.)
+        let out = run.stdout();
+        assert!(
+            out.contains("got") && out.contains("5000000") && !out.contains("empty"),
+            "{method}: {out}"
+        );
+    }
+}

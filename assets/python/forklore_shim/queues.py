@@ -82,6 +82,25 @@ def _patch_joinable(cls):
     cls.join = join
 
 
+def _flushed(queue):
+    """Step mode: a put is complete once the queue's feeder thread has
+    begun to write the item into the pipe, so that a get let go next finds
+    it there (the model's queue is then the real one). Not until the write
+    ends: a large item fills the pipe until a reader takes it, and the
+    reader may be held at its checkpoint."""
+    buffer = getattr(queue, "_buffer", None)
+    poll = getattr(queue, "_poll", None)
+    if buffer is None or poll is None:
+        return
+    for _ in range(1000):  # a feeder that never writes: give up after ~1 s
+        try:
+            if not buffer and poll(0):
+                return
+        except (OSError, ValueError):  # the queue was closed meanwhile
+            return
+        core.real_sleep(0.001)
+
+
 def _patch_class(cls, mod):
     full, empty = mod.Full, mod.Empty
     real_put = cls.put
@@ -104,6 +123,8 @@ def _patch_class(cls, mod):
             _event(core.report, self, "put_failed", frame, obj, True)
             raise
         _event(core.report, self, "put_done", frame, obj, True)
+        if core.STEP[0]:
+            _flushed(self)
 
     def get(self, block=True, timeout=None):
         user, frame = callers.caller_is_user(2)
