@@ -10,6 +10,7 @@ pub mod manifest;
 pub mod narration;
 pub mod pacer;
 pub mod predict;
+pub mod schedules;
 pub mod session;
 pub mod theme;
 
@@ -22,6 +23,7 @@ pub use manifest::{Lang, Manifest, ManifestError, Param, ParamType, Theme};
 pub use narration::Narration;
 pub use pacer::{Go, Pace, Pacer};
 pub use predict::Quiz;
+pub use schedules::BundledSchedule;
 pub use session::LessonSession;
 
 use crate::protocol::ParamValue;
@@ -48,6 +50,8 @@ pub struct Lesson {
     pub folder: String,
     pub manifest: Manifest,
     pub script: String,
+    /// The folder's `*.schedule` files, by name (see schedules.rs).
+    pub schedules: Vec<BundledSchedule>,
 }
 
 impl Lesson {
@@ -184,10 +188,12 @@ impl Catalog {
                 continue;
             };
             let manifest = manifest::parse(&format!("lessons/{folder}/lesson.toml"), &toml)?;
+            let schedules = schedules::embedded(dir, &folder);
             lessons.push(Lesson {
                 folder,
                 manifest,
                 script,
+                schedules,
             });
         }
         Ok(Catalog { lessons })
@@ -222,6 +228,7 @@ impl Catalog {
                 folder,
                 manifest,
                 script,
+                schedules: schedules::on_disk(&dir)?,
             });
         }
         if lessons.is_empty() {
