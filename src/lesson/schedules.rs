@@ -202,5 +202,13 @@ mod tests {
                 assert!(!parsed.steps.is_empty(), "{}: no steps", s.origin);
             }
         }
+        for slug in [
+            "lock-vs-garbled",
+            "semaphore-producer-consumer",
+            "manager-dict",
+        ] {
+            let lesson = catalog.find(slug).unwrap();
+            assert_eq!(lesson.schedule_names(), ["race"], "{slug}");
+        }
     }
 }
