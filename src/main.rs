@@ -1,6 +1,5 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use crossbeam_channel::Receiver;
@@ -10,15 +9,15 @@ use forklore::headless::{self, Outcome};
 use forklore::lesson::{Catalog, Lang, LessonSession, Settings};
 use forklore::protocol::ReplayMeta;
 use forklore::record::Recorder;
-use forklore::repeat;
 use forklore::runtime::{self, python, Run, RunConfig};
 use forklore::schedule::Schedule;
 use forklore::session::Scheduler;
 
 mod cli;
+mod lesson_cmd;
 mod playback;
 mod share;
-use cli::{Cli, Command, LessonArgs, RunArgs, StepArgs, TeachArgs};
+use cli::{Cli, Command, RunArgs, StepArgs, TeachArgs};
 
 /// Exit status for usage and setup errors (missing python, bad script...).
 const USAGE_ERROR: u8 = 2;
@@ -37,7 +36,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Run(args)) => run_script(args, &signals),
         Some(Command::List) => list(dir),
-        Some(Command::Lesson(args)) => run_lesson(args, dir, &signals),
+        Some(Command::Lesson(args)) => lesson_cmd::run_lesson(args, dir, &signals),
         Some(Command::Replay(args)) => playback::replay(args, dir, &signals),
         Some(Command::Export(args)) => share::export(args, dir),
         Some(Command::Cast(args)) => share::cast(args, dir),
@@ -280,54 +279,6 @@ fn list(dir: Option<&Path>) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_lesson(
-    args: &LessonArgs,
-    dir: Option<&Path>,
-    signals: &Receiver<i32>,
-) -> Result<ExitCode, String> {
-    let catalog = catalog(dir)?;
-    let index = catalog
-        .index_of(&args.slug)
-        .ok_or_else(|| catalog.find(&args.slug).unwrap_err())?;
-    let settings = catalog.lessons[index].settings_from(&args.set)?;
-    if let Some(secs) = args.autoplay.filter(|s| !(*s >= 0.0 && s.is_finite())) {
-        return Err(format!(
-            "--autoplay must be a number of seconds, not {secs}"
-        ));
-    }
-    let python = python_or_fallback(args.python.as_deref(), signals)?;
-    let session = LessonSession::new(catalog, index, settings, lang(args.lang.as_deref()), python)
-        .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
-    if let (Some(runs), true) = (args.repeat, args.headless) {
-        let recordings = args.recordings.clone();
-        let done = repeat::headless(&session, runs as usize, recordings, args.json, signals)?;
-        return outcome_status(done);
-    }
-    let Some(config) = session.config()? else {
-        return lesson_without_python(args, session, signals);
-    };
-    let title = session.title();
-    let lesson = Some((args.slug.as_str(), &session.settings));
-    let rec = recorder(args.record.as_deref(), &config.script, &title, lesson)?;
-    if args.headless {
-        return headless_run(&config, rec, Scheduler::default(), signals);
-    }
-    let autoplay = args.autoplay.map(Duration::from_secs_f64);
-    let opts = TuiOptions {
-        title,
-        theme: args.theme,
-        recorder: rec,
-        autoplay,
-        repeat: args.repeat.map(|n| n as usize),
-        ..teaching(&args.teach)
-    };
-    let start = Start::Lesson {
-        session: Box::new(session),
-        picker: false,
-    };
-    screen(start, opts, signals)
-}
-
 /// The interpreter to run with. A signal while asking it ends forklore at
 /// once, with 128 + the signal (nothing of a run exists yet).
 fn interpreter(
@@ -369,32 +320,6 @@ fn python_or_fallback(
         }
         Err(e) => Err(e.to_string()),
     }
-}
-
-/// A lesson's bundled recording stands in for the run.
-fn lesson_without_python(
-    args: &LessonArgs,
-    session: LessonSession,
-    signals: &Receiver<i32>,
-) -> Result<ExitCode, String> {
-    if args.headless {
-        let events = forklore::lesson::bundled_recording(&args.slug)
-            .ok_or_else(|| format!("no usable Python, and no recording of {}", args.slug))?;
-        return playback::print_events(&events);
-    }
-    let opts = TuiOptions {
-        title: session.title(),
-        theme: args.theme,
-        ..teaching(&args.teach)
-    };
-    screen(
-        Start::Lesson {
-            session: Box::new(session),
-            picker: false,
-        },
-        opts,
-        signals,
-    )
 }
 
 /// `forklore` alone: the lesson picker, then the chosen lesson.

@@ -10,6 +10,7 @@ pub mod manifest;
 pub mod narration;
 pub mod pacer;
 pub mod predict;
+pub mod schedules;
 pub mod session;
 pub mod theme;
 pub mod turn;
@@ -23,6 +24,7 @@ pub use manifest::{Lang, Manifest, ManifestError, Param, ParamType, Theme};
 pub use narration::Narration;
 pub use pacer::{Go, Pace, Pacer};
 pub use predict::Quiz;
+pub use schedules::BundledSchedule;
 pub use session::LessonSession;
 
 use crate::protocol::ParamValue;
@@ -49,6 +51,8 @@ pub struct Lesson {
     pub folder: String,
     pub manifest: Manifest,
     pub script: String,
+    /// The folder's `*.schedule` files, by name (see schedules.rs).
+    pub schedules: Vec<BundledSchedule>,
 }
 
 impl Lesson {
@@ -185,10 +189,12 @@ impl Catalog {
                 continue;
             };
             let manifest = manifest::parse(&format!("lessons/{folder}/lesson.toml"), &toml)?;
+            let schedules = schedules::embedded(dir, &folder);
             lessons.push(Lesson {
                 folder,
                 manifest,
                 script,
+                schedules,
             });
         }
         Ok(Catalog { lessons })
@@ -223,6 +229,7 @@ impl Catalog {
                 folder,
                 manifest,
                 script,
+                schedules: schedules::on_disk(&dir)?,
             });
         }
         if lessons.is_empty() {

@@ -128,7 +128,10 @@ def _instrument(lock):
             if user and _release_would_succeed(sl, base):
                 # Before the real release, so it precedes the next taker's acquire.
                 head = heads.head(labels.get(key, base), "released", frame, "release")
-                checkpoint_head("sync", head, _value_after_release(sl, base), release_gate)
+                want = release_gate
+                if core.STEP[0]:  # step mode's `want` names the lock
+                    want = '%s,"name":%s' % (release_gate, _name(lock, key, frame, "release"))
+                checkpoint_head("sync", head, _value_after_release(sl, base), want)
         except Exception as exc:
             core.shim_error("sync", exc)
         return real_release()
