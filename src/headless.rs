@@ -11,7 +11,7 @@ use crate::model::{Model, RunState, DEADLOCK_SETTLE};
 use crate::protocol::{Body, Event, WriteBytes};
 use crate::record::Recorder;
 use crate::runtime::{reaper::shell_status, Run};
-use crate::session::{Scheduler, Session};
+use crate::session::{Scheduler, Session, QUIET};
 
 /// How a headless run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +141,13 @@ pub fn run(
                 return Ok((Outcome::Interrupted(sig), session.model));
             }
             recv(ticks) -> _ => {
+                if last_event.elapsed() >= QUIET {
+                    session.schedule_when_quiet()?;
+                    if let Some(note) = session.scheduler.trouble.take() {
+                        output.flush()?;
+                        eprintln!("forklore: {note}");
+                    }
+                }
                 if last_event.elapsed() < DEADLOCK_SETTLE {
                     continue;
                 }

@@ -11,7 +11,7 @@ mod scheduler;
 use std::io;
 
 pub use player::Player;
-pub use scheduler::{Decision, Grant, Scheduler};
+pub use scheduler::{Decision, Grant, Scheduler, QUIET};
 
 use crate::lesson::manifest::Beat;
 use crate::lesson::Narration;
@@ -103,6 +103,23 @@ impl Session {
             return Ok(());
         }
         let decision = self.scheduler.decide(&self.model, run.gates.is_stepping());
+        self.carry_out(decision)
+    }
+
+    /// The live run has been quiet for `scheduler::QUIET`: a schedule that
+    /// cannot go on is said to be stuck, and the run goes on freely.
+    pub fn schedule_when_quiet(&mut self) -> io::Result<()> {
+        if !self.scheduler.is_replaying() || self.run().is_none() {
+            return Ok(());
+        }
+        let decision = self.scheduler.when_quiet(&self.model);
+        self.carry_out(decision)
+    }
+
+    fn carry_out(&mut self, decision: Decision) -> io::Result<()> {
+        let Feed::Live(run) = &mut self.feed else {
+            return Ok(());
+        };
         let mut said = Vec::new();
         if decision.stop_stepping {
             said.extend(run.set_stepping(false));

@@ -3,11 +3,16 @@
 //! mode the learner chooses; replaying a schedule, its steps choose, one
 //! at a time, each only once the step before it has arrived somewhere
 //! (its process holds at its next checkpoint, is blocked, or is gone).
+//! A schedule is declared stuck only once the run has been quiet for
+//! `QUIET` (see `when_quiet`).
 
 use std::collections::HashMap;
 
 use crate::model::{stable_name, takes_part, Model, ProcState, Want};
 use crate::schedule::{Schedule, Step};
+
+/// How long a run must stay quiet before a schedule is called stuck.
+pub const QUIET: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Let `pid` do the one operation it holds at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,17 +187,36 @@ impl Scheduler {
                     self.end_replay(model, note, true)
                 }
             },
-            None if self.cannot_move(model) => {
-                let note = format!(
-                    "schedule stuck at {}: {} is not at a checkpoint and no other process \
-                     can move; the run goes on freely",
-                    step.describe(index),
-                    step.who
-                );
-                self.end_replay(model, note, true)
-            }
             None => Decision::default(),
         }
+    }
+
+    /// The run has been quiet for a while (no event): if the schedule's
+    /// next process is not at a checkpoint and no other can move, the
+    /// schedule cannot go on. Only when quiet: a process that looks
+    /// blocked may be waking up (an Event already set, a lock just
+    /// released), its next events still on their way.
+    pub fn when_quiet(&mut self, model: &Model) -> Decision {
+        let Some((schedule, index)) = &self.replay else {
+            return Decision::default();
+        };
+        let Some(step) = schedule.steps.get(*index).cloned() else {
+            return Decision::default();
+        };
+        let index = *index;
+        let next_holds = self
+            .holding(model)
+            .any(|(pid, _)| stable_name(model, pid) == step.who);
+        if next_holds || !self.cannot_move(model) {
+            return Decision::default();
+        }
+        let note = format!(
+            "schedule stuck at {}: {} is not at a checkpoint and no other process \
+             can move; the run goes on freely",
+            step.describe(index),
+            step.who
+        );
+        self.end_replay(model, note, true)
     }
 
     /// Every live process of the program holds or is blocked: none could
