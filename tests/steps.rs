@@ -384,3 +384,30 @@ fn the_narration_gives_the_turn_while_stepping() {
     assert!(text.contains("Your turn · step mode"), "{text}");
     assert!(text.contains("make two processes lose an update"), "{text}");
 }
+
+/// "Show me the race": the variants that replay a schedule name one their
+/// lesson bundles, and it parses.
+#[test]
+fn race_variants_name_a_bundled_schedule() {
+    use forklore::lesson::Catalog;
+    let catalog = Catalog::embedded().unwrap();
+    let mut found = Vec::new();
+    for lesson in &catalog.lessons {
+        for v in &lesson.manifest.variants {
+            if let Some(name) = &v.schedule {
+                let s = lesson.schedule(name).unwrap();
+                assert!(!s.steps.is_empty(), "{}: {name}", lesson.slug());
+                found.push(lesson.slug().to_string());
+            }
+        }
+    }
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "lock-vs-garbled",
+            "manager-dict",
+            "semaphore-producer-consumer"
+        ]
+    );
+}

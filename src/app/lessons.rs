@@ -108,6 +108,7 @@ impl App {
             return self.show_bundled_recording();
         };
         config.slow = self.ui.slow;
+        self.steps.variant = lesson.variant_schedule()?;
         config.step = self.run_step();
         self.source = super::read_source(&config.script);
         let run = Run::start(&config).map_err(|e| format!("cannot start the lesson: {e}"))?;

@@ -20,6 +20,9 @@ pub(super) struct StepOptions {
     pub from_start: bool,
     /// Every run starts by replaying this (`--schedule`).
     pub schedule: Option<Schedule>,
+    /// The lesson's variant replays this ("show me the race"), before
+    /// `schedule`.
+    pub variant: Option<Schedule>,
     /// The next run replays this, then hands control back (undo).
     pub undo: Option<Schedule>,
     /// This run is being brought back by an undo: frames wait for it
@@ -44,7 +47,8 @@ impl App {
     /// A new live run's `RunConfig::step`: every live run may step.
     pub(super) fn run_step(&self) -> Option<bool> {
         let o = &self.steps;
-        Some(o.from_start || o.schedule.is_some() || o.undo.is_some())
+        let replays = o.variant.is_some() || o.schedule.is_some();
+        Some(o.from_start || replays || o.undo.is_some())
     }
 
     /// Right after a live run started: what its scheduler replays.
@@ -53,7 +57,8 @@ impl App {
         if let Some(undo) = self.steps.undo.take() {
             self.steps.fast_until = Some(Instant::now() + FAST_AT_MOST);
             self.session.scheduler = Scheduler::replaying_then_hold(undo);
-        } else if let Some(schedule) = &self.steps.schedule {
+        } else if let Some(schedule) = self.steps.variant.as_ref().or(self.steps.schedule.as_ref())
+        {
             self.session.scheduler = Scheduler::replaying(schedule.clone());
         }
     }

@@ -95,7 +95,11 @@ pub struct Param {
 #[serde(deny_unknown_fields)]
 pub struct Variant {
     pub name: Text,
+    #[serde(default)]
     pub set: BTreeMap<String, toml::Value>,
+    /// A bundled schedule the variant replays ("show me the race").
+    #[serde(default)]
+    pub schedule: Option<String>,
 }
 
 /// A narration beat: `when` it is reached, and what it says.

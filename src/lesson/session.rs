@@ -72,6 +72,16 @@ impl LessonSession {
         });
     }
 
+    /// The schedule the chosen variant replays ("show me the race"), if any.
+    pub fn variant_schedule(&self) -> Result<Option<crate::schedule::Schedule>, String> {
+        let lesson = self.lesson();
+        let named = self
+            .variant
+            .and_then(|i| lesson.manifest.variants.get(i))
+            .and_then(|v| v.schedule.as_deref());
+        named.map(|name| lesson.schedule(name)).transpose()
+    }
+
     /// The next variant (after the last: back to the defaults). Returns its
     /// name, or None when the lesson has no variants.
     pub fn next_variant(&mut self) -> Option<String> {
