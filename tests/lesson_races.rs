@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{forklore, run_lesson_under, usage_error, Headless, METHODS};
+use common::{
+    dunder_calls, each_method_times, forklore, run_lesson_under, usage_error, Headless, METHODS,
+};
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
 use forklore::protocol::{Body, QueueOp, SyncOp};
@@ -53,24 +55,7 @@ fn raced(folder: &str, args: &[&str], lanes: usize) -> Vec<(String, Headless)> {
     let file = file.to_str().unwrap();
     // As `forklore lesson` runs it: with the manifest's `lines = true`.
     let flags = ["--lines", "--python", python(), "--schedule", file];
-    let runs: Vec<(String, Headless)> = std::thread::scope(|s| {
-        let handles: Vec<_> = METHODS
-            .iter()
-            .flat_map(|m| (0..lanes).map(move |lane| (m, lane)))
-            .map(|(m, lane)| {
-                s.spawn(move || {
-                    (lane..RUNS)
-                        .step_by(lanes)
-                        .map(|_| (m.to_string(), run_lesson_under(folder, m, &flags, args)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    let runs = each_method_times(RUNS, lanes, |m| run_lesson_under(folder, m, &flags, args));
     assert_eq!(runs.len(), RUNS * METHODS.len());
     for (method, run) in &runs {
         assert_took(&schedule, run, &format!("{folder} {method}"));
@@ -151,18 +136,9 @@ fn manager_dict_race_loses_an_update_every_time() {
         assert_eq!(model.managers.lost_updates(), lost, "{method}: {out}");
         assert_eq!(facts(&model, &[])["lost_updates"], lost.to_string());
         // The server saw both reads (of 2) before either write (of 1).
-        let calls: Vec<(&str, &str)> = run
-            .events
-            .iter()
-            .filter_map(|e| match &e.body {
-                Body::Proxy { method, result, .. } if method.starts_with("__") => {
-                    Some((method.as_str(), result.as_str()))
-                }
-                _ => None,
-            })
-            .collect();
+        let calls = dunder_calls(&run.events);
         assert_eq!(
-            calls[..4].iter().map(|c| c.0).collect::<Vec<_>>(),
+            calls[..4].iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
             ["__getitem__", "__getitem__", "__setitem__", "__setitem__"],
             "{method}: {calls:?}"
         );

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use common::*;
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
-use forklore::protocol::{Body, Role};
+use forklore::protocol::Body;
 
 /// Tasks taken per worker PID, and how many worker processes started.
 fn tasks_per_worker(run: &Headless) -> (HashMap<i32, u64>, usize) {
@@ -19,17 +19,14 @@ fn tasks_per_worker(run: &Headless) -> (HashMap<i32, u64>, usize) {
             *taken.entry(e.pid).or_default() += size;
         }
     }
+    // Workers the Pool started (its own spawn events): a worker that had
+    // not finished booting when the tasks ran out never announced itself,
+    // but it was started all the same.
     let started = run
         .events
         .iter()
         .filter(|e| {
-            matches!(
-                e.body,
-                Body::ProcStart {
-                    role: Role::PoolWorker,
-                    ..
-                }
-            )
+            matches!(&e.body, Body::ProcSpawn { name: Some(n), .. } if n.contains("PoolWorker"))
         })
         .count();
     (taken, started)

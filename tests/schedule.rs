@@ -6,7 +6,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{fixture, forklore, run_headless, usage_error, Headless, METHODS};
+use common::{
+    dunder_calls, each_method_times, fixture, forklore, run_headless, usage_error, Headless,
+};
 use forklore::protocol::Body;
 
 /// Runs per start method: the "10 of 10".
@@ -23,26 +25,8 @@ fn schedule(name: &str) -> String {
 fn replayed(script: &str, name: &str) -> Vec<(String, Headless)> {
     let schedule = schedule(name);
     let script = fixture(script);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = METHODS
-            .iter()
-            .map(|m| {
-                let (schedule, script) = (&schedule, &script);
-                s.spawn(move || {
-                    (0..RUNS)
-                        .map(|_| {
-                            let flags = ["--schedule", schedule.as_str()];
-                            (m.to_string(), run_headless(script, &flags, &[m]))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    })
+    let flags = ["--schedule", schedule.as_str()];
+    each_method_times(RUNS, 1, |m| run_headless(&script, &flags, &[m]))
 }
 
 /// The steps a run took as the schedule names them: (who, op, object).
@@ -79,16 +63,7 @@ fn two_reads_before_two_writes_lose_an_update_every_time() {
         );
         assert_eq!(steps_taken(&run), expected, "{method}: steps as scheduled");
         // The server saw both reads before either write, and both read 2.
-        let calls: Vec<(String, String)> = run
-            .events
-            .iter()
-            .filter_map(|e| match &e.body {
-                Body::Proxy { method, result, .. } if method.starts_with("__") => {
-                    Some((method.clone(), result.clone()))
-                }
-                _ => None,
-            })
-            .collect();
+        let calls = dunder_calls(&run.events);
         let first_four: Vec<&str> = calls.iter().take(4).map(|c| c.0.as_str()).collect();
         assert_eq!(
             first_four,

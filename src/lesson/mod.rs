@@ -6,6 +6,7 @@ pub mod child_facts;
 pub mod condition;
 pub mod facts;
 pub mod histogram;
+pub mod lang;
 pub mod manifest;
 pub mod narration;
 pub mod pacer;

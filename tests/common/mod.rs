@@ -273,3 +273,46 @@ pub fn run_awaiting_outsider(
     };
     (child, sock)
 }
+
+/// `run(method)` `runs` times under each start method, `lanes` threads per
+/// method at once (all methods side by side): `(method, result)`, the
+/// methods in the order of [`METHODS`].
+pub fn each_method_times<T: Send>(
+    runs: usize,
+    lanes: usize,
+    run: impl Fn(&str) -> T + Sync,
+) -> Vec<(String, T)> {
+    let run = &run;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = METHODS
+            .iter()
+            .flat_map(|m| (0..lanes).map(move |lane| (m, lane)))
+            .map(|(m, lane)| {
+                s.spawn(move || {
+                    (lane..runs)
+                        .step_by(lanes)
+                        .map(|_| (m.to_string(), run(m)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
+
+/// A Manager's dict calls (`__getitem__`, `__setitem__`…) with their
+/// results, in the order the run made them.
+pub fn dunder_calls(events: &[Event]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Proxy { method, result, .. } if method.starts_with("__") => {
+                Some((method.clone(), result.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}

@@ -49,18 +49,15 @@ def caller_is_user(depth):
 
 def user_frame():
     """The innermost frame of the user's own code on this thread's stack
-    (None when there is none: multiprocessing's plumbing alone)."""
+    (None when there is none: multiprocessing's plumbing alone). Step mode
+    only: `caller_is_user` is the hot path's inlined walk."""
     frame = sys._getframe(1)
-    verdicts = _verdicts
-    while frame is not None:
-        code = frame.f_code
-        verdict = verdicts.get(code)
-        if verdict is None:
-            verdict = verdicts[code] = _verdict(code, frame)
-        if verdict == _USER:
-            return frame
+    while frame is not None and _verdicts.get(frame.f_code) != _USER:
+        if frame.f_code not in _verdicts:
+            _verdicts[frame.f_code] = _verdict(frame.f_code, frame)
+            continue
         frame = frame.f_back
-    return None
+    return frame
 
 
 def _verdict(code, frame):
