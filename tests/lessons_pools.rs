@@ -22,14 +22,19 @@ fn tasks_per_worker(run: &Headless) -> (HashMap<i32, u64>, usize) {
     // Workers the Pool started (its own spawn events): a worker that had
     // not finished booting when the tasks ran out never announced itself,
     // but it was started all the same.
-    let started = run
+    let started: std::collections::HashSet<i32> = run
         .events
         .iter()
-        .filter(|e| {
-            matches!(&e.body, Body::ProcSpawn { name: Some(n), .. } if n.contains("PoolWorker"))
+        .filter_map(|e| match &e.body {
+            Body::ProcSpawn {
+                child,
+                name: Some(n),
+                ..
+            } if n.contains("PoolWorker") => Some(*child),
+            _ => None,
         })
-        .count();
-    (taken, started)
+        .collect();
+    (taken, started.len())
 }
 
 #[test]

@@ -38,10 +38,15 @@ fn check_pool_map(method: &str, python: Option<&str>) {
     let taken = chunks(&run.events);
     assert_covers_once(&taken, 600);
     let workers: HashSet<i32> = taken.iter().map(|c| c.2).collect();
-    assert!(
-        workers.len() >= 2,
-        "{method}: chunks taken by {workers:?} only"
-    );
+    // Forked workers are ready at once and share the chunks; a spawned
+    // one boots a new interpreter, and on a busy machine the first worker
+    // up may take all 12 chunks (300 ms of work) before the others are.
+    if method == "fork" {
+        assert!(
+            workers.len() >= 2,
+            "{method}: chunks taken by {workers:?} only"
+        );
+    }
     let main = run.of_kind("hello").next().unwrap().pid;
     assert!(!workers.contains(&main), "the parent took a chunk");
 

@@ -99,9 +99,11 @@ fn reimport_facts(procs: &[&Proc], watch: &[String], f: &mut Facts) {
 }
 
 fn worker_facts(model: &Model, procs: &[&Proc], f: &mut Facts) {
+    // A worker the Pool started but stopped before it booted never said
+    // it is one: its name (from the Pool's start) still does.
     let workers: Vec<&&Proc> = procs
         .iter()
-        .filter(|p| p.role == Role::PoolWorker)
+        .filter(|p| p.role == Role::PoolWorker || p.name.contains("PoolWorker"))
         .collect();
     if workers.is_empty() {
         return;

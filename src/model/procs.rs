@@ -243,7 +243,11 @@ impl Procs {
                 p.ppid = Some(*ppid);
                 p.role = *role;
                 p.daemon = *daemon;
-                if let Some(name) = name {
+                // A first guess ("python", the script's file name: a spawn
+                // child before multiprocessing said who it is) does not
+                // replace the name its parent's start gave it.
+                let guess = matches!(role, Role::Python | Role::Unknown);
+                if let Some(name) = name.as_ref().filter(|_| !guess || p.name.is_empty()) {
                     p.name = name.clone();
                 }
                 if method.is_some() {

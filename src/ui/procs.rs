@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{ellipsize, panel, pid_span, View};
-use crate::model::{Model, Proc, ProcState, RunState, Wait};
+use crate::model::{takes_part, Model, Proc, ProcState, RunState, Wait};
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let model = view.model;
@@ -142,7 +142,11 @@ pub fn state_text(model: &Model, p: &Proc) -> String {
     let words = match &p.state {
         ProcState::Starting => "starting".to_string(),
         ProcState::Running if paused => "paused".to_string(),
-        // Step mode: not at a checkpoint, so it runs its own code.
+        // Step mode: multiprocessing's own helpers are never held; the
+        // others, not at a checkpoint, run their own code.
+        ProcState::Running if model.steps.on && !takes_part(p.role) => {
+            "running (never held)".to_string()
+        }
         ProcState::Running if model.steps.on => "running code".to_string(),
         ProcState::Running => "running".to_string(),
         ProcState::Blocked(wait) => {
