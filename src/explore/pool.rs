@@ -65,7 +65,9 @@ pub fn explore(opts: &Options, signals: &Receiver<i32>) -> Result<Ended, String>
                 && running < jobs
                 && handed < opts.max_schedules
             {
-                let Some(plan) = search.next_plan() else { break };
+                let Some(plan) = search.next_plan() else {
+                    break;
+                };
                 handed += 1;
                 running += 1;
                 let _ = plan_tx.send(plan);

@@ -72,7 +72,7 @@ impl Search {
                 .filter(|m| node.done.contains(&m.who))
                 .cloned(),
         );
-        sleep.retain(|z| independent(z, &chosen));
+        sleep.retain(|z| self.reduce && independent(z, &chosen));
         self.nodes[n].done.push(who);
         let mut prefix = self.path(n);
         prefix.push(chosen);

@@ -273,3 +273,16 @@ pub fn run_awaiting_outsider(
     };
     (child, sock)
 }
+
+/// The real interpreter `python3` runs (it may be a slow wrapper such as
+/// pyenv's shim), found once.
+pub fn real_python() -> &'static str {
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let out = Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .expect("python3 runs");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    })
+}
