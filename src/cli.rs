@@ -62,6 +62,9 @@ pub struct StepArgs {
 pub enum Command {
     /// Run any Python script under forklore's instrumentation.
     Run(RunArgs),
+    /// Run a script again and again, each time under a different order at
+    /// its checkpoints, and group the runs by outcome (docs/schedules.md).
+    Explore(ExploreArgs),
     /// List the lessons: slug, then title.
     List,
     /// Run one lesson.
@@ -271,4 +274,36 @@ pub struct RunArgs {
     pub theme: ThemeName,
     #[command(flatten)]
     pub steps: StepArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ExploreArgs {
+    /// The Python script to explore.
+    pub script: PathBuf,
+    /// Arguments passed to the script (after `--`).
+    #[arg(last = true)]
+    pub args: Vec<String>,
+    /// No screen: print the outcomes (the screen view is not there yet).
+    #[arg(long)]
+    pub headless: bool,
+    /// Run at most N schedules.
+    #[arg(long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_schedules: u32,
+    /// Run J schedules at once (default: the number of cores).
+    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
+    /// Write one schedule per outcome (outcome-N.schedule) and summary.json
+    /// into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Try every order, without the partial-order reduction (to compare).
+    #[arg(long)]
+    pub no_reduction: bool,
+    /// Python interpreter to use (default: python3 on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Default multiprocessing start method for the runs.
+    #[arg(long, value_enum)]
+    pub start_method: Option<StartMethod>,
 }

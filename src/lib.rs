@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod cast;
+pub mod explore;
 pub mod export;
 pub mod fuzz;
 pub mod headless;

@@ -14,6 +14,7 @@ use forklore::schedule::Schedule;
 use forklore::session::Scheduler;
 
 mod cli;
+mod explore_cmd;
 mod lesson_cmd;
 mod playback;
 mod share;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
     let dir = cli.lessons.as_deref();
     let result = match &cli.command {
         Some(Command::Run(args)) => run_script(args, &signals),
+        Some(Command::Explore(args)) => explore_cmd::explore(args, &signals),
         Some(Command::List) => list(dir),
         Some(Command::Lesson(args)) => lesson_cmd::run_lesson(args, dir, &signals),
         Some(Command::Replay(args)) => playback::replay(args, dir, &signals),
@@ -123,7 +125,7 @@ pub(crate) fn catalog(dir: Option<&Path>) -> Result<Catalog, String> {
     }
 }
 
-fn checked_script(path: &Path) -> Result<PathBuf, String> {
+pub(crate) fn checked_script(path: &Path) -> Result<PathBuf, String> {
     let meta = std::fs::metadata(path)
         .map_err(|e| format!("cannot read script {}: {e}", path.display()))?;
     if !meta.is_file() {
@@ -281,7 +283,7 @@ fn list(dir: Option<&Path>) -> Result<ExitCode, String> {
 
 /// The interpreter to run with. A signal while asking it ends forklore at
 /// once, with 128 + the signal (nothing of a run exists yet).
-fn interpreter(
+pub(crate) fn interpreter(
     requested: Option<&Path>,
     signals: &Receiver<i32>,
 ) -> Result<python::Python, python::PythonError> {

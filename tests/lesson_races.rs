@@ -11,10 +11,10 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use common::{
-    dunder_calls, each_method_times, forklore, run_lesson_under, usage_error, Headless, METHODS,
+    dunder_calls, each_method_times, forklore, real_python, run_lesson_under, usage_error,
+    Headless, METHODS,
 };
 use forklore::lesson::facts::facts;
 use forklore::model::Model;
@@ -23,19 +23,6 @@ use forklore::schedule::Schedule;
 
 /// Runs per start method: 10 of 10.
 const RUNS: usize = 10;
-
-/// The real interpreter `python3` runs, found once: forklore would ask a
-/// wrapper on PATH (pyenv's shim) again for every one of these 90 runs.
-fn python() -> &'static str {
-    static PYTHON: OnceLock<String> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let out = std::process::Command::new("python3")
-            .args(["-c", "import sys; print(sys.executable)"])
-            .output()
-            .expect("python3 runs");
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
-    })
-}
 
 fn race_file(folder: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -54,7 +41,7 @@ fn raced(folder: &str, args: &[&str], lanes: usize) -> Vec<(String, Headless)> {
     let schedule = Schedule::load(&file).unwrap();
     let file = file.to_str().unwrap();
     // As `forklore lesson` runs it: with the manifest's `lines = true`.
-    let flags = ["--lines", "--python", python(), "--schedule", file];
+    let flags = ["--lines", "--python", real_python(), "--schedule", file];
     let runs = each_method_times(RUNS, lanes, |m| run_lesson_under(folder, m, &flags, args));
     assert_eq!(runs.len(), RUNS * METHODS.len());
     for (method, run) in &runs {
@@ -249,7 +236,7 @@ fn the_lesson_command_replays_the_bundled_race_by_name() {
                     let args = ["lesson", slug, "--headless", "--schedule", "race"];
                     forklore()
                         .args(args)
-                        .args(["--python", python(), "--set", set])
+                        .args(["--python", real_python(), "--set", set])
                         .output()
                         .unwrap()
                 })

@@ -316,3 +316,16 @@ pub fn dunder_calls(events: &[Event]) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// The real interpreter `python3` runs (it may be a slow wrapper such as
+/// pyenv's shim), found once.
+pub fn real_python() -> &'static str {
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let out = Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .expect("python3 runs");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    })
+}

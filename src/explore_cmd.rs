@@ -1,0 +1,62 @@
+//! `forklore explore --headless SCRIPT`: every order that can matter at
+//! the checkpoints, the runs grouped by outcome (src/explore).
+
+use std::process::ExitCode;
+
+use crossbeam_channel::Receiver;
+
+use forklore::explore::{explore as search, pool::Ended, Options};
+use forklore::runtime::{RunConfig, DEFAULT_MAX_PROCS};
+
+use crate::cli::ExploreArgs;
+use crate::{checked_script, exit_status, interpreter, USAGE_ERROR};
+
+pub fn explore(args: &ExploreArgs, signals: &Receiver<i32>) -> Result<ExitCode, String> {
+    if !args.headless {
+        return Err("explore has no screen view yet: add --headless to print its outcomes".into());
+    }
+    let script = checked_script(&args.script)?;
+    if let Some(dir) = &args.out {
+        if dir.exists() && !dir.is_dir() {
+            return Err(format!("--out {}: not a folder", dir.display()));
+        }
+    }
+    let python = interpreter(args.python.as_deref(), signals).map_err(|e| e.to_string())?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let opts = Options {
+        config: RunConfig {
+            python: python.executable,
+            script,
+            args: args.args.clone(),
+            start_method: args.start_method.map(|m| m.as_str().to_string()),
+            slow: 1.0,
+            max_procs: DEFAULT_MAX_PROCS,
+            step: Some(true),
+            ..RunConfig::default()
+        },
+        max_schedules: args.max_schedules as usize,
+        jobs: args.jobs.map_or(cores, |j| j as usize),
+        reduce: !args.no_reduction,
+        progress: true,
+    };
+    let (report, signal) = match search(&opts, signals)? {
+        Ended::Done(report) => (report, None),
+        Ended::Interrupted(sig, report) => (report, Some(sig)),
+    };
+    let mut text = report.text();
+    if let Some(dir) = &args.out {
+        report
+            .save(dir)
+            .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
+        text += &format!(
+            "\nschedules and summary.json in {} (replay one: forklore run --schedule FILE)\n",
+            dir.display()
+        );
+    }
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+    match signal {
+        Some(sig) => Ok(exit_status(128 + sig)),
+        None if report.groups.is_empty() => Ok(ExitCode::from(USAGE_ERROR)),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
