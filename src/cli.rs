@@ -44,6 +44,25 @@ pub struct TeachArgs {
     pub big: bool,
 }
 
+/// How `explore` searches (also `lesson --explore`).
+#[derive(Args, Debug, Clone)]
+pub struct SearchArgs {
+    /// Run at most N schedules.
+    #[arg(long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_schedules: u32,
+    /// Run J schedules at once (default: the number of cores).
+    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
+    /// Write one schedule per outcome (outcome-N.schedule) and summary.json
+    /// into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Try every order, without the partial-order reduction (to compare).
+    #[arg(long)]
+    pub no_reduction: bool,
+}
+
 /// Step mode and schedules (docs/schedules.md).
 #[derive(Args, Debug, Clone, Default)]
 pub struct StepArgs {
@@ -206,6 +225,12 @@ pub struct LessonArgs {
     pub teach: TeachArgs,
     #[command(flatten)]
     pub steps: StepArgs,
+    /// Explore every order that can matter at the checkpoints (headless):
+    /// the runs grouped by the lesson's outcome (its `outcome` fact).
+    #[arg(long, requires = "headless", conflicts_with_all = ["repeat", "schedule", "step"])]
+    pub explore: bool,
+    #[command(flatten)]
+    pub search: SearchArgs,
     /// Run the lesson N times for real, in the background (as many at once
     /// as there are cores), and show a histogram of its outcome.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
@@ -286,20 +311,8 @@ pub struct ExploreArgs {
     /// No screen: print the outcomes (the screen view is not there yet).
     #[arg(long)]
     pub headless: bool,
-    /// Run at most N schedules.
-    #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub max_schedules: u32,
-    /// Run J schedules at once (default: the number of cores).
-    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u32).range(1..=256))]
-    pub jobs: Option<u32>,
-    /// Write one schedule per outcome (outcome-N.schedule) and summary.json
-    /// into DIR.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Try every order, without the partial-order reduction (to compare).
-    #[arg(long)]
-    pub no_reduction: bool,
+    #[command(flatten)]
+    pub search: SearchArgs,
     /// Python interpreter to use (default: python3 on PATH).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,

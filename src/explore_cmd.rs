@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use crossbeam_channel::Receiver;
 
-use forklore::explore::{explore as search, pool::Ended, Options};
+use forklore::explore::{explore as explore_runs, pool::Ended, Narrow, Options};
 use forklore::runtime::{RunConfig, DEFAULT_MAX_PROCS};
 
-use crate::cli::ExploreArgs;
+use crate::cli::{ExploreArgs, SearchArgs};
 use crate::{checked_script, exit_status, interpreter, USAGE_ERROR};
 
 pub fn explore(args: &ExploreArgs, signals: &Receiver<i32>) -> Result<ExitCode, String> {
@@ -16,35 +16,50 @@ pub fn explore(args: &ExploreArgs, signals: &Receiver<i32>) -> Result<ExitCode, 
         return Err("explore has no screen view yet: add --headless to print its outcomes".into());
     }
     let script = checked_script(&args.script)?;
-    if let Some(dir) = &args.out {
+    let python = interpreter(args.python.as_deref(), signals).map_err(|e| e.to_string())?;
+    let config = RunConfig {
+        python: python.executable,
+        script,
+        args: args.args.clone(),
+        start_method: args.start_method.map(|m| m.as_str().to_string()),
+        slow: 1.0,
+        max_procs: DEFAULT_MAX_PROCS,
+        ..RunConfig::default()
+    };
+    search_and_report(config, &args.search, None, signals)
+}
+
+/// Explore `config`'s program as `search` says, print the outcomes (and
+/// save them with `--out`); `narrow`: a lesson's outcome fact.
+pub fn search_and_report(
+    config: RunConfig,
+    search: &SearchArgs,
+    narrow: Option<Narrow>,
+    signals: &Receiver<i32>,
+) -> Result<ExitCode, String> {
+    if let Some(dir) = &search.out {
         if dir.exists() && !dir.is_dir() {
             return Err(format!("--out {}: not a folder", dir.display()));
         }
     }
-    let python = interpreter(args.python.as_deref(), signals).map_err(|e| e.to_string())?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let opts = Options {
         config: RunConfig {
-            python: python.executable,
-            script,
-            args: args.args.clone(),
-            start_method: args.start_method.map(|m| m.as_str().to_string()),
-            slow: 1.0,
-            max_procs: DEFAULT_MAX_PROCS,
             step: Some(true),
-            ..RunConfig::default()
+            ..config
         },
-        max_schedules: args.max_schedules as usize,
-        jobs: args.jobs.map_or(cores, |j| j as usize),
-        reduce: !args.no_reduction,
+        max_schedules: search.max_schedules as usize,
+        jobs: search.jobs.map_or(cores, |j| j as usize),
+        reduce: !search.no_reduction,
         progress: true,
+        narrow,
     };
-    let (report, signal) = match search(&opts, signals)? {
+    let (report, signal) = match explore_runs(&opts, signals)? {
         Ended::Done(report) => (report, None),
         Ended::Interrupted(sig, report) => (report, Some(sig)),
     };
     let mut text = report.text();
-    if let Some(dir) = &args.out {
+    if let Some(dir) = &search.out {
         report
             .save(dir)
             .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;

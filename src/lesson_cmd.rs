@@ -9,11 +9,13 @@ use std::time::Duration;
 use crossbeam_channel::Receiver;
 
 use forklore::app::{Start, TuiOptions};
+use forklore::explore::Narrow;
 use forklore::lesson::{Lesson, LessonSession};
 use forklore::repeat;
 use forklore::schedule::Schedule;
 
 use crate::cli::LessonArgs;
+use crate::explore_cmd::search_and_report;
 use crate::{
     catalog, headless_run, lang, outcome_status, playback, python_or_fallback, recorder, screen,
     stepping, teaching,
@@ -46,6 +48,15 @@ pub(crate) fn run_lesson(
     let Some(config) = session.config()? else {
         return lesson_without_python(args, session, signals);
     };
+    if args.explore {
+        // Grouped by the lesson's own outcome (its `outcome` fact), if any.
+        let manifest = &session.lesson().manifest;
+        let narrow = manifest.outcome.clone().map(|fact| Narrow {
+            fact,
+            watch: manifest.watch.clone(),
+        });
+        return search_and_report(config, &args.search, narrow, signals);
+    }
     let title = session.title();
     let lesson = Some((args.slug.as_str(), &session.settings));
     let rec = recorder(args.record.as_deref(), &config.script, &title, lesson)?;

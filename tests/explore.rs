@@ -91,3 +91,79 @@ fn explore_without_headless_or_with_bad_input_says_so_in_one_line() {
     let msg = usage_error(forklore().args(["explore", "--headless", "--jobs", "0", "x.py"]));
     assert!(msg.contains("--jobs"), "{msg}");
 }
+
+/// `forklore lesson SLUG --headless --explore ARGS…`: its stdout (exit 0).
+fn explore_lesson(slug: &str, args: &[&str]) -> String {
+    let out = forklore()
+        .args([
+            "lesson",
+            slug,
+            "--headless",
+            "--explore",
+            "--python",
+            python(),
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+/// A lesson's runs are grouped by its own outcome (its `outcome` fact).
+#[test]
+fn a_lesson_is_explored_by_its_outcome_fact() {
+    let text = explore_lesson("manager-dict", &["--set", "processes=2"]);
+    assert!(text.contains("(complete): 2 outcomes"), "{text}");
+    assert!(
+        text.contains("lost_updates = 0") && text.contains("lost_updates = 1"),
+        "{text}"
+    );
+}
+
+/// With the lock, no order garbles a line, and the search says it tried
+/// them all; without it, some order does.
+#[test]
+fn with_the_lock_no_order_garbles_a_line() {
+    let base = ["--set", "processes=2", "--set", "lines=1"];
+    let locked = explore_lesson(
+        "lock-vs-garbled",
+        &[&base[..], &["--set", "lock=true"]].concat(),
+    );
+    assert!(locked.contains("(complete): 1 outcome"), "{locked}");
+    assert!(locked.contains("garbled = 0"), "{locked}");
+    let free = explore_lesson(
+        "lock-vs-garbled",
+        &[&base[..], &["--max-schedules", "20"]].concat(),
+    );
+    let garbled = free
+        .lines()
+        .filter_map(|l| l.split_once("garbled = "))
+        .filter_map(|(_, rest)| rest.split_whitespace().next()?.parse::<u32>().ok())
+        .any(|n| n > 0);
+    assert!(garbled, "an order that garbles a line: {free}");
+}
+
+#[test]
+fn lesson_explore_is_headless_and_alone() {
+    let msg = usage_error(forklore().args(["lesson", "manager-dict", "--explore"]));
+    assert!(msg.contains("--headless"), "{msg}");
+    let msg = usage_error(forklore().args([
+        "lesson",
+        "manager-dict",
+        "--headless",
+        "--explore",
+        "--schedule",
+        "race",
+    ]));
+    assert!(
+        msg.contains("--schedule") || msg.contains("cannot be used"),
+        "{msg}"
+    );
+}

@@ -26,6 +26,7 @@ fn a_deadlock_is_its_own_outcome_and_every_run_is_stopped_cleanly() {
         jobs: 2,
         reduce: true,
         progress: false,
+        narrow: None,
     };
     let (_tx, signals) = crossbeam_channel::unbounded();
     let Ended::Done(report) = explore(&opts, &signals).unwrap() else {

@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::RecvTimeoutError;
 
+use super::pool::Narrow;
 use super::{Move, Outcome, Plan, Step, Walker};
+use crate::lesson::facts::facts;
 use crate::model::{stable_name, takes_part, Model, ProcState, RunState, Wait};
 use crate::protocol::{Body, WriteBytes};
 use crate::runtime::{Run, RunConfig};
@@ -40,7 +42,12 @@ pub struct Ran {
 
 /// Run `config`'s program under `plan`. Err: it could not start, or
 /// `stop` was set (the run is stopped, every process reaped).
-pub fn run_one(config: &RunConfig, plan: Plan, stop: &AtomicBool) -> Result<Ran, String> {
+pub fn run_one(
+    config: &RunConfig,
+    narrow: Option<&Narrow>,
+    plan: Plan,
+    stop: &AtomicBool,
+) -> Result<Ran, String> {
     let config = RunConfig {
         step: Some(true),
         ..config.clone()
@@ -108,7 +115,12 @@ pub fn run_one(config: &RunConfig, plan: Plan, stop: &AtomicBool) -> Result<Ran,
         last_move = Instant::now();
     }
     let model = &session.model;
-    let outcome = outcome(model, &stdout, stopped);
+    let mut outcome = outcome(model, &stdout, stopped);
+    if let Some(n) = narrow.filter(|_| outcome.stopped.is_none()) {
+        // The lesson's fact alone tells this outcome from the others.
+        let value = facts(model, &n.watch).get(n.fact.as_str()).cloned();
+        outcome.stdout = format!("{} = {}\n", n.fact, value.as_deref().unwrap_or("?"));
+    }
     let pids = model.procs.in_order().iter().map(|p| p.pid).collect();
     session.stop().map_err(io)?;
     Ok(Ran {

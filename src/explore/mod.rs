@@ -15,7 +15,7 @@ pub mod search;
 pub mod trace;
 
 pub use outcome::{Outcome, Report};
-pub use pool::{explore, Options};
+pub use pool::{explore, Narrow, Options};
 pub use search::{Plan, Search, Walker};
 
 /// What one process does at its checkpoint: a schedule's step.

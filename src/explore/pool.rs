@@ -23,6 +23,17 @@ pub struct Options {
     pub reduce: bool,
     /// Progress on stderr.
     pub progress: bool,
+    /// A lesson's outcome: one of its facts instead of the whole stdout.
+    pub narrow: Option<Narrow>,
+}
+
+/// An outcome narrowed to one fact of the run (a lesson's `outcome`, e.g.
+/// `lost_updates`): runs with the same value are one outcome.
+#[derive(Clone, Debug)]
+pub struct Narrow {
+    pub fact: String,
+    /// The lesson's watched globals (some facts are about them).
+    pub watch: Vec<String>,
 }
 
 /// How the exploration ended.
@@ -42,10 +53,10 @@ pub fn explore(opts: &Options, signals: &Receiver<i32>) -> Result<Ended, String>
     std::thread::scope(|s| {
         for _ in 0..jobs {
             let (plans, done, stop) = (plan_rx.clone(), done_tx.clone(), &stop);
-            let config = &opts.config;
+            let (config, narrow) = (&opts.config, opts.narrow.as_ref());
             s.spawn(move || {
                 for plan in plans.iter() {
-                    let ran = run_one(config, plan.clone(), stop);
+                    let ran = run_one(config, narrow, plan.clone(), stop);
                     if done.send((plan, ran)).is_err() {
                         break;
                     }
