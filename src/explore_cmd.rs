@@ -53,6 +53,7 @@ pub fn search_and_report(
         reduce: !search.no_reduction,
         progress: true,
         narrow,
+        on_progress: None,
     };
     let (report, signal) = match explore_runs(&opts, signals)? {
         Ended::Done(report) => (report, None),

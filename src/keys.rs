@@ -21,6 +21,8 @@ pub enum Mode {
     Help,
     /// The histogram of a lesson run many times (`R`).
     Histogram,
+    /// The outcomes of every order explored (`x`).
+    Explore,
 }
 
 /// Something the user asked for.
@@ -71,6 +73,8 @@ pub enum Command {
     RunFree,
     /// Take back the last step.
     Undo,
+    /// Explore every order at the checkpoints: the outcomes' window.
+    Explore,
     // Replays.
     StepForward,
     StepBack,
@@ -134,12 +138,14 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-use Mode::{Editor, Help, Histogram, Lesson, Picker, Replay, Run};
+use Mode::{Editor, Explore, Help, Histogram, Lesson, Picker, Replay, Run};
 
 /// The three screens; windows (picker, editor, help) take keys of their own.
 const SCREENS: &[Mode] = &[Run, Lesson, Replay];
 const LIVE: &[Mode] = &[Run, Lesson];
-const EVERYWHERE: &[Mode] = &[Run, Lesson, Replay, Picker, Editor, Help, Histogram];
+const EVERYWHERE: &[Mode] = &[
+    Run, Lesson, Replay, Picker, Editor, Help, Histogram, Explore,
+];
 
 const fn row(
     modes: &'static [Mode],
@@ -174,7 +180,7 @@ const fn ch(
 pub static KEYS: &[Binding] = &[
     ch(SCREENS, ' ', "space", Command::TogglePause, "pause / resume every process (SIGSTOP / SIGCONT)"),
     ch(SCREENS, 'r', "r", Command::Restart, "restart the script"),
-    ch(&[Run, Lesson, Replay, Picker, Help, Histogram], 'q', "q", Command::Quit, "quit (stops every process)"),
+    ch(&[Run, Lesson, Replay, Picker, Help, Histogram, Explore], 'q', "q", Command::Quit, "quit (stops every process)"),
     Binding { modes: EVERYWHERE, key: Key::Code(KeyCode::Char('c')), mods: KeyModifiers::CONTROL, label: "Ctrl-C", command: Command::Quit, help: "quit (stops every process)" },
     row(SCREENS, KeyCode::Tab, "Tab", Command::FocusNext, "focus the next process"),
     row(SCREENS, KeyCode::Down, "↓", Command::FocusNext, "focus the next process"),
@@ -202,6 +208,11 @@ pub static KEYS: &[Binding] = &[
     Binding { modes: &[Run], key: Key::Digit, mods: KeyModifiers::NONE, label: "1-9", command: Command::StepNth(0), help: "step mode: process [N] takes one step" },
     ch(LIVE, 'a', "a", Command::RunFree, "step mode off: every process runs freely"),
     ch(LIVE, 'u', "u", Command::Undo, "step mode: take back the last step"),
+    ch(LIVE, 'x', "x", Command::Explore, "explore every order: each outcome, its shortest schedule"),
+    row(&[Explore], KeyCode::Up, "↑", Command::PickerUp, "previous outcome"),
+    row(&[Explore], KeyCode::Down, "↓", Command::PickerDown, "next outcome"),
+    row(&[Explore], KeyCode::Enter, "Enter", Command::PickerChoose, "replay the outcome's shortest schedule on screen"),
+    row(&[Explore], KeyCode::Esc, "Esc", Command::Close, "close (stops the search if it still runs)"),
     ch(&[Lesson, Histogram], 'R', "R", Command::Repeat, "run the lesson many times in the background: a histogram of its outcome"),
     row(&[Histogram], KeyCode::Esc, "Esc", Command::Close, "close the histogram (the runs go on)"),
     ch(&[Replay], '.', ".", Command::StepForward, "one event forward (pauses)"),

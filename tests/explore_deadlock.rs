@@ -27,6 +27,7 @@ fn a_deadlock_is_its_own_outcome_and_every_run_is_stopped_cleanly() {
         reduce: true,
         progress: false,
         narrow: None,
+        on_progress: None,
     };
     let (_tx, signals) = crossbeam_channel::unbounded();
     let Ended::Done(report) = explore(&opts, &signals).unwrap() else {

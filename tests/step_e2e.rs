@@ -166,3 +166,51 @@ fn step_mode_on_a_lesson_steps_one_process_and_undoes() {
         );
     }
 }
+
+/// `x` explores the lesson as it is set; Enter on an outcome replays its
+/// shortest schedule on the screen, and it ends in that outcome.
+#[test]
+fn x_explores_the_lesson_and_enter_replays_an_outcome() {
+    let t = Tmux::start(
+        "explore",
+        &in_shell(
+            "",
+            "lesson manager-dict --pace free --no-predict --set processes=2",
+        ),
+    );
+    forklore_pid(&t);
+    wait_for(
+        "the first run's end",
+        30,
+        || t.screen().contains("finished"),
+        &t,
+    );
+    t.keys("x");
+    wait_for(
+        "every order explored",
+        60,
+        || t.screen().contains("4 schedules (complete): 2 outcomes"),
+        &t,
+    );
+    let screen = t.screen();
+    assert!(
+        screen.contains("lost_updates = 0") && screen.contains("lost_updates = 1"),
+        "{screen}"
+    );
+    // The outcomes are listed in the order found: choose the lost update.
+    let lost_second = screen.find("lost_updates = 1") > screen.find("lost_updates = 0");
+    if lost_second {
+        t.keys("Down");
+    }
+    t.keys("Enter");
+    wait_for(
+        "the replayed run's end",
+        30,
+        || {
+            let s = t.screen();
+            s.contains("schedule done") && s.contains("1 lost updates")
+        },
+        &t,
+    );
+    quit(&t);
+}

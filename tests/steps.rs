@@ -411,3 +411,90 @@ fn race_variants_name_a_bundled_schedule() {
         ]
     );
 }
+
+/// The window of `x`: each outcome with its schedules and its shortest
+/// schedule, the chosen one marked.
+#[test]
+fn the_explore_window_lists_the_outcomes() {
+    use forklore::explore::outcome::{Group, Outcome};
+    use forklore::explore::{Move, Report};
+    use forklore::ui::explore::Explored;
+    use forklore::ui::Overlay;
+    let outcome = |v: &str| Outcome {
+        stdout: format!("lost_updates = {v}\n"),
+        exitcode: Some(0),
+        procs: Vec::new(),
+        stopped: None,
+    };
+    let moves = |order: [(&str, &str); 4]| {
+        order
+            .iter()
+            .map(|(who, op)| Move::new(who, op, Some("'count'")))
+            .collect::<Vec<_>>()
+    };
+    let group = |v, runs, order| Group {
+        outcome: outcome(v),
+        runs,
+        shortest: moves(order),
+        decisions: vec![0, 1, 2, 3],
+    };
+    let report = Report {
+        schedules: 4,
+        complete: true,
+        groups: vec![
+            group(
+                "0",
+                2,
+                [
+                    ("P2", "read"),
+                    ("P2", "write"),
+                    ("P3", "read"),
+                    ("P3", "write"),
+                ],
+            ),
+            group(
+                "1",
+                2,
+                [
+                    ("P2", "read"),
+                    ("P3", "read"),
+                    ("P2", "write"),
+                    ("P3", "write"),
+                ],
+            ),
+        ],
+        ..Report::default()
+    };
+    let m = model(&holding());
+    let ui = UiState::new(1.0);
+    let source: Vec<String> = Vec::new();
+    let mut v = View::new(&m, &ui, Theme::default(), &source, "manager-dict");
+    v.overlay = Overlay::Explore(Explored {
+        title: "manager-dict",
+        seconds: 2,
+        progress: (4, 2),
+        report: Some(&report),
+        error: None,
+        selected: 1,
+    });
+    let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, &v);
+        })
+        .unwrap();
+    let text = format!("{}", terminal.backend());
+    assert!(
+        text.contains("4 schedules (complete): 2 outcomes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("▸ 2.") && text.contains("lost_updates = 1 · exit 0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shortest: P2 read 'count' · P3 read 'count'"),
+        "{text}"
+    );
+    insta::assert_snapshot!("explore_window_100x24", terminal.backend());
+}

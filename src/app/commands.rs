@@ -58,16 +58,42 @@ impl App {
         }
     }
 
+    /// Which keys apply now.
+    pub(super) fn mode(&self) -> Mode {
+        match (&self.window, self.ui.show_help) {
+            (_, true) => Mode::Help,
+            (Window::Picker(_), _) if self.lesson.is_some() => Mode::Picker,
+            (Window::Editor(_), _) if self.lesson.is_some() => Mode::Editor,
+            (Window::Histogram, _) if self.repeats.is_some() => Mode::Histogram,
+            (Window::Explore, _) if self.exploring.is_some() => Mode::Explore,
+            _ => self.screen_mode(),
+        }
+    }
+
+    /// The screen under any window: a replay, a lesson or a script's run.
+    pub(super) fn screen_mode(&self) -> Mode {
+        match (&self.session.feed, &self.lesson) {
+            (crate::session::Feed::Replay(_), _) => Mode::Replay,
+            (_, Some(_)) => Mode::Lesson,
+            _ => Mode::Run,
+        }
+    }
+
     /// Do `command`. Returns why the loop must end, if it must.
     pub(super) fn execute(&mut self, command: Command) -> Option<Exit> {
         match self.mode() {
             Mode::Picker => return self.picker_command(command),
             Mode::Editor => return self.editor_command(command),
             Mode::Histogram => return self.histogram_command(command),
+            Mode::Explore => return self.explore_command(command),
             _ => {}
         }
         let stepping = self.session.model.steps.on && self.session.run().is_some();
         match command {
+            Command::Explore => {
+                self.start_exploring();
+                return None;
+            }
             Command::ToggleStep
             | Command::StepFocused
             | Command::StepNth(_)
@@ -171,6 +197,9 @@ impl App {
         let live = self.session.run().is_some();
         // Every run of a batch going on is stopped and reaped too.
         self.repeats = None;
+        if let Some(exploring) = self.exploring.take() {
+            exploring.stop();
+        }
         let stopped = self.session.stop();
         if let Some(rec) = self.session.recorder.as_mut() {
             rec.flush()?;

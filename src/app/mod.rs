@@ -13,7 +13,6 @@ use crossbeam_channel::{after, never, select, Receiver};
 use crossterm::event::Event as TermEvent;
 use ratatui::DefaultTerminal;
 
-use crate::keys::Mode;
 use crate::lesson::{Lang, LessonSession, Pace, Pacer, Quiz};
 use crate::protocol::Event;
 use crate::record::Recorder;
@@ -25,6 +24,7 @@ use crate::ui::{self, EditorState, Panes, Theme, ThemeName, UiState};
 
 mod commands;
 mod deadlock;
+mod explorer;
 mod lessons;
 mod pace;
 mod repeats;
@@ -108,6 +108,8 @@ enum Window {
     Editor(EditorState),
     /// The lesson run many times (see repeats.rs).
     Histogram,
+    /// Every order explored (see explorer.rs).
+    Explore,
 }
 
 /// Work that stops the live run, done after a frame that says so.
@@ -140,6 +142,8 @@ struct App {
     deferred: Option<Deferred>,
     /// How live runs step (see step.rs).
     steps: step::StepOptions,
+    /// The program explored in the background (`x`).
+    exploring: Option<explorer::Exploring>,
 }
 
 /// Why the loop ends.
@@ -190,6 +194,7 @@ impl App {
             panes: None,
             deferred: None,
             steps: step::StepOptions::new(opts.step, opts.schedule.clone()),
+            exploring: None,
         };
         app.session.recorder = opts.recorder;
         match start {
@@ -277,6 +282,7 @@ impl App {
             let resume_due = self.resume_at.map_or(never(), at_instant);
             let deadlock_due = self.deadlock_at.map_or(never(), at_instant);
             let repeated = self.repeats_source();
+            let (explored, explore_done) = self.explore_sources();
             let exit = select! {
                 recv(input) -> msg => match msg {
                     Ok(event) => self.on_input(event),
@@ -303,6 +309,14 @@ impl App {
                 },
                 recv(repeated) -> msg => {
                     self.repeat_done(msg.ok());
+                    None
+                },
+                recv(explored) -> msg => {
+                    self.explore_progress(msg.unwrap_or_default());
+                    None
+                },
+                recv(explore_done) -> msg => {
+                    self.explore_done(msg.ok());
                     None
                 },
                 recv(signals) -> sig => Some(Exit::Signal(sig.unwrap_or(15))),
@@ -334,26 +348,6 @@ impl App {
         }
         let due = self.session.player_mut().and_then(|p| p.due());
         (never(), due.map_or(never(), at_instant))
-    }
-
-    /// Which keys apply now.
-    fn mode(&self) -> Mode {
-        match (&self.window, self.ui.show_help) {
-            (_, true) => Mode::Help,
-            (Window::Picker(_), _) if self.lesson.is_some() => Mode::Picker,
-            (Window::Editor(_), _) if self.lesson.is_some() => Mode::Editor,
-            (Window::Histogram, _) if self.repeats.is_some() => Mode::Histogram,
-            _ => self.screen_mode(),
-        }
-    }
-
-    /// The screen under any window: a replay, a lesson or a script's run.
-    fn screen_mode(&self) -> Mode {
-        match (&self.session.feed, &self.lesson) {
-            (crate::session::Feed::Replay(_), _) => Mode::Replay,
-            (_, Some(_)) => Mode::Lesson,
-            _ => Mode::Run,
-        }
     }
 
     fn draw(&mut self, terminal: &mut DefaultTerminal) -> io::Result<()> {

@@ -25,6 +25,9 @@ pub(super) struct StepOptions {
     pub variant: Option<Schedule>,
     /// The next run replays this, then hands control back (undo).
     pub undo: Option<Schedule>,
+    /// The next run replays this, drawn as it goes, then runs freely (an
+    /// explored outcome's schedule).
+    pub once: Option<Schedule>,
     /// This run is being brought back by an undo: frames wait for it
     /// (never longer than FAST_AT_MOST, whatever happens).
     fast_until: Option<Instant>,
@@ -48,13 +51,15 @@ impl App {
     pub(super) fn run_step(&self) -> Option<bool> {
         let o = &self.steps;
         let replays = o.variant.is_some() || o.schedule.is_some();
-        Some(o.from_start || replays || o.undo.is_some())
+        Some(o.from_start || replays || o.undo.is_some() || o.once.is_some())
     }
 
     /// Right after a live run started: what its scheduler replays.
     pub(super) fn arm_scheduler(&mut self) {
         self.steps.fast_until = None;
-        if let Some(undo) = self.steps.undo.take() {
+        if let Some(once) = self.steps.once.take() {
+            self.session.scheduler = Scheduler::replaying(once);
+        } else if let Some(undo) = self.steps.undo.take() {
             self.steps.fast_until = Some(Instant::now() + FAST_AT_MOST);
             self.session.scheduler = Scheduler::replaying_then_hold(undo);
         } else if let Some(schedule) = self.steps.variant.as_ref().or(self.steps.schedule.as_ref())

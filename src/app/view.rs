@@ -36,6 +36,17 @@ impl App {
                 },
                 None => Overlay::None,
             },
+            (Window::Explore, _) => match &self.exploring {
+                Some(e) => Overlay::Explore(crate::ui::explore::Explored {
+                    title: &e.title,
+                    seconds: e.started.elapsed().as_secs(),
+                    progress: e.progress,
+                    report: e.report.as_ref(),
+                    error: e.error.as_deref(),
+                    selected: e.selected,
+                }),
+                None => Overlay::None,
+            },
             _ => Overlay::None,
         };
         view.progress = self.session.player().map(|p| p.progress());

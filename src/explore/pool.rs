@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use crossbeam_channel::{select, unbounded, Receiver};
+use crossbeam_channel::{select, unbounded, Receiver, Sender};
 
 use super::driver::{run_one, Ran};
 use super::{Plan, Report, Search};
@@ -25,6 +25,8 @@ pub struct Options {
     pub progress: bool,
     /// A lesson's outcome: one of its facts instead of the whole stdout.
     pub narrow: Option<Narrow>,
+    /// Told (schedules run, outcomes found) after each run (the screen).
+    pub on_progress: Option<Sender<(usize, usize)>>,
 }
 
 /// An outcome narrowed to one fact of the run (a lesson's `outcome`, e.g.
@@ -100,6 +102,9 @@ pub fn explore(opts: &Options, signals: &Receiver<i32>) -> Result<Ended, String>
                     }
                     if opts.progress {
                         progress(&report, started);
+                    }
+                    if let Some(tx) = &opts.on_progress {
+                        let _ = tx.send((report.schedules, report.groups.len()));
                     }
                 }
                 recv(signals) -> sig => {

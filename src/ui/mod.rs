@@ -46,6 +46,7 @@
 
 pub mod code;
 pub mod editor;
+pub mod explore;
 pub mod header;
 pub mod help;
 pub mod histogram;
@@ -186,6 +187,8 @@ pub enum Overlay<'a> {
         title: &'a str,
         mark: Option<&'a str>,
     },
+    /// The program explored in the background (`x`).
+    Explore(explore::Explored<'a>),
 }
 
 /// A replay's position, for the progress bar.
@@ -304,6 +307,7 @@ pub fn draw(frame: &mut Frame, view: &View) -> Option<Panes> {
         Overlay::Picker { .. } => picker::render(frame, area, view),
         Overlay::Editor { .. } => editor::render(frame, area, view),
         Overlay::Histogram { .. } => histogram::render(frame, area, view),
+        Overlay::Explore(..) => explore::render(frame, area, view),
     }
     if view.ui.show_help {
         help::render(frame, area, view);
