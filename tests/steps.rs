@@ -476,6 +476,7 @@ fn the_explore_window_lists_the_outcomes() {
         report: Some(&report),
         error: None,
         selected: 1,
+        correct: Some("lost_updates = 0\n"),
     });
     let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
     terminal
@@ -494,6 +495,10 @@ fn the_explore_window_lists_the_outcomes() {
     );
     assert!(
         text.contains("shortest: P2 read 'count' · P3 read 'count'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("lost_updates = 0 · exit 0  ✔ correct"),
         "{text}"
     );
     insta::assert_snapshot!("explore_window_100x24", terminal.backend());

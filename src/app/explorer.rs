@@ -32,6 +32,8 @@ pub(super) struct Exploring {
     pub report: Option<Report>,
     pub error: Option<String>,
     pub selected: usize,
+    /// The outcome a lesson calls correct (`lost_updates = 0`), if it does.
+    pub correct: Option<String>,
 }
 
 impl Exploring {
@@ -72,6 +74,14 @@ impl App {
                 return;
             }
         };
+        let correct = self.lesson.as_ref().and_then(|l| {
+            let m = &l.lesson().manifest;
+            Some(format!(
+                "{} = {}\n",
+                m.outcome.as_ref()?,
+                m.correct.as_ref()?
+            ))
+        });
         let (progress_tx, progress_rx) = unbounded();
         let (done_tx, done_rx) = unbounded();
         let (cancel, cancelled) = unbounded();
@@ -97,6 +107,7 @@ impl App {
             report: None,
             error: None,
             selected: 0,
+            correct,
         });
         self.window = Window::Explore;
     }

@@ -92,6 +92,10 @@ impl App {
                 Ok(()) => {}
                 Err(e) => app.ui.message = Some(e),
             }
+            // An "explore every order" variant also explores (as `x` does).
+            if app.lesson.as_ref().is_some_and(|l| l.variant_explores()) {
+                app.start_exploring();
+            }
             Ok(())
         });
     }

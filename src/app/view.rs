@@ -44,6 +44,7 @@ impl App {
                     report: e.report.as_ref(),
                     error: e.error.as_deref(),
                     selected: e.selected,
+                    correct: e.correct.as_deref(),
                 }),
                 None => Overlay::None,
             },

@@ -46,6 +46,9 @@ pub struct Variant {
     /// A bundled schedule the variant replays ("show me the race").
     #[serde(default)]
     pub schedule: Option<String>,
+    /// Choosing the variant also explores every order of it (`x`).
+    #[serde(default)]
+    pub explore: bool,
 }
 
 /// A narration beat: `when` it is reached, and what it says.
@@ -103,6 +106,10 @@ pub struct Manifest {
     /// The fact `--repeat` tallies over many runs, e.g. `garbled`.
     #[serde(default)]
     pub outcome: Option<String>,
+    /// The outcome's value when nothing went wrong (`0`): marked correct
+    /// among the outcomes an exploration finds.
+    #[serde(default)]
+    pub correct: Option<String>,
     /// Questions asked at a beat, answered by the run's facts.
     #[serde(default, rename = "predict")]
     pub predictions: Vec<Prediction>,

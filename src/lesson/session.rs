@@ -72,6 +72,14 @@ impl LessonSession {
         });
     }
 
+    /// The chosen variant also explores every order of itself.
+    pub fn variant_explores(&self) -> bool {
+        let variants = &self.lesson().manifest.variants;
+        self.variant
+            .and_then(|i| variants.get(i))
+            .is_some_and(|v| v.explore)
+    }
+
     /// The schedule the chosen variant replays ("show me the race"), if any.
     pub fn variant_schedule(&self) -> Result<Option<crate::schedule::Schedule>, String> {
         let lesson = self.lesson();

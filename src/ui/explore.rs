@@ -21,6 +21,8 @@ pub struct Explored<'a> {
     pub report: Option<&'a Report>,
     pub error: Option<&'a str>,
     pub selected: usize,
+    /// The outcome the lesson calls correct, marked ✔.
+    pub correct: Option<&'a str>,
 }
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
@@ -102,6 +104,14 @@ fn outcomes(view: &View, report: &Report, e: &Explored, width: usize) -> Vec<Lin
                 view.theme.dim(),
             ),
             Span::styled(g.outcome.headline(), style),
+            Span::styled(
+                if e.correct == Some(g.outcome.stdout.as_str()) {
+                    "  ✔ correct"
+                } else {
+                    ""
+                },
+                view.theme.good(),
+            ),
         ]));
         lines.push(Line::styled(
             format!("      shortest: {}", g.line()),
