@@ -225,9 +225,10 @@ pub struct LessonArgs {
     pub teach: TeachArgs,
     #[command(flatten)]
     pub steps: StepArgs,
-    /// Explore every order that can matter at the checkpoints (headless):
-    /// the runs grouped by the lesson's outcome (its `outcome` fact).
-    #[arg(long, requires = "headless", conflicts_with_all = ["repeat", "schedule", "step"])]
+    /// Explore every order that can matter at the checkpoints: the runs
+    /// grouped by the lesson's outcome (its `outcome` fact); on the screen
+    /// as `x` does, or printed with --headless.
+    #[arg(long, conflicts_with_all = ["repeat", "schedule", "step"])]
     pub explore: bool,
     #[command(flatten)]
     pub search: SearchArgs,
@@ -308,7 +309,8 @@ pub struct ExploreArgs {
     /// Arguments passed to the script (after `--`).
     #[arg(last = true)]
     pub args: Vec<String>,
-    /// No screen: print the outcomes (the screen view is not there yet).
+    /// No screen: print the outcomes (else the live screen runs the
+    /// script and shows them, as `x` does).
     #[arg(long)]
     pub headless: bool,
     #[command(flatten)]

@@ -9,12 +9,10 @@ use forklore::explore::{explore as explore_runs, pool::Ended, Narrow, Options};
 use forklore::runtime::{RunConfig, DEFAULT_MAX_PROCS};
 
 use crate::cli::{ExploreArgs, SearchArgs};
-use crate::{checked_script, exit_status, interpreter, USAGE_ERROR};
+use crate::{checked_script, exit_status, interpreter, screen, USAGE_ERROR};
+use forklore::app::{Start, TuiOptions};
 
 pub fn explore(args: &ExploreArgs, signals: &Receiver<i32>) -> Result<ExitCode, String> {
-    if !args.headless {
-        return Err("explore has no screen view yet: add --headless to print its outcomes".into());
-    }
     let script = checked_script(&args.script)?;
     let python = interpreter(args.python.as_deref(), signals).map_err(|e| e.to_string())?;
     let config = RunConfig {
@@ -26,6 +24,15 @@ pub fn explore(args: &ExploreArgs, signals: &Receiver<i32>) -> Result<ExitCode, 
         max_procs: DEFAULT_MAX_PROCS,
         ..RunConfig::default()
     };
+    if !args.headless {
+        // The live screen runs the script and explores it (as `x` does).
+        let opts = TuiOptions {
+            title: args.script.display().to_string(),
+            explore: true,
+            ..TuiOptions::default()
+        };
+        return screen(Start::Script(config), opts, signals);
+    }
     search_and_report(config, &args.search, None, signals)
 }
 

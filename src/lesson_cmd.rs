@@ -48,7 +48,7 @@ pub(crate) fn run_lesson(
     let Some(config) = session.config()? else {
         return lesson_without_python(args, session, signals);
     };
-    if args.explore {
+    if args.explore && args.headless {
         // Grouped by the lesson's own outcome (its `outcome` fact), if any.
         let manifest = &session.lesson().manifest;
         let narrow = manifest.outcome.clone().map(|fact| Narrow {
@@ -73,6 +73,7 @@ pub(crate) fn run_lesson(
         repeat: args.repeat.map(|n| n as usize),
         step: args.steps.step,
         schedule,
+        explore: args.explore,
         ..teaching(&args.teach)
     };
     let start = Start::Lesson {

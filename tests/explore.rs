@@ -83,7 +83,7 @@ fn a_lost_update_is_one_of_exactly_two_outcomes_and_its_schedule_replays() {
 }
 
 #[test]
-fn explore_without_headless_or_with_bad_input_says_so_in_one_line() {
+fn explore_without_a_terminal_or_with_bad_input_says_so_in_one_line() {
     let msg = usage_error(forklore().args(["explore"]).arg(fixture("decrement.py")));
     assert!(msg.contains("--headless"), "{msg}");
     let msg = usage_error(forklore().args(["explore", "--headless", "/nonexistent/x.py"]));
@@ -151,7 +151,7 @@ fn with_the_lock_no_order_garbles_a_line() {
 }
 
 #[test]
-fn lesson_explore_is_headless_and_alone() {
+fn lesson_explore_without_a_terminal_asks_for_headless_and_goes_alone() {
     let msg = usage_error(forklore().args(["lesson", "manager-dict", "--explore"]));
     assert!(msg.contains("--headless"), "{msg}");
     let msg = usage_error(forklore().args([

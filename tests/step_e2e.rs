@@ -214,3 +214,27 @@ fn x_explores_the_lesson_and_enter_replays_an_outcome() {
     );
     quit(&t);
 }
+
+/// `forklore explore SCRIPT` without --headless: the live screen runs the
+/// script and shows every order's outcomes.
+#[test]
+fn explore_opens_the_live_screen_with_the_outcomes() {
+    let script = common::fixture("decrement.py");
+    let t = Tmux::start(
+        "explore-screen",
+        &in_shell("", &format!("explore {}", script.display())),
+    );
+    forklore_pid(&t);
+    wait_for(
+        "every order explored",
+        60,
+        || t.screen().contains("4 schedules (complete): 2 outcomes"),
+        &t,
+    );
+    let screen = t.screen();
+    assert!(
+        screen.contains("final 0") && screen.contains("final 1"),
+        "{screen}"
+    );
+    quit(&t);
+}

@@ -473,6 +473,7 @@ fn the_explore_window_lists_the_outcomes() {
         title: "manager-dict",
         seconds: 2,
         progress: (4, 2),
+        max: 500,
         report: Some(&report),
         error: None,
         selected: 1,
@@ -502,4 +503,19 @@ fn the_explore_window_lists_the_outcomes() {
         "{text}"
     );
     insta::assert_snapshot!("explore_window_100x24", terminal.backend());
+    // While the search runs: how far it got, as words and as a bar.
+    if let Overlay::Explore(e) = &mut v.overlay {
+        e.report = None;
+    }
+    terminal
+        .draw(|f| {
+            ui::draw(f, &v);
+        })
+        .unwrap();
+    let text = format!("{}", terminal.backend());
+    assert!(
+        text.contains("exploring… 4 schedules run, 2 outcomes so far (2 s)")
+            && text.contains("of at most 500"),
+        "{text}"
+    );
 }

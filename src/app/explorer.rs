@@ -17,7 +17,7 @@ use crate::schedule::{Schedule, Step};
 
 /// Schedules explored at most from the screen (small programs finish
 /// well before; a bigger one says it stopped early).
-const MAX_SCHEDULES: usize = 500;
+pub(super) const MAX_SCHEDULES: usize = 500;
 
 /// A search going on in the background, or its result.
 pub(super) struct Exploring {

@@ -66,6 +66,8 @@ pub struct TuiOptions {
     pub step: bool,
     /// Replay this schedule at the start of each run (`--schedule`).
     pub schedule: Option<Schedule>,
+    /// Explore every order of the program at once (`explore`, `--explore`).
+    pub explore: bool,
 }
 
 /// What the screen shows.
@@ -240,6 +242,9 @@ impl App {
                     player.lang = lang;
                 }
             }
+        }
+        if opts.explore {
+            app.start_exploring();
         }
         Ok(app)
     }

@@ -16,8 +16,9 @@ use crate::explore::Report;
 pub struct Explored<'a> {
     pub title: &'a str,
     pub seconds: u64,
-    /// Schedules run and outcomes found so far.
+    /// Schedules run and outcomes found so far, of at most `max`.
     pub progress: (usize, usize),
+    pub max: usize,
     pub report: Option<&'a Report>,
     pub error: Option<&'a str>,
     pub selected: usize,
@@ -33,13 +34,28 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let lines = match (e.report, e.error) {
         (_, Some(error)) => vec![Line::styled(format!(" {error}"), view.theme.bad())],
         (Some(report), _) => outcomes(view, report, &e, usize::from(width)),
-        (None, None) => vec![Line::styled(
-            format!(
-                " exploring… {} schedules run, {} outcomes so far ({} s)",
-                e.progress.0, e.progress.1, e.seconds
-            ),
-            view.theme.bold(),
-        )],
+        (None, None) => {
+            let bar = usize::from(width).saturating_sub(4).min(60);
+            let filled = (bar * e.progress.0)
+                .checked_div(e.max)
+                .unwrap_or(0)
+                .min(bar);
+            vec![
+                Line::styled(
+                    format!(
+                        " exploring… {} schedules run, {} outcomes so far ({} s)",
+                        e.progress.0, e.progress.1, e.seconds
+                    ),
+                    view.theme.bold(),
+                ),
+                Line::from(vec![
+                    Span::raw(" "),
+                    Span::styled("━".repeat(filled), view.theme.good()),
+                    Span::styled("─".repeat(bar - filled), view.theme.dim()),
+                    Span::styled(format!(" of at most {}", e.max), view.theme.dim()),
+                ]),
+            ]
+        }
     };
     let footer = match e.report {
         Some(_) => " ↑/↓ choose · Enter replays its shortest schedule · Esc closes",
