@@ -10,7 +10,7 @@ use forklore::runtime::{RunConfig, DEFAULT_MAX_PROCS};
 
 use crate::cli::{ExploreArgs, SearchArgs};
 use crate::{checked_script, exit_status, interpreter, screen, USAGE_ERROR};
-use forklore::app::{Start, TuiOptions};
+use forklore::app::{SearchSettings, Start, TuiOptions};
 
 pub fn explore(args: &ExploreArgs, signals: &Receiver<i32>) -> Result<ExitCode, String> {
     let script = checked_script(&args.script)?;
@@ -29,11 +29,21 @@ pub fn explore(args: &ExploreArgs, signals: &Receiver<i32>) -> Result<ExitCode, 
         let opts = TuiOptions {
             title: args.script.display().to_string(),
             explore: true,
+            search: screen_search(&args.search),
             ..TuiOptions::default()
         };
         return screen(Start::Script(config), opts, signals);
     }
     search_and_report(config, &args.search, None, signals)
+}
+
+/// The screen's search, as the command line set it.
+pub fn screen_search(search: &SearchArgs) -> SearchSettings {
+    SearchSettings {
+        max_schedules: search.max_schedules as usize,
+        jobs: search.jobs.map(|j| j as usize),
+        out: search.out.clone(),
+    }
 }
 
 /// Explore `config`'s program as `search` says, print the outcomes (and

@@ -74,6 +74,7 @@ pub(crate) fn run_lesson(
         step: args.steps.step,
         schedule,
         explore: args.explore,
+        search: crate::explore_cmd::screen_search(&args.search),
         ..teaching(&args.teach)
     };
     let start = Start::Lesson {

@@ -220,10 +220,14 @@ fn x_explores_the_lesson_and_enter_replays_an_outcome() {
 #[test]
 fn explore_opens_the_live_screen_with_the_outcomes() {
     let script = common::fixture("decrement.py");
-    let t = Tmux::start(
-        "explore-screen",
-        &in_shell("", &format!("explore {}", script.display())),
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("found");
+    let args = format!(
+        "explore --max-schedules 50 --out {} {}",
+        out.display(),
+        script.display()
     );
+    let t = Tmux::start("explore-screen", &in_shell("", &args));
     forklore_pid(&t);
     wait_for(
         "every order explored",
@@ -236,5 +240,10 @@ fn explore_opens_the_live_screen_with_the_outcomes() {
         screen.contains("final 0") && screen.contains("final 1"),
         "{screen}"
     );
+    // --out: saved as headless explore saves them.
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(summary["complete"], true, "{summary}");
+    assert_eq!(summary["outcomes"].as_array().map(Vec::len), Some(2));
     quit(&t);
 }

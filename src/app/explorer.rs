@@ -15,10 +15,6 @@ use crate::keys::Command;
 use crate::runtime::RunConfig;
 use crate::schedule::{Schedule, Step};
 
-/// Schedules explored at most from the screen (small programs finish
-/// well before; a bigger one says it stopped early).
-pub(super) const MAX_SCHEDULES: usize = 500;
-
 /// A search going on in the background, or its result.
 pub(super) struct Exploring {
     pub title: String,
@@ -85,10 +81,11 @@ impl App {
         let (progress_tx, progress_rx) = unbounded();
         let (done_tx, done_rx) = unbounded();
         let (cancel, cancelled) = unbounded();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let opts = Options {
             config,
-            max_schedules: MAX_SCHEDULES,
-            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_schedules: self.search.max_schedules,
+            jobs: self.search.jobs.unwrap_or(cores),
             reduce: true,
             progress: false,
             narrow,
@@ -149,6 +146,12 @@ impl App {
         };
         match result {
             Some(Ok(Ended::Done(report))) | Some(Ok(Ended::Interrupted(_, report))) => {
+                if let Some(dir) = &self.search.out {
+                    self.ui.message = Some(match report.save(dir) {
+                        Ok(()) => format!("schedules and summary.json in {}", dir.display()),
+                        Err(err) => format!("cannot write into {}: {err}", dir.display()),
+                    });
+                }
                 e.report = Some(report)
             }
             Some(Err(error)) => e.error = Some(error),

@@ -13,12 +13,9 @@ use crossbeam_channel::{after, never, select, Receiver};
 use crossterm::event::Event as TermEvent;
 use ratatui::DefaultTerminal;
 
-use crate::lesson::{Lang, LessonSession, Pace, Pacer, Quiz};
+use crate::lesson::{LessonSession, Pace, Pacer, Quiz};
 use crate::protocol::Event;
-use crate::record::Recorder;
-use crate::replay::Replay;
 use crate::runtime::{Run, RunConfig};
-use crate::schedule::Schedule;
 use crate::session::Session;
 use crate::ui::{self, EditorState, Panes, Theme, ThemeName, UiState};
 
@@ -35,57 +32,15 @@ mod view;
 
 use terminal::{Input, Screen};
 
+mod options;
+pub use options::{SearchSettings, Start, TuiOptions};
+
 /// The shortest time between two frames (~30 fps).
 const FRAME: Duration = Duration::from_millis(33);
 /// Events folded per loop turn at most, so input stays responsive under a flood.
 const MAX_BURST: usize = 20_000;
 /// What the status bar says while a bundled recording stands in for a run.
 pub const NO_PYTHON: &str = "no usable Python 3.8+ found: showing a recorded run of this lesson";
-
-#[derive(Default)]
-pub struct TuiOptions {
-    /// The lesson or script name for the header.
-    pub title: String,
-    pub theme: ThemeName,
-    /// Records the events of the run on screen; a restart starts the file
-    /// over, so it always holds the latest run.
-    pub recorder: Option<Recorder>,
-    /// Lessons: pause the processes at each narration beat for this long,
-    /// then go on by themselves (a walkthrough in one take).
-    pub autoplay: Option<Duration>,
-    /// Lessons: hold at every beat until the teacher goes on, or run free.
-    pub pace: Pace,
-    /// Lessons: ask the manifest's `[[predict]]` questions.
-    pub predict: bool,
-    /// The presenter's layout, in the high-contrast theme.
-    pub big: bool,
-    /// Lessons: run the lesson this many times in the background at once
-    /// (`--repeat N`); the number `R` uses too.
-    pub repeat: Option<usize>,
-    /// Start in step mode (`--step`).
-    pub step: bool,
-    /// Replay this schedule at the start of each run (`--schedule`).
-    pub schedule: Option<Schedule>,
-    /// Explore every order of the program at once (`explore`, `--explore`).
-    pub explore: bool,
-}
-
-/// What the screen shows.
-pub enum Start {
-    /// Any script (`forklore run`).
-    Script(RunConfig),
-    /// A lesson (`forklore lesson`), or the picker first (`forklore`).
-    Lesson {
-        session: Box<LessonSession>,
-        picker: bool,
-    },
-    /// A recording (`forklore replay`), with its lesson's narration if any.
-    Replay {
-        replay: Box<Replay>,
-        watch: Vec<String>,
-        lang: Lang,
-    },
-}
 
 /// Run the live screen until the user quits or a signal (SIGINT/SIGTERM/
 /// SIGHUP, from `signals`) arrives. Returns the shell exit status to use:
@@ -144,8 +99,9 @@ struct App {
     deferred: Option<Deferred>,
     /// How live runs step (see step.rs).
     steps: step::StepOptions,
-    /// The program explored in the background (`x`).
+    /// The program explored in the background (`x`), and how.
     exploring: Option<explorer::Exploring>,
+    search: SearchSettings,
 }
 
 /// Why the loop ends.
@@ -197,6 +153,7 @@ impl App {
             deferred: None,
             steps: step::StepOptions::new(opts.step, opts.schedule.clone()),
             exploring: None,
+            search: opts.search.clone(),
         };
         app.session.recorder = opts.recorder;
         match start {

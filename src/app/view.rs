@@ -41,7 +41,7 @@ impl App {
                     title: &e.title,
                     seconds: e.started.elapsed().as_secs(),
                     progress: e.progress,
-                    max: super::explorer::MAX_SCHEDULES,
+                    max: self.search.max_schedules,
                     report: e.report.as_ref(),
                     error: e.error.as_deref(),
                     selected: e.selected,
