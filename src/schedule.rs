@@ -17,7 +17,7 @@
 use std::path::Path;
 
 use crate::model::Taken;
-use crate::protocol::Body;
+use crate::protocol::{Body, Event};
 
 /// One step: `who` performs `op` (on `obj`, when given).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,9 +78,22 @@ impl Schedule {
     fn of_recording(path: &Path) -> Result<Schedule, String> {
         let events = crate::record::read(path)
             .map_err(|e| format!("cannot read the recording {}: {e}", path.display()))?;
-        let steps: Vec<Step> = events
-            .into_iter()
-            .filter_map(|e| match e.body {
+        let schedule = Schedule::of_events(&events);
+        if schedule.steps.is_empty() {
+            return Err(format!(
+                "the recording {} has no steps: record a run in step mode (--step, or s on screen)",
+                path.display()
+            ));
+        }
+        Ok(schedule)
+    }
+
+    /// The steps a run's events say were taken, chosen by the learner or a
+    /// schedule (not those let go because step mode was off).
+    pub fn of_events(events: &[Event]) -> Schedule {
+        let steps = events
+            .iter()
+            .filter_map(|e| match &e.body {
                 Body::Step {
                     who,
                     what,
@@ -91,19 +104,13 @@ impl Schedule {
             })
             .enumerate()
             .map(|(i, (who, op, obj))| Step {
-                who,
-                op,
-                obj,
+                who: who.clone(),
+                op: op.clone(),
+                obj: obj.clone(),
                 line: i + 1,
             })
             .collect();
-        if steps.is_empty() {
-            return Err(format!(
-                "the recording {} has no steps: record a run in step mode (--step, or s on screen)",
-                path.display()
-            ));
-        }
-        Ok(Schedule { steps })
+        Schedule { steps }
     }
 
     /// The steps a run took, as a schedule.

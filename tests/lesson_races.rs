@@ -55,18 +55,11 @@ fn raced(folder: &str, args: &[&str], lanes: usize) -> Vec<(String, Headless)> {
 /// object where both name one (an object the run could not name yet, like
 /// a semaphore nobody has touched, matches any).
 fn assert_took(schedule: &Schedule, run: &Headless, what: &str) {
-    let taken: Vec<(&str, &str, Option<&str>)> = run
-        .events
+    let ran = Schedule::of_events(&run.events);
+    let taken: Vec<(&str, &str, Option<&str>)> = ran
+        .steps
         .iter()
-        .filter_map(|e| match &e.body {
-            Body::Step {
-                who,
-                what,
-                obj,
-                auto: false,
-            } => Some((who.as_str(), what.as_str(), obj.as_deref())),
-            _ => None,
-        })
+        .map(|s| (s.who.as_str(), s.op.as_str(), s.obj.as_deref()))
         .collect();
     let listed: Vec<(&str, &str, Option<&str>)> = schedule
         .steps

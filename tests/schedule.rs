@@ -10,6 +10,7 @@ use common::{
     dunder_calls, each_method_times, fixture, forklore, run_headless, usage_error, Headless,
 };
 use forklore::protocol::Body;
+use forklore::schedule::Schedule;
 
 /// Runs per start method: the "10 of 10".
 const RUNS: usize = 10;
@@ -29,25 +30,18 @@ fn replayed(script: &str, name: &str) -> Vec<(String, Headless)> {
     each_method_times(RUNS, 1, |m| run_headless(&script, &flags, &[m]))
 }
 
-/// The steps a run took as the schedule names them: (who, op, object).
+/// Steps as (who, op, object), without their line numbers.
+fn triples(s: Schedule) -> Vec<(String, String, Option<String>)> {
+    s.steps.into_iter().map(|s| (s.who, s.op, s.obj)).collect()
+}
+
+/// The steps a run took as the schedule names them.
 fn steps_taken(run: &Headless) -> Vec<(String, String, Option<String>)> {
-    run.events
-        .iter()
-        .filter_map(|e| match &e.body {
-            Body::Step {
-                who,
-                what,
-                obj,
-                auto: false,
-            } => Some((who.clone(), what.clone(), obj.clone())),
-            _ => None,
-        })
-        .collect()
+    triples(Schedule::of_events(&run.events))
 }
 
 fn schedule_steps(name: &str) -> Vec<(String, String, Option<String>)> {
-    let s = forklore::schedule::Schedule::load(Path::new(&schedule(name))).unwrap();
-    s.steps.into_iter().map(|s| (s.who, s.op, s.obj)).collect()
+    triples(Schedule::load(Path::new(&schedule(name))).unwrap())
 }
 
 #[test]

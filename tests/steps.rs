@@ -61,6 +61,17 @@ fn holding() -> Vec<Event> {
     ]
 }
 
+/// `v` drawn on a `w`×`h` test terminal.
+fn drawn(v: &View, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, v);
+        })
+        .unwrap();
+    terminal
+}
+
 fn model(events: &[Event]) -> Model {
     Model::from_events(events)
 }
@@ -308,12 +319,7 @@ fn the_screen_in_step_mode() {
     };
     let source: Vec<String> = (1..=21).map(|i| format!("line {i}")).collect();
     let v = View::new(&m, &ui, Theme::default(), &source, "main.py");
-    let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
-    terminal
-        .draw(|f| {
-            ui::draw(f, &v);
-        })
-        .unwrap();
+    let terminal = drawn(&v, 100, 24);
     let text = format!("{}", terminal.backend());
     assert!(text.contains("STEP MODE · 3 at a checkpoint"), "{text}");
     assert!(
@@ -374,12 +380,7 @@ fn the_narration_gives_the_turn_while_stepping() {
     let mut lv = LessonView::new(&narration, Lang::En, &settings, &manifest.watch);
     lv.turn = manifest.turn.as_ref();
     v.lesson = Some(lv);
-    let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
-    terminal
-        .draw(|f| {
-            ui::draw(f, &v);
-        })
-        .unwrap();
+    let terminal = drawn(&v, 120, 30);
     let text = format!("{}", terminal.backend());
     assert!(text.contains("Your turn · step mode"), "{text}");
     assert!(text.contains("make two processes lose an update"), "{text}");
@@ -479,12 +480,7 @@ fn the_explore_window_lists_the_outcomes() {
         selected: 1,
         correct: Some("lost_updates = 0\n"),
     });
-    let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
-    terminal
-        .draw(|f| {
-            ui::draw(f, &v);
-        })
-        .unwrap();
+    let terminal = drawn(&v, 100, 24);
     let text = format!("{}", terminal.backend());
     assert!(
         text.contains("4 schedules (complete): 2 outcomes"),
@@ -507,11 +503,7 @@ fn the_explore_window_lists_the_outcomes() {
     if let Overlay::Explore(e) = &mut v.overlay {
         e.report = None;
     }
-    terminal
-        .draw(|f| {
-            ui::draw(f, &v);
-        })
-        .unwrap();
+    let terminal = drawn(&v, 100, 24);
     let text = format!("{}", terminal.backend());
     assert!(
         text.contains("exploring… 4 schedules run, 2 outcomes so far (2 s)")
