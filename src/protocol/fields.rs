@@ -174,3 +174,18 @@ pub enum PipeOp {
     #[serde(other)]
     Unknown,
 }
+
+/// A field that is text, sent as a JSON string or, for an int's repr
+/// (which is the number itself), as a JSON number.
+pub(super) fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        Text(String),
+        Int(i64),
+    }
+    Ok(match Text::deserialize(d)? {
+        Text::Text(s) => s,
+        Text::Int(n) => n.to_string(),
+    })
+}

@@ -16,6 +16,7 @@ mod output;
 mod pool;
 
 pub use codec::{decode, decode_fast, encode, DecodeError};
+use fields::text_or_number;
 pub use fields::{FutureOp, JoinOp, PipeOp, QueueOp, Role, RwOp, SyncKind, SyncOp};
 pub use meta::{ParamValue, ReplayMeta};
 pub use output::WriteBytes;
@@ -223,6 +224,8 @@ bodies! {
             #[serde(default)]
             name: Option<String>,
             op: RwOp,
+            /// The value's repr (a number too: an int's repr is itself).
+            #[serde(deserialize_with = "text_or_number")]
             value: String,
             #[serde(default, skip_serializing_if = "Option::is_none")]
             index: Option<u64>,

@@ -120,6 +120,8 @@ impl Collector {
                         }
                         let by = Some(std::process::id() as i32);
                         self.liveness.forget(pid);
+                        // Dead: its ring has all it will send, its hold is void.
+                        self.receiver.close(pid, &mut self.pending);
                         // Made now, after every event of the process: the
                         // time order puts it after them.
                         let exit = supervisor_event(pid, Body::ProcExit { exitcode, by });
@@ -229,15 +231,18 @@ impl Collector {
         }
         // Made now, after everything they sent: the time order puts it last.
         for pid in ended {
+            self.receiver.close(pid, &mut self.pending);
             self.pending.push(supervisor_event(pid, Body::ProcGone {}));
         }
     }
 
-    /// One pass: read every channel, release what was made before it began.
+    /// One pass: read every channel, release what was made before it
+    /// began, and before any hold a ring had when it was read (an event
+    /// stamped earlier than it may still be committed: `Ring::hold`).
     fn drain(&mut self) {
         let began = now_ns();
-        self.receiver.gather(&mut self.pending);
-        self.release(began);
+        let held = self.receiver.gather(&mut self.pending);
+        self.release(held.map_or(began, |h| h.min(began)));
     }
 
     /// Send on, in time order, the waiting events made before `horizon`.

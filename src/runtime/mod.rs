@@ -17,6 +17,7 @@ pub mod ring;
 mod run;
 pub mod shim;
 pub mod socket;
+pub mod templates;
 pub mod watcher;
 
 use std::path::PathBuf;

@@ -20,11 +20,20 @@ use nix::sys::stat::fstat;
 const WRITE: usize = 0;
 const READ: usize = 64;
 const MAGIC_AT: usize = 128;
-/// forklore's word back to the process (the scheduler's go-ahead).
-const GO: usize = 192;
+/// 0, or no later than the time of any event the process stamped and has
+/// not committed yet (`transport.Ring.hold`).
+const HOLD: usize = 192;
 const DATA: usize = 4096;
 const MAGIC: u32 = 0x3152_4B46;
 const WRAP: u32 = u32::MAX;
+/// A record's first word: these bits mark a template or a compact event
+/// (else it is the length of an event's JSON).
+const TEMPLATE: u32 = 0x4000_0000;
+const COMPACT: u32 = 0x8000_0000;
+/// A compact event: its word, the time and the value.
+const COMPACT_SIZE: usize = 20;
+/// A compact event's value that means null.
+const NULL: i64 = i64::MIN;
 /// The largest ring accepted (the shim makes 256 KiB ones).
 const MAX_CAPACITY: usize = 4 << 20;
 
@@ -129,10 +138,14 @@ impl Ring {
         };
     }
 
-    /// Write forklore's word back to the process (the reply path the
-    /// scheduler mode waits on).
-    pub fn reply(&self, value: u64) {
-        self.word(GO).store(value, Ordering::Release);
+    /// The time before which the process may still commit events it
+    /// stamped earlier; None when it holds nothing back. Read it before
+    /// draining: see `Collector::drain`.
+    pub fn hold(&self) -> Option<u64> {
+        match self.word(HOLD).load(Ordering::Acquire) {
+            0 => None,
+            t => Some(t),
+        }
     }
 
     pub fn is_broken(&self) -> bool {
@@ -147,8 +160,8 @@ impl Ring {
 
     /// Give `each` every record committed since the last call, oldest
     /// first, then tell the writer the room is free. Returns how many.
-    /// (Each record is copied into one buffer reused for the next.)
-    pub fn drain(&mut self, mut each: impl FnMut(&[u8])) -> usize {
+    /// (Each record's bytes are copied into one buffer reused for the next.)
+    pub fn drain(&mut self, mut each: impl FnMut(Record<'_>)) -> usize {
         if self.broken {
             return 0;
         }
@@ -159,13 +172,29 @@ impl Ring {
         }
         self.backlog = write - self.read;
         let mut count = 0;
-        let mut record = Vec::new();
+        let mut bytes = Vec::new();
         while self.read < write {
             match self.next(write) {
-                Next::Record { at, len } => {
-                    record.resize(len, 0);
-                    self.copy(at, &mut record);
-                    each(&record);
+                Next::Bytes { at, len, template } => {
+                    bytes.resize(len, 0);
+                    self.copy(at, &mut bytes);
+                    each(match template {
+                        true => Record::Template(&bytes),
+                        false => Record::Json(&bytes),
+                    });
+                    count += 1;
+                }
+                Next::Compact { at, template } => {
+                    let mut b = [0u8; 16];
+                    self.copy(at, &mut b);
+                    let (t, value) = b.split_at(8);
+                    let t = u64::from_le_bytes(t.try_into().unwrap_or_default());
+                    let value = i64::from_le_bytes(value.try_into().unwrap_or_default());
+                    each(Record::Compact {
+                        template,
+                        t,
+                        value: (value != NULL).then_some(value),
+                    });
                     count += 1;
                 }
                 Next::Wrapped => {}
@@ -184,7 +213,12 @@ impl Ring {
     fn next(&mut self, write: u64) -> Next {
         let off = (self.read % self.capacity as u64) as usize;
         let left = self.capacity - off;
-        if left < 4 || self.u32_at(DATA + off) == WRAP {
+        let word = if left < 4 {
+            WRAP
+        } else {
+            self.u32_at(DATA + off)
+        };
+        if word == WRAP {
             self.read += left as u64;
             // The writer commits a wrap together with the record after it.
             return if self.read < write {
@@ -193,24 +227,56 @@ impl Ring {
                 Next::Broken
             };
         }
-        let len = self.u32_at(DATA + off) as usize;
-        let end = self.read + len as u64 + 4;
-        if len + 4 > left || end > write {
+        let size = match word {
+            w if w & COMPACT != 0 => COMPACT_SIZE,
+            w => (w & !TEMPLATE) as usize + 4,
+        };
+        let end = self.read + size as u64;
+        if size > left || end > write {
             return Next::Broken;
         }
         self.read = end;
-        Next::Record {
-            at: DATA + off + 4,
-            len,
+        let at = DATA + off + 4;
+        match word {
+            w if w & COMPACT != 0 => Next::Compact {
+                at,
+                template: w & !COMPACT,
+            },
+            w => Next::Bytes {
+                at,
+                len: size - 4,
+                template: w & TEMPLATE != 0,
+            },
         }
     }
 }
 
+/// One record of a ring.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Record<'a> {
+    /// An event's JSON.
+    Json(&'a [u8]),
+    /// The ring's next template: an event's JSON up to its last value.
+    Template(&'a [u8]),
+    /// An event made from a template defined before, with its time and value.
+    Compact {
+        template: u32,
+        t: u64,
+        value: Option<i64>,
+    },
+}
+
 enum Next {
-    /// `len` bytes at `at` in the mapping.
-    Record {
+    /// `len` bytes at `at` in the mapping: an event's JSON or a template.
+    Bytes {
         at: usize,
         len: usize,
+        template: bool,
+    },
+    /// A compact event's time and value at `at`.
+    Compact {
+        at: usize,
+        template: u32,
     },
     Wrapped,
     Broken,
@@ -224,3 +290,7 @@ impl Drop for Ring {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "ring_tests.rs"]
+mod tests;

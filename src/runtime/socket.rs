@@ -18,7 +18,8 @@ use nix::sys::socket::{
 use super::gates::Gates;
 use super::members::Members;
 use super::procfs;
-use super::ring::Ring;
+use super::ring::{Record, Ring};
+use super::templates::Templates;
 use crate::protocol::{decode, Body, Event, MAX_DATAGRAM};
 
 /// Counters of what was skipped, shared with the run's handle.
@@ -62,8 +63,8 @@ pub struct Receiver {
     /// Verdicts per process, by (pid, start time): a pid reused by another
     /// process is judged again.
     verdicts: HashMap<(i32, u64), bool>,
-    /// Each process's ring, once it passed one.
-    rings: BTreeMap<i32, Ring>,
+    /// Each process's ring, once it passed one, and the ring's templates.
+    rings: BTreeMap<i32, (Ring, Templates)>,
     /// Where the step gates' pipes go.
     gates: Gates,
     bufs: Vec<Vec<u8>>,
@@ -116,8 +117,10 @@ impl Receiver {
     /// Every event waiting now, into `out` (unordered between processes;
     /// the collector orders them): first what the rings hold, then the
     /// socket's datagrams, then what rings announced meanwhile hold.
-    pub fn gather(&mut self, out: &mut Vec<Event>) {
-        self.read_rings(out);
+    /// Returns the earliest hold a ring had when it was read (see
+    /// `Ring::hold`): events made from then on may still be on their way.
+    pub fn gather(&mut self, out: &mut Vec<Event>) -> Option<u64> {
+        let mut held = self.read_rings(out);
         let before = self.rings.len();
         loop {
             let batch = self.recv_batch();
@@ -125,12 +128,22 @@ impl Receiver {
                 break;
             }
             for (i, got) in batch.into_iter().enumerate() {
-                self.handle(i, got, out);
+                held = earliest(held, self.handle(i, got, out));
             }
         }
         if self.rings.len() != before {
+            held = earliest(held, self.read_rings(out));
+        }
+        held
+    }
+
+    /// `pid` is gone (reaped): what its ring holds is all it will ever
+    /// send, and a hold it left is void.
+    pub fn close(&mut self, pid: i32, out: &mut Vec<Event>) {
+        if self.rings.contains_key(&pid) {
             self.read_rings(out);
         }
+        self.forget(pid);
     }
 
     /// A process that ended sends nothing more: its ring is let go.
@@ -146,45 +159,63 @@ impl Receiver {
 
     /// A ring's writer is busy (see `Ring::was_busy`).
     pub fn rings_busy(&self) -> bool {
-        self.rings.values().any(Ring::was_busy)
+        self.rings.values().any(|(ring, _)| ring.was_busy())
     }
 
-    fn read_rings(&mut self, out: &mut Vec<Event>) {
+    /// Drain every ring; the earliest hold among them, each read just
+    /// before its ring is drained.
+    fn read_rings(&mut self, out: &mut Vec<Event>) -> Option<u64> {
         let counters = &self.counters;
-        for (&pid, ring) in self.rings.iter_mut() {
-            ring.drain(|record| match decode(record) {
-                Ok(event) if event.body.is_supervisor() => {
-                    counters.rejected.fetch_add(1, Ordering::Relaxed);
-                }
-                Ok(mut event) => {
-                    attribute(&mut event, pid);
-                    counters.events.fetch_add(1, Ordering::Relaxed);
-                    out.push(event);
-                }
-                Err(_) => {
-                    counters.malformed.fetch_add(1, Ordering::Relaxed);
+        let mut held = None;
+        for (&pid, (ring, templates)) in self.rings.iter_mut() {
+            held = earliest(held, ring.hold());
+            ring.drain(|record| {
+                let event = match record {
+                    Record::Json(bytes) => decode(bytes).ok(),
+                    Record::Template(head) => {
+                        if !templates.define(head) {
+                            counters.malformed.fetch_add(1, Ordering::Relaxed);
+                        }
+                        return;
+                    }
+                    Record::Compact { template, t, value } => templates.expand(template, t, value),
+                };
+                match event {
+                    Some(event) if event.body.is_supervisor() => {
+                        counters.rejected.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Some(mut event) => {
+                        attribute(&mut event, pid);
+                        counters.events.fetch_add(1, Ordering::Relaxed);
+                        out.push(event);
+                    }
+                    None => {
+                        counters.malformed.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
             });
             if ring.is_broken() {
                 counters.malformed.fetch_add(1, Ordering::Relaxed);
             }
         }
-        self.rings.retain(|_, r| !r.is_broken());
+        self.rings.retain(|_, (r, _)| !r.is_broken());
+        held
     }
 
-    fn handle(&mut self, slot: usize, got: Received, out: &mut Vec<Event>) {
+    /// One datagram: an event, a ring or a gate. The earliest hold of the
+    /// rings read because of it, if any.
+    fn handle(&mut self, slot: usize, got: Received, out: &mut Vec<Event>) -> Option<u64> {
         if got.len > MAX_DATAGRAM {
             self.counters.malformed.fetch_add(1, Ordering::Relaxed);
-            return;
+            return None;
         }
         let Some(sender) = got.creds.filter(|c| self.accept(c)).map(|c| c.pid()) else {
             self.counters.rejected.fetch_add(1, Ordering::Relaxed);
-            return;
+            return None;
         };
         let bytes = &self.bufs[slot][..got.len];
         if bytes == RING_ANNOUNCEMENT {
-            self.take_ring(sender, got.fds, out);
-            return;
+            return self.take_ring(sender, got.fds, out);
         }
         if bytes == GATE_ANNOUNCEMENT {
             match got.fds.into_iter().next() {
@@ -193,7 +224,7 @@ impl Receiver {
                     self.counters.malformed.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            return;
+            return None;
         }
         match decode(bytes) {
             Ok(event) if event.body.is_supervisor() => {
@@ -208,19 +239,22 @@ impl Receiver {
                 self.counters.malformed.fetch_add(1, Ordering::Relaxed);
             }
         }
+        None
     }
 
     /// `pid` passed its ring: read it from now on (what a ring it had
     /// before still holds comes first).
-    fn take_ring(&mut self, pid: i32, fds: Vec<OwnedFd>, out: &mut Vec<Event>) {
+    fn take_ring(&mut self, pid: i32, fds: Vec<OwnedFd>, out: &mut Vec<Event>) -> Option<u64> {
         let Some(ring) = fds.into_iter().next().and_then(|fd| Ring::map(fd).ok()) else {
             self.counters.malformed.fetch_add(1, Ordering::Relaxed);
-            return;
+            return None;
         };
-        if self.rings.contains_key(&pid) {
-            self.read_rings(out);
-        }
-        self.rings.insert(pid, ring);
+        let held = match self.rings.contains_key(&pid) {
+            true => self.read_rings(out),
+            false => None,
+        };
+        self.rings.insert(pid, (ring, Templates::default()));
+        held
     }
 
     /// The datagrams waiting now, up to BATCH (empty when none).
@@ -282,6 +316,14 @@ fn attribute(event: &mut Event, sender: i32) {
     match &mut event.body {
         Body::ProcExit { by, .. } => *by = Some(sender),
         _ => event.pid = sender,
+    }
+}
+
+/// The earlier of two holds.
+fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

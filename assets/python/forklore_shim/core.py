@@ -158,14 +158,35 @@ def checkpoint(kind, body="", silent=False):
 # the value, the pid and the time are formatted per event.
 
 
-def emit_head(head, value):
+def emit_head(head, value, t=None):
+    """Send `head` + `value` as one event made at `t` (default: now):
+    through the ring as a compact record (a template number, the time, the
+    value: no formatting) when the value is an int that fits 64 bits or
+    None, else as JSON."""
     state = STATE
-    if value is None:
-        data = b'%snull,"pid":%d,"t":%d}' % (head, state.pid, _now())
-    else:
-        data = b'%s%d,"pid":%d,"t":%d}' % (head, value, state.pid, _now())
     ring = state.ring
+    if t is None:
+        t = _now()
+    if ring is not None and (value is None or (type(value) is int and _I64_MIN <= value <= _I64_MAX)):
+        sent = ring.put_compact(head, value, t)
+        if sent is not None:
+            return sent
+    if value is None:
+        data = b'%snull,"pid":%d,"t":%d}' % (head, state.pid, t)
+    else:
+        data = b'%s%d,"pid":%d,"t":%d}' % (head, value, state.pid, t)
     return ring.put(data) if ring is not None else _send(data)
+
+
+def free_running():
+    """True when a checkpoint would hold nothing and send nothing first:
+    no step mode, no slow motion, nothing to say before (see `prelude`).
+    Only then may a hook report its operation after it happened (see
+    `transport.Ring.hold`)."""
+    return not (STEP[0] or GATED or _preludes or not STATE.announced)
+
+
+_I64_MIN, _I64_MAX = -(1 << 63) + 1, (1 << 63) - 1  # -2**63 means null
 
 
 def report_head(head, value):
@@ -284,11 +305,13 @@ def safe_repr(value, limit=ITEM_REPR_MAX):
 
 # -------------------------------------------------------------- transport
 #
-# A process's first events go by datagram; from the RING_AFTER-th on, they
-# go through its own shared-memory ring (see `transport`), which costs no
-# system call. Short-lived processes never pay for opening a ring.
-
-RING_AFTER = 32
+# A process's first event (its announcement, made before any of the
+# program's code runs in it) goes by datagram; right after it, the process
+# opens its own shared-memory ring (see `transport`), and its later events
+# go there, with no system call. Opening the ring then costs ~30 us once,
+# outside the program's code; opened later, it would land in the middle of
+# whatever the program does next (a child's first `counter.value += 1`,
+# say), and a datagram there (~10 us) would widen the race it is part of.
 
 
 def _send(data):
@@ -299,14 +322,15 @@ def _send(data):
         return ring.put(data)
     if state.broken or not SOCK_PATH:
         return False
+    sent = datagram(data)
     state.sent += 1
-    if state.sent == RING_AFTER:
+    if state.sent == 1 and sent:
         from . import transport
 
         # The ring is announced by datagram after this pid's earlier
-        # datagrams, so forklore reads them first: order kept.
+        # datagram, so forklore reads that first: order kept.
         state.ring = transport.open_ring(state, datagram)
-    return datagram(data)
+    return sent
 
 
 def datagram(data, fds=None):
