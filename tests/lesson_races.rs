@@ -1,4 +1,4 @@
-//! The races three lessons bundle (`lessons/NN-slug/race.schedule`),
+//! The races the lessons bundle (`lessons/NN-slug/race.schedule`),
 //! replayed on real processes: the lesson's script under its schedule,
 //! RUNS times under each of fork, spawn and forkserver (the methods side
 //! by side), must end with the race's real outcome every time, having
@@ -127,6 +127,21 @@ fn manager_dict_race_loses_an_update_every_time() {
 }
 
 #[test]
+fn value_array_race_loses_an_increment_every_time() {
+    // One increment each: the schedule decides every step of it.
+    let args = ["--processes", "2", "--increments", "1"];
+    for (method, run) in raced("15-value-array", &args, 1) {
+        let out = run.stdout();
+        assert!(
+            out.starts_with("counter: 1 of 2 expected"),
+            "{method}: {out}"
+        );
+        let f = facts(&Model::from_events(&run.events), &[]);
+        assert_eq!(f["lost_increments"], "1", "{method}: from the events");
+    }
+}
+
+#[test]
 fn lock_vs_garbled_race_garbles_the_first_line_every_time() {
     for (method, run) in raced("03-lock-vs-garbled", &[], 1) {
         let out = run.stdout();
@@ -220,6 +235,7 @@ fn the_lesson_command_replays_the_bundled_race_by_name() {
         ("manager-dict", "processes=100"),
         ("lock-vs-garbled", "processes=5"),
         ("semaphore-producer-consumer", "seconds=1"),
+        ("value-array", "processes=4"),
     ];
     let outputs: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = slugs
@@ -247,6 +263,14 @@ fn the_lesson_command_replays_the_bundled_race_by_name() {
         let ok = match *slug {
             "manager-dict" => !stdout.contains("lost updates: 0\n"),
             "lock-vs-garbled" => stdout.starts_with("Pid:Pid:"),
+            "value-array" => {
+                let n: Vec<u64> = stdout
+                    .split_whitespace()
+                    .filter_map(|w| w.parse().ok())
+                    .take(2)
+                    .collect();
+                n.len() == 2 && n[0] < n[1]
+            }
             _ => stdout
                 .lines()
                 .nth(1)

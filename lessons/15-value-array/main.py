@@ -30,7 +30,9 @@ def work(counter, squares, k, increments, locked):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--processes", type=int, default=4, help="child processes")
-    parser.add_argument("--increments", type=int, default=200,
+    # Enough for the children to run at the same time: with a few hundred,
+    # each is done before the next one has started, and nothing is lost.
+    parser.add_argument("--increments", type=int, default=20000,
                         help="increments by each child")
     parser.add_argument("--lock", type=parse_bool, default=False,
                         help="hold counter.get_lock() around each increment: true/false")

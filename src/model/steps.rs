@@ -145,7 +145,7 @@ impl Want {
                 Some(2) => "stderr".into(),
                 _ => "stdout".into(),
             }),
-            "proc_spawn" => field("name").map(str::to_string),
+            "proc_spawn" | "shared" => field("name").map(str::to_string),
             "join" => {
                 let child = self.at.get("child").and_then(Value::as_i64)?;
                 Some(stable_name(model, i32::try_from(child).ok()?))
@@ -178,6 +178,14 @@ impl Want {
             "write" => {
                 let text = field("text").unwrap_or("");
                 format!("{name}.write({:?})", text)
+            }
+            "shared" => {
+                let value = field("value").unwrap_or("…");
+                match (field("type"), self.at.get("index")) {
+                    (Some("Array"), Some(i)) => format!("{name}[{i}] ← {value}"),
+                    _ if self.op() == "read" => format!("{name}.value → read"),
+                    _ => format!("{name}.value ← {value}"),
+                }
             }
             "proc_spawn" => format!("{name}.start()"),
             "join" => format!("{name}.join()"),

@@ -54,12 +54,17 @@ fn prototype(head: &[u8]) -> Option<Event> {
 
 impl Body {
     /// Set the value a template leaves open. False for kinds that have
-    /// none a compact event may carry (anything but `sync` and `shared`).
+    /// none a compact event may carry (anything but `sync`, `shared` and
+    /// `line`).
     pub fn fill_value(&mut self, v: Option<i64>) -> bool {
         match self {
             Body::Sync { value, .. } => *value = v,
             Body::Shared { value, .. } => match v {
                 Some(v) => *value = v.to_string(),
+                None => return false,
+            },
+            Body::Line { line, .. } => match v.and_then(|v| u32::try_from(v).ok()) {
+                Some(v) => *line = v,
                 None => return false,
             },
             _ => return false,

@@ -185,7 +185,7 @@ def install():
     output.install()
     exits.install()
     finder.install()
-    lines = _install_options()
+    _install_options()
     atexit.register(_at_exit)
     if identity.is_root():
         hello = core.fields(
@@ -201,22 +201,18 @@ def install():
         identity.announce("main", name="MainProcess")
     elif "--multiprocessing-fork" not in sys.argv and sys.argv[:1] != ["-c"]:
         identity.announce()  # a plain interpreter the script started (subprocess)
-    if lines:
-        lines.start()
 
 
 def _install_options():
-    """--watch, --lines and --slow: loaded only when asked for. Returns the
-    lines module when its tracer must start (after the hello)."""
-    watch = lines = None
-    if core.LINES:
-        from . import lines
+    """--watch, --lines and --slow: loaded only when asked for."""
     if core.WATCH:
         from . import watch
-    if lines:
-        lines.install(watch.check if watch else None)
-    if watch:
-        watch.install()
+
+        watch.install()  # what the lines before changed comes first
+    if core.LINES:
+        from . import lines
+
+        core.add_prelude(lines.note)
     stepping = False
     if core._env.get("FORKLORE_CONTROL"):
         from . import step
@@ -234,5 +230,3 @@ def _at_exit():
 
     if identity.is_root():
         load("process").script_end()
-    elif core.LINES:
-        core.prelude()

@@ -69,7 +69,7 @@ class ProcessState:
         self.errors_seen = set()  # shim errors reported once each
         self.var_marks = {}  # watched global -> fingerprint last reported
         self.in_var_check = False
-        self.line = {"pending": None, "sent": None, "last_ns": 0}
+        self.line_sent = None  # the script's line last reported (--lines)
         self.script_ended = False
         self.reported_exits = set()  # child pids whose exit this process saw
         self.executor_task = None  # (pool, job, task) a worker runs now
@@ -79,9 +79,10 @@ class ProcessState:
 STATE = ProcessState()
 
 # Before the first event of a pid: who it is (identity.announce). Before
-# every checkpoint and report: the preludes (the pending line, changed
-# watched globals). Each sends its own bookkeeping with `emit`, so nothing
-# here recurses.
+# every checkpoint and report: the preludes (changed watched globals, the
+# script's line the operation is made at), each given the user's frame
+# that made the operation when the hook knows it (else None: they look).
+# Each sends its own bookkeeping with `emit`, so nothing here recurses.
 _announce = None
 _preludes = []
 
@@ -123,27 +124,29 @@ def emit(kind, body="", pid=None):
     return ring.put(data) if ring is not None else _send(data)
 
 
-def prelude():
+def prelude(frame=None):
+    """What comes before an operation's event (see `_preludes`); `frame`:
+    the user's frame that made it, if known."""
     if not STATE.announced:
         _announce()
     for hook in _preludes:
-        hook()
+        hook(frame)
 
 
-def report(kind, body="", pid=None):
+def report(kind, body="", pid=None, frame=None):
     """An event after the real operation: its outcome."""
     if _preludes or not STATE.announced:
-        prelude()
+        prelude(frame)
     return emit(kind, body, pid)
 
 
-def checkpoint(kind, body="", silent=False):
+def checkpoint(kind, body="", silent=False, frame=None):
     """Called BEFORE every operation through which one process can affect
     another. In step mode, holds until forklore lets this one operation go
     (see `step`); then sends the event (unless `silent`: the operation's
     outcome is reported afterwards and says all) and passes the gates."""
     if _preludes or not STATE.announced:
-        prelude()
+        prelude(frame)
     if STEP[0]:
         _stepper(kind, body)
     if not silent:
@@ -179,28 +182,27 @@ def emit_head(head, value, t=None):
 
 
 def free_running():
-    """True when a checkpoint would hold nothing and send nothing first:
-    no step mode, no slow motion, nothing to say before (see `prelude`).
-    Only then may a hook report its operation after it happened (see
-    `transport.Ring.hold`)."""
-    return not (STEP[0] or GATED or _preludes or not STATE.announced)
+    """True when a checkpoint would hold nothing: no step mode, no slow
+    motion. Only then may a hook report its operation after it happened
+    (see `transport.Ring.hold`), having run the `prelude` before it."""
+    return not (STEP[0] or GATED)
 
 
 _I64_MIN, _I64_MAX = -(1 << 63) + 1, (1 << 63) - 1  # -2**63 means null
 
 
-def report_head(head, value):
+def report_head(head, value, frame=None):
     """`report` of a preformatted event."""
     if _preludes or not STATE.announced:
-        prelude()
+        prelude(frame)
     return emit_head(head, value)
 
 
-def checkpoint_head(kind, head, value, body):
+def checkpoint_head(kind, head, value, body, frame=None):
     """`checkpoint` of a preformatted event (`body`: what step mode's
     `want` says of it)."""
     if _preludes or not STATE.announced:
-        prelude()
+        prelude(frame)
     if STEP[0]:
         _stepper(kind, body)
     emit_head(head, value)

@@ -1,88 +1,35 @@
-"""The current line of the script in each process (`--lines`), as `line`
-events: sys.monitoring on 3.12+, sys.settrace before; rate-limited."""
+"""The line of the script each process is at (`--lines`), as `line`
+events: the line of the script that made the process's latest operation
+(a lock, a queue, a Value, a print, a sleep, a join...), reported just
+before that operation's own event whenever it changed.
 
-import sys
-import time
+No tracer: a line tracer (sys.settrace, sys.monitoring) runs Python code
+at every line the program executes, which slows its loops down 10-30
+times, and a program whose processes run that much slower races
+differently than without forklore. Between its operations a process only
+touches its own memory, so the line of its latest operation is where it
+last did anything another process could see.
+"""
 
-from . import core, identity
+from . import callers, core
 
-LINE_MIN_INTERVAL_NS = 20_000_000
-_SCRIPT_JSON = core.jstr(core.os_text(core.SCRIPT))
-
-_watch_check = None  # set by install() when globals are watched too
+_HEAD = b'{"kind":"line","file":%s,"line":' % core.jstr(core.os_text(core.SCRIPT)).encode()
 
 
-def _note(lineno):
-    if not lineno:  # a frame's entry (RESUME) has no line yet
+def note(frame=None):
+    """Report the script's line that `frame` (a frame of the user's code,
+    by default the innermost on the stack) is at, or that called it, if it
+    is not the line last reported. A prelude of every event."""
+    if frame is None:
+        frame = callers.user_frame()
+    script = core.SCRIPT
+    while frame is not None and frame.f_code.co_filename != script:
+        frame = frame.f_back
+    if frame is None:
         return
-    state = core.STATE.line
-    state["pending"] = lineno
-    now = time.monotonic_ns()
-    if now - state["last_ns"] >= LINE_MIN_INTERVAL_NS:
-        flush(now)
+    line = frame.f_lineno
+    state = core.STATE
+    if line != state.line_sent and line:
+        state.line_sent = line
+        core.emit_head(_HEAD, line)
 
-
-def flush(now=None):
-    """Send the pending line if it changed (before any other event too, so
-    an event is shown at the line that caused it)."""
-    state = core.STATE.line
-    line = state["pending"]
-    if line is None or line == state["sent"]:
-        return
-    state["sent"] = line
-    state["last_ns"] = now or time.monotonic_ns()
-    identity.ensure_announced()
-    if _watch_check is not None:
-        _watch_check()  # what the lines before this one changed comes first
-    core.emit("line", '"file":%s,"line":%d' % (_SCRIPT_JSON, line))
-
-
-def _install_monitoring(monitoring):
-    for tool in (4, 3, 5):
-        try:
-            monitoring.use_tool_id(tool, "forklore")
-        except ValueError:
-            continue
-        disable = monitoring.DISABLE
-
-        def on_line(code, lineno):
-            if code.co_filename != core.SCRIPT:
-                return disable
-            _note(lineno)
-
-        monitoring.register_callback(tool, monitoring.events.LINE, on_line)
-        monitoring.set_events(tool, monitoring.events.LINE)
-        return
-
-
-def _install_settrace():
-    def local(frame, event, arg):
-        if event == "line":
-            _note(frame.f_lineno)
-        return local
-
-    def global_(frame, event, arg):
-        if frame.f_code.co_filename == core.SCRIPT:
-            _note(frame.f_lineno)
-            return local
-        return None
-
-    sys.settrace(global_)
-
-
-def install(watch_check=None):
-    """Report the pending line before every other event."""
-    global _watch_check
-    _watch_check = watch_check
-    core.add_prelude(flush)
-
-
-def start():
-    """Start following the script's lines (after the run's hello)."""
-    if not core.SCRIPT:
-        return
-    monitoring = getattr(sys, "monitoring", None)
-    if monitoring is not None:
-        _install_monitoring(monitoring)
-    else:
-        _install_settrace()

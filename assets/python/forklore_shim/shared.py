@@ -94,6 +94,10 @@ def _patch_value(cls):
         if frame is not None:
             try:
                 heads = _heads_of(self, frame)
+                _prelude(frame)  # before the read: not in the race's window
+                if core.STEP[0]:  # a read is a step: which write it sees
+                    want = _body(self, "Value", "read", frame, "value", None)
+                    core.checkpoint("shared", want, silent=True, frame=frame)
             except Exception as exc:
                 core.shim_error("shared", exc)
         semlock.acquire()
@@ -104,7 +108,7 @@ def _patch_value(cls):
         if heads is not None:
             if type(value) is int:
                 try:
-                    core.report_head(heads[1], value)
+                    core.emit_head(heads[1], value)
                 except Exception as exc:
                     core.shim_error("shared", exc)
             else:
@@ -141,7 +145,7 @@ def _write_checkpoint(shared, value, frame):
     try:
         # Step mode's `want` says it in full; made only then.
         want = _body(shared, "Value", "write", frame, "value", value) if core.STEP[0] else ""
-        core.checkpoint_head("shared", _heads_of(shared, frame)[2], value, want)
+        core.checkpoint_head("shared", _heads_of(shared, frame)[2], value, want, frame)
     except Exception as exc:
         core.shim_error("shared", exc)
 
@@ -159,6 +163,7 @@ def _write_after(shared, semlock, value, frame):
         return False
     try:
         head = _heads_of(shared, frame)[2]
+        _prelude(frame)
     except Exception as exc:
         core.shim_error("shared", exc)
         return False
@@ -179,10 +184,17 @@ def _write_after(shared, semlock, value, frame):
     return True
 
 
+def _prelude(frame):
+    """What comes before a Value's event (core.prelude), run before the
+    access itself."""
+    if core._preludes or not core.STATE.announced:
+        core.prelude(frame)
+
+
 def _send_slow(send, shared, op, value, frame):
     """A Value's event as JSON (a float, a str, or a lock of the user's)."""
     try:
-        send("shared", _body(shared, "Value", op, frame, "value", value))
+        send("shared", _body(shared, "Value", op, frame, "value", value), frame=frame)
     except Exception as exc:
         core.shim_error("shared", exc)
 

@@ -94,7 +94,7 @@ def _instrument(lock):
                 value = get_value()
             except Exception:  # not every platform can tell
                 value = None
-            report_head(heads.head(labels.get(key, base), op, frame, "acquire"), value)
+            report_head(heads.head(labels.get(key, base), op, frame, "acquire"), value, frame)
         except Exception as exc:
             core.shim_error("sync", exc)
 
@@ -107,9 +107,10 @@ def _instrument(lock):
         if not user:
             return real_acquire(*args, **kwargs)
         if core.STEP[0]:  # step mode's `want` names the lock
-            checkpoint("sync", '%s,"name":%s' % (gate, _name(lock, key, frame, "acquire")), silent=True)
+            want = '%s,"name":%s' % (gate, _name(lock, key, frame, "acquire"))
+            checkpoint("sync", want, silent=True, frame=frame)
         else:
-            checkpoint("sync", gate, silent=True)
+            checkpoint("sync", gate, silent=True, frame=frame)
         if real_acquire(False):
             report("acquired", frame)
             return True
@@ -131,7 +132,7 @@ def _instrument(lock):
                 want = release_gate
                 if core.STEP[0]:  # step mode's `want` names the lock
                     want = '%s,"name":%s' % (release_gate, _name(lock, key, frame, "release"))
-                checkpoint_head("sync", head, _value_after_release(sl, base), want)
+                checkpoint_head("sync", head, _value_after_release(sl, base), want, frame)
         except Exception as exc:
             core.shim_error("sync", exc)
         return real_release()

@@ -26,8 +26,9 @@ def _describe(value):
     return fields
 
 
-def check():
-    """Report watched globals of the script whose value changed."""
+def check(frame=None):
+    """Report watched globals of the script whose value changed (a
+    prelude: `frame` is not needed)."""
     state = core.STATE
     main = sys.modules.get("__main__")
     if main is None or state.in_var_check:
