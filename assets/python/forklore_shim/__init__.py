@@ -222,7 +222,6 @@ def _install_options():
         from . import pace
 
         pace.install()
-    return lines
 
 
 def _at_exit():

@@ -98,7 +98,9 @@ class Ring:
             off = self._reserve(need)
             if off is None:
                 return False
-            self.mm[DATA + off : DATA + off + need] = pack("<I", need - 4) + data
+            at = DATA + off
+            pack_into("<I", self.mm, at, need - 4)
+            self.mm[at + 4 : at + need] = data  # no concatenated copy
             return self._commit(need)
         finally:
             self.busy = False
