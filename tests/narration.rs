@@ -1,8 +1,9 @@
 //! Narration beats advance with the run's events; placeholders are filled
 //! with this run's facts.
 
-use forklore::lesson::facts::{facts, fill};
+use forklore::lesson::facts::facts;
 use forklore::lesson::manifest::{Beat, Text};
+use forklore::lesson::say::{fill, Said};
 use forklore::lesson::{Narration, Settings};
 use forklore::model::Model;
 use forklore::protocol::{Body, Event};
@@ -10,10 +11,10 @@ use forklore::protocol::{Body, Event};
 fn beat(when: &str) -> Beat {
     Beat {
         when: when.into(),
-        text: Text {
+        text: Said::plain(Text {
             en: format!("at {when}"),
             zh: String::new(),
-        },
+        }),
     }
 }
 
@@ -57,7 +58,7 @@ fn beats_wait_for_their_events_in_order() {
     assert_eq!(n.reached(), 3, "the first chunk after `map`");
     n.observe(&take(11, 2));
     assert_eq!(n.reached(), 4, "the third chunk of the run");
-    assert_eq!(n.current().unwrap().text.en, "at chunk_take:3");
+    assert_eq!(n.current().unwrap().text.text.en, "at chunk_take:3");
     n.observe(&ev(
         10,
         Body::RunEnd {
@@ -93,7 +94,7 @@ fn placeholders_come_from_the_run() {
     let mut settings = Settings::default();
     settings.0.insert("workers".into(), toml::Value::Integer(2));
     let text = fill(
-        "{workers} workers: divmod = {divmod}, chunksize {chunksize}, takers {takers}, {nope}",
+        "{workers} workers: divmod = {divmod}, chunksize {job_chunksize}, takers {takers}, {nope}",
         &settings,
         &facts(&model, &[]),
     );

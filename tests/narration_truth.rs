@@ -1,0 +1,466 @@
+//! Every number and claim the narration shows is this run's. Each lesson,
+//! with its defaults and with each variant, runs for real (headless,
+//! recorded, real python3); then every beat, every question, every verdict
+//! and the turn's texts are rendered, in English and in Chinese, against
+//! the run's facts at the moment the learner reads them, and drawn on a
+//! 100×30, an 80×24 and a big-mode screen. It fails on:
+//!
+//! - a `{placeholder}` left unfilled, or a fact not known yet (`…`) or
+//!   empty where the text needs it;
+//! - a parameter's value where the run's Pool job used another
+//!   (`{chunksize}` = 0 while the job's chunks hold 125: `{job_chunksize}`);
+//! - a case whose `if` the run cannot decide yet;
+//! - a claim about a setting the run does not have: `lock = true`,
+//!   `chunksize left at 0`, `fix 为 none` … in a run with other values;
+//! - a question with no right choice for this run's value;
+//! - text the narration panel cuts.
+
+mod common;
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::Mutex;
+
+use forklore::lesson::facts::{facts, Facts};
+use forklore::lesson::manifest::{Param, ParamType};
+use forklore::lesson::say::{placeholders, Env, Said};
+use forklore::lesson::{Catalog, Lang, Lesson, Pace, Pacer, Quiz, Settings};
+use forklore::model::Model;
+use forklore::replay::Replay;
+use forklore::session::Session;
+use forklore::ui::{self, LessonView, Theme, ThemeName, UiState, View};
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+
+/// Smaller runs where the defaults take long: the same lesson, the same
+/// narration and questions, checked the same way. A variant's own values
+/// come after these, so they win.
+const QUICK: &[(&str, &[&str])] = &[("chunked-map", &["items=200"])];
+
+/// Screens the narration must fit: (width, height, big).
+const SCREENS: &[(u16, u16, bool)] = &[(100, 30, false), (80, 24, false), (100, 30, true)];
+
+/// How many lessons run at once (they mostly sleep; the machine has 2 cores).
+const AT_ONCE: usize = 3;
+
+struct Job {
+    lesson: usize,
+    /// `default` or the variant's English name.
+    label: String,
+    sets: Vec<String>,
+    schedule: Option<String>,
+}
+
+fn jobs(catalog: &Catalog) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (i, lesson) in catalog.lessons.iter().enumerate() {
+        let quick: Vec<String> = QUICK
+            .iter()
+            .filter(|(slug, _)| *slug == lesson.slug())
+            .flat_map(|(_, sets)| sets.iter().map(|s| s.to_string()))
+            .collect();
+        jobs.push(Job {
+            lesson: i,
+            label: "default".into(),
+            sets: quick.clone(),
+            schedule: None,
+        });
+        // Every number at its smallest: beats must still be reached and
+        // texts still be true at the edges of the parameters' ranges.
+        jobs.push(Job {
+            lesson: i,
+            label: "smallest".into(),
+            sets: smallest(lesson),
+            schedule: None,
+        });
+        for v in &lesson.manifest.variants {
+            let mut sets = quick.clone();
+            sets.extend(
+                v.set
+                    .iter()
+                    .map(|(k, val)| format!("{k}={}", forklore::lesson::manifest::value_text(val))),
+            );
+            jobs.push(Job {
+                lesson: i,
+                label: v.name.en.clone(),
+                sets,
+                schedule: v.schedule.clone(),
+            });
+        }
+    }
+    jobs
+}
+
+/// `NAME=MIN` for every number parameter with a minimum.
+fn smallest(lesson: &Lesson) -> Vec<String> {
+    lesson
+        .manifest
+        .params
+        .iter()
+        .filter(|p| matches!(p.kind, ParamType::Int | ParamType::Float))
+        .filter_map(|p| Some(format!("{}={}", p.name, p.min?)))
+        .collect()
+}
+
+#[test]
+fn every_text_of_every_lesson_is_true_of_its_run() {
+    let catalog = Catalog::embedded().unwrap();
+    let queue = Mutex::new(VecDeque::from(jobs(&catalog)));
+    let problems = Mutex::new(Vec::<String>::new());
+    std::thread::scope(|s| {
+        for _ in 0..AT_ONCE {
+            s.spawn(|| {
+                loop {
+                    // Taken on its own line: the queue is not held during the run.
+                    let next = queue.lock().unwrap().pop_front();
+                    let Some(job) = next else { break };
+                    let lesson = &catalog.lessons[job.lesson];
+                    let found = run_and_check(lesson, &job);
+                    let at = format!("{} [{}]", lesson.slug(), job.label);
+                    let mut all = problems.lock().unwrap();
+                    all.extend(found.into_iter().map(|p| format!("{at}: {p}")));
+                }
+            });
+        }
+    });
+    let problems = problems.into_inner().unwrap();
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Run `job` for real, then read its recording as the learner would.
+fn run_and_check(lesson: &Lesson, job: &Job) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("run.jsonl");
+    let mut cmd = common::forklore();
+    cmd.args(["lesson", lesson.slug(), "--headless", "--record"])
+        .arg(&rec);
+    for s in &job.sets {
+        cmd.args(["--set", s]);
+    }
+    if let Some(name) = &job.schedule {
+        cmd.args(["--schedule", name]);
+    }
+    let out = cmd.output().expect("forklore runs");
+    if !rec.exists() {
+        return vec![format!(
+            "no recording: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )];
+    }
+    check_recording(lesson, &rec)
+}
+
+/// Walk the recording event by event; at each beat, read what the
+/// narration says at that moment.
+fn check_recording(lesson: &Lesson, rec: &Path) -> Vec<String> {
+    let m = &lesson.manifest;
+    let replay = Replay::open(rec, m.beats.clone()).expect("the recording reads");
+    let settings = Settings::from_params(&replay.meta.params);
+    let mut session = Session::replay(replay);
+    let mut quiz = Quiz::new(m.predictions.clone(), m.beats.len());
+    quiz.keep_asked(&settings);
+    for q in 0..quiz.len() {
+        quiz.answer(q, 1).unwrap();
+    }
+    let mut check = Checker {
+        lesson,
+        settings: &settings,
+        problems: Vec::new(),
+    };
+    let (mut shown, mut task_read) = (0, false);
+    loop {
+        while shown < visible(&session) {
+            shown += 1;
+            check.beat(&session, shown, &mut quiz);
+        }
+        if !task_read && session.model.info.root.is_some() {
+            check.turn(&session.model, false);
+            task_read = true;
+        }
+        if !session.step() {
+            break;
+        }
+    }
+    if shown < m.beats.len() {
+        check.problems.push(format!(
+            "the run reached {shown} of {} beats",
+            m.beats.len()
+        ));
+    }
+    check.turn(&session.model, true);
+    check.problems
+}
+
+/// Beats the learner can read: as on the live screen, none until the main
+/// process has announced itself (so the first beat can name its PID).
+fn visible(session: &Session) -> usize {
+    let model = &session.model;
+    let announced = model
+        .info
+        .root
+        .is_some_and(|r| model.procs.get(r).is_some());
+    let over = matches!(model.state, forklore::model::RunState::Finished(_));
+    if announced || over {
+        session.narration.reached()
+    } else {
+        0
+    }
+}
+
+struct Checker<'a> {
+    lesson: &'a Lesson,
+    settings: &'a Settings,
+    problems: Vec<String>,
+}
+
+impl Checker<'_> {
+    /// Beat `beat` was just reached: its words, the questions asked there,
+    /// the verdicts revealed there.
+    fn beat(&mut self, session: &Session, beat: usize, quiz: &mut Quiz) {
+        let model = &session.model;
+        let f = facts(model, &self.lesson.manifest.watch);
+        let said = &self.lesson.manifest.beats[beat - 1].text;
+        self.said(&format!("beat {beat}"), said, &f);
+        for q in 0..quiz.len() {
+            let p = quiz.question(q).unwrap().clone();
+            if p.beat != beat {
+                continue;
+            }
+            let at = format!("question at beat {beat}");
+            self.said(&at, &p.question, &f);
+            for c in &p.choices {
+                self.said(&at, &Said::plain(c.text.clone()), &f);
+            }
+            let mut asked = Quiz::new(vec![p], quiz_beats(self.lesson));
+            let mut pacer = Pacer::new(Pace::Free, quiz_beats(self.lesson));
+            pacer.reached(beat, &asked);
+            self.draw(&at, session, &pacer, &asked);
+            asked.skip(0);
+        }
+        quiz.reveal(beat, &f, self.settings);
+        let revealed: Vec<_> = quiz.verdicts_at(beat).cloned().collect();
+        for v in &revealed {
+            let p = quiz.question(v.question).unwrap();
+            let at = format!("verdict of `{}` at beat {beat}", p.fact);
+            self.said(&at, &p.why, &f);
+            if v.decision.value.is_none() {
+                self.problems
+                    .push(format!("{at}: the run has no value yet"));
+            } else if v.decision.right.is_none() {
+                self.problems.push(format!(
+                    "{at}: no choice is right for the run's value {:?}",
+                    v.decision.value
+                ));
+            }
+        }
+        let mut pacer = Pacer::new(Pace::Free, quiz_beats(self.lesson));
+        pacer.reached(beat, quiz);
+        self.draw(&format!("beat {beat}"), session, &pacer, quiz);
+    }
+
+    /// The step-mode task while the run goes on, and at its end what it
+    /// says of the run.
+    fn turn(&mut self, model: &Model, finished: bool) {
+        let Some(turn) = &self.lesson.manifest.turn else {
+            return;
+        };
+        let f = facts(model, &self.lesson.manifest.watch);
+        let env = Env::new(self.settings, &f);
+        let said = match (finished, turn.is_done(&env)) {
+            (false, _) => &turn.task,
+            (true, true) => &turn.done,
+            (true, false) => &turn.not_yet,
+        };
+        let at = if finished { "turn at the end" } else { "turn" };
+        self.said(at, said, &f);
+    }
+
+    /// One text as this run says it, in both languages.
+    fn said(&mut self, at: &str, said: &Said, f: &Facts) {
+        let env = Env::new(self.settings, f);
+        for case in &said.cases {
+            match env.holds(&case.guard) {
+                None => self.problems.push(format!(
+                    "{at}: `if = \"{}\"` names a fact the run has not produced yet",
+                    case.guard
+                )),
+                Some(true) => break,
+                Some(false) => {}
+            }
+        }
+        let text = said.pick(&env);
+        for lang in [Lang::En, Lang::Zh] {
+            let words = text.get(lang);
+            let shown = env.fill(words);
+            let at = format!("{at} ({lang:?}) «{shown}»");
+            for problem in self.words(words, &shown, &env) {
+                self.problems.push(format!("{at}: {problem}"));
+            }
+        }
+    }
+
+    fn words(&self, written: &str, shown: &str, env: &Env) -> Vec<String> {
+        let mut problems = Vec::new();
+        if shown.trim().is_empty() {
+            problems.push("says nothing".into());
+        }
+        for name in placeholders(shown) {
+            problems.push(format!("`{{{name}}}` is not filled"));
+        }
+        for name in placeholders(written) {
+            let param = self.lesson.param(name).is_some();
+            if !param && env.value(name).is_none() {
+                problems.push(format!("`{{{name}}}`: the run has not produced it yet"));
+            }
+            let twin = env.facts.get(format!("job_{name}").as_str());
+            if let (true, Some(real)) = (param, twin) {
+                let set = env.value(name).unwrap_or_default();
+                if *real != set {
+                    problems.push(format!(
+                        "`{{{name}}}` says {set}, the run's job used {real} (`{{job_{name}}}`)"
+                    ));
+                }
+            }
+        }
+        problems.extend(false_claims(
+            shown,
+            &self.lesson.manifest.params,
+            self.settings,
+        ));
+        problems
+    }
+
+    /// Draw the screen with the narration at `pacer`'s beat; the panel
+    /// must show every line whole.
+    fn draw(&mut self, at: &str, session: &Session, pacer: &Pacer, quiz: &Quiz) {
+        let m = &self.lesson.manifest;
+        for lang in [Lang::En, Lang::Zh] {
+            for &(w, h, big) in SCREENS {
+                let ui_state = UiState {
+                    big,
+                    ..UiState::new(1.0)
+                };
+                let mut view = View::new(
+                    &session.model,
+                    &ui_state,
+                    Theme::new(ThemeName::Default, false),
+                    &[],
+                    self.lesson.slug(),
+                );
+                let mut lesson = LessonView::new(&session.narration, lang, self.settings, &m.watch);
+                lesson.pacer = Some(pacer);
+                lesson.quiz = Some(quiz);
+                view.lesson = Some(lesson);
+                let expected = ui::narration::texts(&view);
+                let area = ui::layout(Rect::new(0, 0, w, h), &view).narration;
+                let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+                terminal
+                    .draw(|f| {
+                        ui::draw(f, &view);
+                    })
+                    .unwrap();
+                let size = if big {
+                    format!("{w}x{h} big")
+                } else {
+                    format!("{w}x{h}")
+                };
+                if let Some(cut) = cut_text(terminal.backend().buffer(), area, &expected) {
+                    self.problems
+                        .push(format!("{at} ({lang:?}, {size}): the panel cuts «{cut}»"));
+                }
+            }
+        }
+    }
+}
+
+fn quiz_beats(lesson: &Lesson) -> usize {
+    lesson.manifest.beats.len()
+}
+
+/// The first of `lines` the panel at `area` does not show whole.
+fn cut_text(buffer: &ratatui::buffer::Buffer, area: Rect, lines: &[String]) -> Option<String> {
+    let mut inside = String::new();
+    for y in area.top() + 1..area.bottom().saturating_sub(1) {
+        for x in area.left() + 1..area.right().saturating_sub(1) {
+            inside.push_str(buffer[(x, y)].symbol());
+        }
+    }
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let inside = squeeze(&inside);
+    let title: String = (area.left()..area.right())
+        .map(|x| buffer[(x, area.top())].symbol().to_string())
+        .collect();
+    if title.contains("enlarge") || title.contains("放大") {
+        let rows: Vec<String> = (area.top()..area.bottom())
+            .map(|y| {
+                (area.left()..area.right())
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect()
+            })
+            .collect();
+        return Some(format!("the title says it is cut:\n{}", rows.join("\n")));
+    }
+    lines
+        .iter()
+        .find(|l| !inside.contains(&squeeze(l)))
+        .cloned()
+}
+
+/// `NAME = VALUE`, `NAME left at VALUE`, `NAME 为 VALUE` … where NAME is a
+/// parameter and VALUE one it can have, but not the one this run has.
+fn false_claims(text: &str, params: &[Param], settings: &Settings) -> Vec<String> {
+    const LINKS: &[&str] = &["==", "=", "left at", "set to", "is", "为", "是"];
+    let mut problems = Vec::new();
+    for p in params {
+        let Some(run_value) = settings.text(&p.name) else {
+            continue;
+        };
+        for (at, _) in text.match_indices(p.name.as_str()) {
+            let before = text[..at].chars().next_back();
+            let rest = &text[at + p.name.len()..];
+            let word_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
+            if before.is_some_and(word_char) || rest.chars().next().is_some_and(word_char) {
+                continue;
+            }
+            let rest = rest.trim_start();
+            let Some(link) = LINKS.iter().find(|l| rest.starts_with(**l)) else {
+                continue;
+            };
+            let value: String = rest[link.len()..]
+                .trim_start()
+                .trim_start_matches(['`', '\'', '"'])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+                .collect();
+            let value = value.trim_end_matches('.');
+            if is_value_of(p, value) && !same_value(value, &run_value) {
+                problems.push(format!(
+                    "claims `{} {link} {value}`, but this run has {} = {run_value}",
+                    p.name, p.name
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn is_value_of(p: &Param, value: &str) -> bool {
+    match p.kind {
+        ParamType::Bool => matches!(value.to_lowercase().as_str(), "true" | "false"),
+        ParamType::Choice => p.choices.iter().any(|c| c == value),
+        ParamType::Int | ParamType::Float => value.parse::<f64>().is_ok(),
+    }
+}
+
+fn same_value(a: &str, b: &str) -> bool {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a.eq_ignore_ascii_case(b),
+    }
+}
