@@ -21,9 +21,10 @@ use crate::model::{Model, RunState};
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let Some(lesson) = view.lesson else { return };
     let inner = (area.width.saturating_sub(2), area.height.saturating_sub(2));
-    let mut text = lines(view, &lesson, area.height > 3);
+    let hint = area.height > 3 && lesson_has_hint(view, &lesson);
+    let mut text = lines(view, &lesson, hint);
     // The "more to come" hint gives way to the beat's own words.
-    if needed(&text, inner.0) > inner.1 && text.len() > 1 && lesson_has_hint(view, &lesson) {
+    if hint && needed(&text, inner.0) > inner.1 {
         text.pop();
     }
     let mut title = title(view, &lesson);
@@ -45,10 +46,11 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
 
 /// Rows the narration needs at `width` (borders included): the beat with
 /// this run's words, a question asked or the verdicts, wrapped as the
-/// panel wraps them.
+/// panel wraps them. (The "more to come" hint takes a row only when one
+/// is left over.)
 pub fn rows(view: &View, width: u16) -> u16 {
     let Some(lesson) = view.lesson else { return 0 };
-    let text = lines(view, &lesson, true);
+    let text = lines(view, &lesson, false);
     let inner = width.saturating_sub(2).max(1);
     needed(&text, inner).saturating_add(2)
 }
@@ -104,7 +106,9 @@ fn title(view: &View, lesson: &LessonView) -> String {
     title
 }
 
-fn lines(view: &View, lesson: &LessonView, roomy: bool) -> Vec<Line<'static>> {
+/// The panel's lines; `hint`: end with "… more when the run gets there"
+/// (where [`lesson_has_hint`] says it belongs).
+fn lines(view: &View, lesson: &LessonView, hint: bool) -> Vec<Line<'static>> {
     let facts = facts(view.model, lesson.watch);
     let env = Env::new(lesson.settings, &facts);
     let beat = lesson.beat();
@@ -138,7 +142,7 @@ fn lines(view: &View, lesson: &LessonView, roomy: bool) -> Vec<Line<'static>> {
             lines.push(score(view, lesson.lang, quiz.score()));
         }
     }
-    if roomy && lesson_has_hint(view, lesson) {
+    if hint && lesson_has_hint(view, lesson) {
         let note = words(
             lesson.lang,
             "… more when the run gets there",
