@@ -387,9 +387,7 @@ fn quiz_beats(lesson: &Lesson) -> usize {
 fn cut_text(buffer: &ratatui::buffer::Buffer, area: Rect, lines: &[String]) -> Option<String> {
     let mut inside = String::new();
     for y in area.top() + 1..area.bottom().saturating_sub(1) {
-        for x in area.left() + 1..area.right().saturating_sub(1) {
-            inside.push_str(buffer[(x, y)].symbol());
-        }
+        inside.push_str(&row_text(buffer, y, area.left() + 1, area.right() - 1));
     }
     let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let inside = squeeze(&inside);
@@ -398,11 +396,7 @@ fn cut_text(buffer: &ratatui::buffer::Buffer, area: Rect, lines: &[String]) -> O
         .collect();
     if title.contains("enlarge") || title.contains("放大") {
         let rows: Vec<String> = (area.top()..area.bottom())
-            .map(|y| {
-                (area.left()..area.right())
-                    .map(|x| buffer[(x, y)].symbol())
-                    .collect()
-            })
+            .map(|y| row_text(buffer, y, area.left(), area.right()))
             .collect();
         return Some(format!("the title says it is cut:\n{}", rows.join("\n")));
     }
@@ -410,6 +404,19 @@ fn cut_text(buffer: &ratatui::buffer::Buffer, area: Rect, lines: &[String]) -> O
         .iter()
         .find(|l| !inside.contains(&squeeze(l)))
         .cloned()
+}
+
+/// Row `y` from column `from` to `to` as text: a double-width character
+/// covers the cell after it.
+fn row_text(buffer: &ratatui::buffer::Buffer, y: u16, from: u16, to: u16) -> String {
+    let mut text = String::new();
+    let mut x = from;
+    while x < to {
+        let symbol = buffer[(x, y)].symbol();
+        text.push_str(symbol);
+        x += u16::try_from(ratatui::text::Span::raw(symbol).width().max(1)).unwrap_or(1);
+    }
+    text
 }
 
 /// `NAME = VALUE`, `NAME left at VALUE`, `NAME 为 VALUE` … where NAME is a
@@ -463,4 +470,61 @@ fn same_value(a: &str, b: &str) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => a.eq_ignore_ascii_case(b),
     }
+}
+
+/// The narration panel at beat `beat` of a real run of `slug` with
+/// `sets`, drawn at 100×30: its rows, as the learner reads them.
+fn panel_at(slug: &str, sets: &[&str], beat: usize, lang: Lang) -> String {
+    let catalog = Catalog::embedded().unwrap();
+    let lesson = catalog.find(slug).unwrap();
+    let run = common::run_lesson(slug, sets);
+    let replay = Replay::new(run.events, lesson.manifest.beats.clone());
+    let settings = Settings::from_params(&replay.meta.params);
+    let mut session = Session::replay(replay);
+    while visible(&session) < beat && session.step() {}
+    let ui_state = UiState::new(1.0);
+    let mut view = View::new(&session.model, &ui_state, Theme::default(), &[], slug);
+    let watch = &lesson.manifest.watch;
+    view.lesson = Some(LessonView::new(&session.narration, lang, &settings, watch));
+    let area = ui::layout(Rect::new(0, 0, 100, 30), &view).narration;
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, &view);
+        })
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let rows: Vec<String> = (area.top()..area.bottom())
+        .map(|y| row_text(buffer, y, area.left(), area.right()))
+        .collect();
+    rows.join("\n")
+}
+
+/// What the issue saw, in real runs: chunked-map's beat 2 says the chunk
+/// size the job used (125), not the parameter (0), and with chunksize 50
+/// it does not say "left at 0"; lock-vs-garbled's beat 4 speaks of no
+/// lock in a run without one.
+#[test]
+fn the_beats_the_issue_found_say_this_runs_values() {
+    let python_chooses = panel_at("chunked-map", &["work_ms=0"], 2, Lang::En);
+    assert!(
+        python_chooses.contains("8 chunks of up to 125 items"),
+        "{python_chooses}"
+    );
+    insta::assert_snapshot!("chunked_map_beat2_python_chooses", python_chooses);
+    let zh = panel_at("chunked-map", &["work_ms=0"], 2, Lang::Zh);
+    assert!(zh.contains("每块最多 125 个"), "{zh}");
+    insta::assert_snapshot!("chunked_map_beat2_python_chooses_zh", zh);
+    let given = panel_at("chunked-map", &["work_ms=0", "chunksize=50"], 2, Lang::En);
+    assert!(
+        given.contains("20 chunks of up to 50 items") && !given.contains("left at 0"),
+        "{given}"
+    );
+    insta::assert_snapshot!("chunked_map_beat2_chunksize_50", given);
+    let no_lock = panel_at("lock-vs-garbled", &["lock=false"], 4, Lang::En);
+    assert!(
+        !no_lock.contains("lock = true") && no_lock.contains("no lock"),
+        "{no_lock}"
+    );
+    insta::assert_snapshot!("lock_vs_garbled_beat4_no_lock", no_lock);
 }

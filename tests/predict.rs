@@ -268,3 +268,30 @@ fn every_lesson_question_is_decided_by_its_recorded_run() {
         }
     }
 }
+
+/// A question with an `if` is asked only in runs whose parameters meet
+/// it: the quiz keeps the others.
+#[test]
+fn a_quiz_keeps_only_the_questions_this_runs_parameters_ask() {
+    use forklore::lesson::{Catalog, Quiz};
+    let catalog = Catalog::embedded().unwrap();
+    let lesson = catalog.find("chunked-map").unwrap();
+    let m = &lesson.manifest;
+    let asked = |sets: &[String]| {
+        let settings = lesson.settings_from(sets).unwrap();
+        let mut quiz = Quiz::new(m.predictions.clone(), m.beats.len());
+        quiz.keep_asked(&settings);
+        (0..quiz.len())
+            .map(|q| quiz.question(q).unwrap().question.text.en.clone())
+            .collect::<Vec<_>>()
+    };
+    let python_chooses = asked(&[]);
+    assert_eq!(python_chooses.len(), 2);
+    assert!(python_chooses[0].contains("Python chooses the chunk size"));
+    let given = asked(&["chunksize=50".into()]);
+    assert_eq!(given.len(), 2);
+    assert!(
+        given[0].contains("map is given chunksize {chunksize}"),
+        "{given:?}"
+    );
+}
