@@ -10,7 +10,9 @@ use super::facts::{self, Facts};
 use super::guard::{Guard, Test};
 use super::lang::Text;
 use super::manifest::{Manifest, Param, ParamType};
+use super::predict::Prediction;
 use super::say::{placeholders, Env, Said};
+use super::turn::Turn;
 use super::Settings;
 
 pub struct Problem {
@@ -24,47 +26,32 @@ pub struct Problem {
 }
 
 pub fn check(m: &Manifest) -> Result<(), Problem> {
-    for (i, p) in m.params.iter().enumerate() {
-        if facts::label(&p.name).is_some() {
-            let message = format!(
-                "`{}` is also a fact of the run ({}); a parameter needs a name of its own",
-                p.name,
-                facts::label(&p.name).unwrap_or_default()
-            );
-            return Err(problem("[[param]]", i, &p.name, "param.name", message));
-        }
-    }
+    check_param_names(m)?;
     let ctx = Context { params: &m.params };
     for (i, b) in m.beats.iter().enumerate() {
-        ctx.said(&b.text, true)
+        ctx.said(&b.text)
             .map_err(|(needle, field, msg)| problem("[[beat]]", i, &needle, field, msg))?;
     }
     for (i, p) in m.predictions.iter().enumerate() {
-        let at = |(needle, field, msg): (String, &str, String)| {
-            problem("[[predict]]", i, &needle, field, msg)
-        };
-        if let Some(guard) = &p.guard {
-            ctx.guard(guard, false)
-                .map_err(|msg| at((guard.clone(), "predict.if", msg)))?;
-        }
-        ctx.said(&p.question, true).map_err(at)?;
-        ctx.said(&p.why, true).map_err(at)?;
-        for c in &p.choices {
-            ctx.text(&c.text).map_err(at)?;
-            ctx.names(&c.is)
-                .map_err(|(n, m)| at((n, "predict.choices.is", m)))?;
-        }
+        ctx.prediction(p)
+            .map_err(|(needle, field, msg)| problem("[[predict]]", i, &needle, field, msg))?;
     }
     if let Some(turn) = &m.turn {
-        let at = |(needle, field, msg): (String, &str, String)| {
-            problem("[turn]", 0, &needle, field, msg)
-        };
-        for said in [&turn.task, &turn.done, &turn.not_yet] {
-            ctx.said(said, true).map_err(at)?;
-        }
-        if let Some(target) = &turn.target {
-            ctx.names(target)
-                .map_err(|(n, m)| at((n, "turn.target", m)))?;
+        ctx.turn(turn)
+            .map_err(|(needle, field, msg)| problem("[turn]", 0, &needle, field, msg))?;
+    }
+    Ok(())
+}
+
+/// No parameter takes a fact's name: `{name}` has one meaning.
+fn check_param_names(m: &Manifest) -> Result<(), Problem> {
+    for (i, p) in m.params.iter().enumerate() {
+        if let Some(label) = facts::label(&p.name) {
+            let message = format!(
+                "`{}` is also a fact of the run ({label}); a parameter needs a name of its own",
+                p.name
+            );
+            return Err(problem("[[param]]", i, &p.name, "param.name", message));
         }
     }
     Ok(())
@@ -98,15 +85,40 @@ impl Context<'_> {
         self.params.iter().find(|p| p.name == name)
     }
 
-    fn said(&self, said: &Said, facts_ok: bool) -> Result<(), Found> {
+    fn said(&self, said: &Said) -> Result<(), Found> {
         for text in said.versions() {
             self.text(text)?;
         }
         for case in &said.cases {
-            self.guard(&case.guard, facts_ok)
+            self.guard(&case.guard, true)
                 .map_err(|msg| (case.guard.clone(), "case.if", msg))?;
         }
         Ok(())
+    }
+
+    fn prediction(&self, p: &Prediction) -> Result<(), Found> {
+        if let Some(guard) = &p.guard {
+            self.guard(guard, false)
+                .map_err(|msg| (guard.clone(), "predict.if", msg))?;
+        }
+        self.said(&p.question)?;
+        self.said(&p.why)?;
+        for c in &p.choices {
+            self.text(&c.text)?;
+            self.names(&c.is)
+                .map_err(|(n, m)| (n, "predict.choices.is", m))?;
+        }
+        Ok(())
+    }
+
+    fn turn(&self, turn: &Turn) -> Result<(), Found> {
+        for said in [&turn.task, &turn.done, &turn.not_yet] {
+            self.said(said)?;
+        }
+        match &turn.target {
+            Some(target) => self.names(target).map_err(|(n, m)| (n, "turn.target", m)),
+            None => Ok(()),
+        }
     }
 
     fn text(&self, text: &Text) -> Result<(), Found> {

@@ -73,7 +73,8 @@ fn needed(text: &[Line<'static>], width: u16) -> u16 {
     u16::try_from(para.line_count(width.max(1))).unwrap_or(u16::MAX)
 }
 
-/// The last line is the "… more when the run gets there" hint.
+/// Whether the panel ends with "… more when the run gets there": beats
+/// are still to come, and no question, turn or held beat is shown.
 fn lesson_has_hint(view: &View, lesson: &LessonView) -> bool {
     let asking = lesson.pacer.is_some_and(|p| p.asking().is_some());
     let more = lesson.beat() < lesson.narration.beats().len();
@@ -107,7 +108,7 @@ fn title(view: &View, lesson: &LessonView) -> String {
 }
 
 /// The panel's lines; `hint`: end with "… more when the run gets there"
-/// (where [`lesson_has_hint`] says it belongs).
+/// (callers ask [`lesson_has_hint`] whether it belongs).
 fn lines(view: &View, lesson: &LessonView, hint: bool) -> Vec<Line<'static>> {
     let facts = facts(view.model, lesson.watch);
     let env = Env::new(lesson.settings, &facts);
@@ -142,7 +143,7 @@ fn lines(view: &View, lesson: &LessonView, hint: bool) -> Vec<Line<'static>> {
             lines.push(score(view, lesson.lang, quiz.score()));
         }
     }
-    if hint && lesson_has_hint(view, lesson) {
+    if hint {
         let note = words(
             lesson.lang,
             "… more when the run gets there",
