@@ -42,7 +42,7 @@ fn pool_facts_name_workers_by_start_order() {
     assert_eq!(f["chunk_spread"], "3", "3 chunks against none");
     assert_eq!(f["even_split"], "200");
     assert_eq!(f["formula_chunksize"], "50", "divmod(600, 12) = (50, 0)");
-    assert_eq!(f["chunksize"], "50");
+    assert_eq!(f["job_chunksize"], "50");
     // A fourth chunk for pid 11: two workers with 3 chunks each.
     let tie = pool_run() + r#"{"kind":"chunk_take","job":0,"index":5,"size":50,"pid":11}"#;
     let f = facts_of(&tie, &[]);

@@ -149,8 +149,8 @@ fn embedded_lessons_all_load() {
         );
         for b in &l.manifest.beats {
             assert!(
-                !b.text.zh.is_empty(),
-                "{}: every beat has Chinese too",
+                b.text.versions().all(|t| !t.zh.is_empty()),
+                "{}: every beat (and each of its cases) has Chinese too",
                 l.slug()
             );
         }
@@ -160,8 +160,12 @@ fn embedded_lessons_all_load() {
 #[test]
 fn a_beat_speaks_english_or_chinese_and_its_errors_name_the_line() {
     let m = parse("x.toml", GOOD).unwrap();
-    assert_eq!(m.beats[0].text.get(Lang::Zh), "开始");
-    assert_eq!(m.beats[1].text.get(Lang::Zh), "Third chunk", "no zh: en");
+    assert_eq!(m.beats[0].text.text.get(Lang::Zh), "开始");
+    assert_eq!(
+        m.beats[1].text.text.get(Lang::Zh),
+        "Third chunk",
+        "no zh: en"
+    );
     let e = error_of(&GOOD.replace(
         "en = \"Third chunk\"\n",
         "en = \"Third chunk\"\nzhh = \"x\"\n",
@@ -222,4 +226,118 @@ fn an_unknown_theme_names_its_line() {
     let err = forklore::lesson::manifest::parse("lesson.toml", text).unwrap_err();
     assert_eq!(err.line, 4, "{err}");
     assert!(err.to_string().contains("cooking"), "{err}");
+}
+
+/// GOOD with a case on its last beat (lines 34-37).
+fn with_case(guard: &str, en: &str) -> String {
+    format!("{GOOD}\n[[beat.case]]\nif = \"{guard}\"\nen = \"{en}\"\nzh = \"返回了\"\n")
+}
+
+#[test]
+fn a_beat_case_says_other_words_where_its_if_holds() {
+    use forklore::lesson::facts::Facts;
+    use forklore::lesson::say::Env;
+    use forklore::lesson::Settings;
+    let m = parse("x.toml", &with_case("fix == return", "Returned {workers}")).unwrap();
+    let said = &m.beats[1].text;
+    let settings = |fix: &str| {
+        Settings(
+            [
+                ("fix".to_string(), toml::Value::String(fix.into())),
+                ("workers".to_string(), toml::Value::Integer(3)),
+            ]
+            .into_iter()
+            .collect(),
+        )
+    };
+    let none = settings("none");
+    let back = settings("return");
+    let facts = Facts::new();
+    assert_eq!(said.say(Lang::En, &Env::new(&none, &facts)), "Third chunk");
+    assert_eq!(said.say(Lang::En, &Env::new(&back, &facts)), "Returned 3");
+    assert_eq!(said.say(Lang::Zh, &Env::new(&back, &facts)), "返回了");
+}
+
+#[test]
+fn a_bad_if_or_placeholder_names_its_line() {
+    let e = error_of(&with_case("fix == retrun", "Returned"));
+    assert!(
+        e.starts_with("lessons/99-demo/lesson.toml:35: field `case.if`")
+            && e.contains("never `retrun`"),
+        "{e}"
+    );
+    let e = error_of(&with_case("nope > 1", "Returned"));
+    assert!(
+        e.contains(":35: field `case.if`") && e.contains("`nope`"),
+        "{e}"
+    );
+    let e = error_of(&with_case("workers >", "Returned"));
+    assert!(e.contains(":35: field `case.if`"), "{e}");
+    let e = error_of(&with_case("lost_updates > 0", "Returned {job_chunk}"));
+    assert!(
+        e.starts_with("lessons/99-demo/lesson.toml:36: field `placeholder`")
+            && e.contains("`{job_chunk}`"),
+        "{e}"
+    );
+    // Braces around anything but a name are text.
+    parse(
+        "x.toml",
+        &with_case("fix == return", "{\\\"tickets\\\": 0}"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_parameter_may_not_take_a_facts_name() {
+    let e = error_of(
+        &GOOD
+            .replace("name = \"fix\"", "name = \"garbled\"")
+            .replace(
+                "set = { fix = \"return\" }",
+                "set = { garbled = \"return\" }",
+            ),
+    );
+    assert!(
+        e.starts_with("lessons/99-demo/lesson.toml:16: field `param.name`")
+            && e.contains("also a fact"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_beat_may_wait_for_either_of_two_events() {
+    let m = parse(
+        "x.toml",
+        &GOOD.replace("when = \"chunk_take:3\"", "when = \"callback|script_end\""),
+    )
+    .unwrap();
+    assert_eq!(m.beats[1].when, "callback|script_end");
+    let e = error_of(&GOOD.replace("when = \"chunk_take:3\"", "when = \"callback|nope\""));
+    assert!(e.contains(":31: field `beat.when`"), "{e}");
+}
+
+#[test]
+fn a_questions_if_names_parameters_only() {
+    let question = |guard: &str| {
+        format!(
+            "{GOOD}\n[[predict]]\nbeat = 1\nif = \"{guard}\"\nquestion = {{ en = \"How many?\" }}\nfact = \"garbled\"\nchoices = [{{ en = \"0\", is = \"0\" }}, {{ en = \"more\", is = \"> 0\" }}]\n"
+        )
+    };
+    let m = parse("x.toml", &question("fix == return")).unwrap();
+    assert_eq!(m.predictions[0].guard.as_deref(), Some("fix == return"));
+    assert!(!m.predictions[0].is_asked(&m_settings("none")));
+    assert!(m.predictions[0].is_asked(&m_settings("return")));
+    let e = error_of(&question("garbled > 0"));
+    assert!(
+        e.contains(":36: field `predict.if`") && e.contains("before the run"),
+        "{e}"
+    );
+}
+
+fn m_settings(fix: &str) -> forklore::lesson::Settings {
+    forklore::lesson::Settings(
+        [("fix".to_string(), toml::Value::String(fix.into()))]
+            .into_iter()
+            .collect(),
+    )
 }

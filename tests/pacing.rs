@@ -3,6 +3,7 @@
 
 use forklore::lesson::manifest::Text;
 use forklore::lesson::predict::{Answer, Choice, Prediction};
+use forklore::lesson::say::Said;
 use forklore::lesson::{Go, Pace, Pacer, Quiz};
 
 fn question(beat: usize) -> Prediction {
@@ -17,10 +18,11 @@ fn question(beat: usize) -> Prediction {
     Prediction {
         beat,
         reveal: None,
-        question: text("how many?"),
+        guard: None,
+        question: Said::plain(text("how many?")),
         fact: "garbled".into(),
         choices: vec![choice("0"), choice("> 0")],
-        why: text("because"),
+        why: Said::plain(text("because")),
     }
 }
 

@@ -139,7 +139,8 @@ fn conditions_hold_for_the_values_they_describe() {
     assert!(holds("1..10", "1") && holds("1..10", "10") && !holds("1..10", "11"));
     assert!(!holds("> 0", "mixed"), "a text is no number");
     assert!(holds("true", "true"));
-    for bad in ["", ">", "> x", "3..", "9..2", "<= 1.5"] {
+    assert!(holds("<= 1.5", "1.5") && holds("> 0", "0.5") && holds("== 5", "5.0"));
+    for bad in ["", ">", "> x", "3..", "9..2", "<= inf"] {
         assert!(Condition::parse(bad).is_err(), "{bad:?} parses");
     }
 }
@@ -236,14 +237,22 @@ fn every_lesson_question_is_decided_by_its_recorded_run() {
     for lesson in &catalog.lessons {
         let m = &lesson.manifest;
         assert!(m.outcome.is_some(), "{} names its outcome", lesson.slug());
+        let asked: Vec<_> = m
+            .predictions
+            .iter()
+            .filter(|p| p.is_asked(&lesson.defaults()))
+            .collect();
         assert!(
-            (2..=3).contains(&m.predictions.len()),
-            "{}: 2 or 3 questions",
+            (2..=3).contains(&asked.len()),
+            "{}: 2 or 3 questions with its defaults",
             lesson.slug()
         );
         let events = bundled_recording(lesson.slug()).unwrap();
         for p in &m.predictions {
-            assert!(!p.question.zh.is_empty() && !p.why.zh.is_empty());
+            let versions = p.question.versions().chain(p.why.versions());
+            assert!(versions.into_iter().all(|t| !t.zh.is_empty()), "zh");
+        }
+        for p in asked {
             let mut session = Session::replay(Replay::new(events.clone(), m.beats.clone()));
             let reveal = p.reveal_beat(m.beats.len());
             while session.narration.reached() < reveal && session.step() {}
@@ -258,4 +267,31 @@ fn every_lesson_question_is_decided_by_its_recorded_run() {
             );
         }
     }
+}
+
+/// A question with an `if` is asked only in runs whose parameters meet
+/// it: the quiz keeps the others.
+#[test]
+fn a_quiz_keeps_only_the_questions_this_runs_parameters_ask() {
+    use forklore::lesson::{Catalog, Quiz};
+    let catalog = Catalog::embedded().unwrap();
+    let lesson = catalog.find("chunked-map").unwrap();
+    let m = &lesson.manifest;
+    let asked = |sets: &[String]| {
+        let settings = lesson.settings_from(sets).unwrap();
+        let mut quiz = Quiz::new(m.predictions.clone(), m.beats.len());
+        quiz.keep_asked(&settings);
+        (0..quiz.len())
+            .map(|q| quiz.question(q).unwrap().question.text.en.clone())
+            .collect::<Vec<_>>()
+    };
+    let python_chooses = asked(&[]);
+    assert_eq!(python_chooses.len(), 2);
+    assert!(python_chooses[0].contains("Python chooses the chunk size"));
+    let given = asked(&["chunksize=50".into()]);
+    assert_eq!(given.len(), 2);
+    assert!(
+        given[0].contains("map is given chunksize {chunksize}"),
+        "{given:?}"
+    );
 }

@@ -10,6 +10,7 @@ use common::json_events;
 use forklore::model::Model;
 use forklore::ui::{self, Theme, ThemeName, UiState, View};
 use ratatui::backend::TestBackend;
+use ratatui::text::Span;
 use ratatui::Terminal;
 
 const START: &str = r#"
@@ -159,5 +160,82 @@ fn manager_clients_as_lanes_show_a_lost_update() {
         "1 lost updates",
     ] {
         assert!(text.contains(drawn), "`{drawn}` not drawn:\n{text}");
+    }
+}
+
+/// A counter that lost increments, drawn on stages too narrow for its
+/// summary: the line breaks between phrases, and "1 increment lost"
+/// stays one phrase (a narrow stage used to cut "14 / increments lost").
+#[test]
+fn a_long_stage_line_breaks_between_phrases() {
+    let mut events = String::from(START);
+    for (pid, op, value) in [(101, "read", 3), (102, "read", 3), (101, "write", 4)] {
+        events += &format!(
+            "{{\"kind\":\"shared\",\"id\":\"c\",\"type\":\"Value\",\"name\":\"counter\",\"op\":\"{op}\",\"value\":\"{value}\",\"pid\":{pid}}}\n"
+        );
+    }
+    events += r#"{"kind":"shared","id":"c","type":"Value","name":"counter","op":"write","value":"4","pid":102}"#;
+    let model = Model::from_events(&json_events(&events));
+    let ui_state = UiState::new(1.0);
+    let view = View::new(&model, &ui_state, Theme::default(), &[], "stage");
+    for width in [30, 38, 48] {
+        let rows: Vec<String> = ui::stage::lines(&view, width)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        assert!(
+            rows.iter().all(|r| Span::raw(r.as_str()).width() <= width),
+            "{width}: {rows:#?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.trim_start().starts_with("· 1 increment lost")
+                    || r.ends_with("· 1 increment lost")),
+            "{width}: {rows:#?}"
+        );
+    }
+}
+
+/// Every stage line of every lesson's recorded run fits the stage at
+/// 100×30, 80×24 and in big mode, so the panel never has to wrap one in
+/// the middle of a phrase.
+#[test]
+fn no_lesson_stage_line_is_wider_than_the_stage() {
+    use forklore::lesson::{bundled_recording, Catalog, Lang};
+    use forklore::replay::Replay;
+    use forklore::session::Session;
+    use forklore::ui::LessonView;
+    let catalog = Catalog::embedded().unwrap();
+    for lesson in &catalog.lessons {
+        let events = bundled_recording(lesson.slug()).unwrap();
+        let len = events.len();
+        let mut session = Session::replay(Replay::new(events, lesson.manifest.beats.clone()));
+        let settings = lesson.defaults();
+        for pos in (0..=len).step_by((len / 40).max(1)).chain([len]) {
+            session.seek(pos);
+            for (w, h, big) in [(100, 30, false), (80, 24, false), (100, 30, true)] {
+                let ui_state = UiState {
+                    big,
+                    ..UiState::new(1.0)
+                };
+                let mut view = View::new(&session.model, &ui_state, Theme::default(), &[], "x");
+                let watch = &lesson.manifest.watch;
+                view.lesson = Some(LessonView::new(
+                    &session.narration,
+                    Lang::En,
+                    &settings,
+                    watch,
+                ));
+                let stage = ui::layout(ratatui::layout::Rect::new(0, 0, w, h), &view).stage;
+                let width = usize::from(stage.width.saturating_sub(2));
+                for line in ui::stage::lines(&view, width) {
+                    assert!(
+                        line.width() <= width,
+                        "{} at event {pos}, {w}x{h} big={big}: {line:?}",
+                        lesson.slug()
+                    );
+                }
+            }
+        }
     }
 }

@@ -334,34 +334,35 @@ fn the_screen_in_step_mode() {
 #[test]
 fn a_lessons_turn_is_judged_by_the_runs_facts() {
     use forklore::lesson::facts::Facts;
+    use forklore::lesson::say::Env;
     use forklore::lesson::{Catalog, Lang};
     let catalog = Catalog::embedded().unwrap();
     let turn = |slug: &str| {
         let i = catalog.index_of(slug).unwrap();
         catalog.lessons[i].manifest.turn.clone().unwrap()
     };
-    let fill = |t: &str| t.replace("{slots}", "2");
+    let settings = forklore::lesson::Settings(
+        [("slots".to_string(), toml::Value::Integer(2))]
+            .into_iter()
+            .collect(),
+    );
     let with = |k: &'static str, v: &str| -> Facts { [(k, v.to_string())].into_iter().collect() };
-    let manager = turn("manager-dict");
-    assert!(manager
-        .say(false, &Facts::new(), Lang::En, &fill)
+    let say = |slug: &str, finished: bool, facts: &Facts, lang: Lang| {
+        turn(slug).say(finished, lang, &Env::new(&settings, facts))
+    };
+    assert!(say("manager-dict", false, &Facts::new(), Lang::En)
         .starts_with("Your turn: make two processes lose an update"));
-    assert!(manager
-        .say(true, &with("lost_updates", "1"), Lang::En, &fill)
-        .starts_with("You did it"));
-    assert!(manager
-        .say(true, &with("lost_updates", "0"), Lang::En, &fill)
-        .starts_with("No update was lost"));
-    assert!(turn("lock-vs-garbled")
-        .say(true, &with("garbled", "2"), Lang::Zh, &fill)
-        .starts_with("做到了"));
-    let sem = turn("semaphore-producer-consumer");
-    assert!(sem
-        .say(true, &with("queue_peak", "2"), Lang::En, &fill)
-        .starts_with("The buffer held"));
-    assert!(sem
-        .say(true, &with("queue_peak", "1"), Lang::En, &fill)
-        .starts_with("The buffer never"));
+    assert!(
+        say("manager-dict", true, &with("lost_updates", "1"), Lang::En).starts_with("You did it")
+    );
+    assert!(
+        say("manager-dict", true, &with("lost_updates", "0"), Lang::En)
+            .starts_with("No update was lost")
+    );
+    assert!(say("lock-vs-garbled", true, &with("garbled", "2"), Lang::Zh).starts_with("做到了"));
+    let sem = "semaphore-producer-consumer";
+    assert!(say(sem, true, &with("queue_peak", "2"), Lang::En).starts_with("The buffer held"));
+    assert!(say(sem, true, &with("queue_peak", "1"), Lang::En).starts_with("The buffer never"));
 }
 
 #[test]

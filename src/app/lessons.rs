@@ -121,6 +121,10 @@ impl App {
             .map_err(|e| e.to_string())?;
         self.arm_scheduler();
         self.reset_pace();
+        // Only the questions this run's parameters ask (their `if`).
+        if let Some(lesson) = &self.lesson {
+            self.quiz.keep_asked(&lesson.settings);
+        }
         self.describe_recording();
         Ok(())
     }

@@ -238,6 +238,8 @@ fn shared_facts(model: &Model, f: &mut Facts) {
     }
     if let Some(a) = objs.iter().find(|o| o.kind == "Array") {
         f.insert("array_items", format!("[{}]", a.items.join(", ")));
+        let zeros = a.items.iter().filter(|i| i.trim() == "0").count();
+        f.insert("array_zeros", zeros.to_string());
         f.insert("array_writes", a.writes.to_string());
     }
 }

@@ -8,19 +8,21 @@
 //! | `!= 0` | differs from it |
 //! | `< 5`, `<= 5`, `> 5`, `>= 5` | is a number so compared |
 //! | `1..10` | is a number from 1 to 10, both included |
+//!
+//! Numbers may have decimals (`> 0.5`).
 
 use super::facts::{self, Facts};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Condition {
     Is(String),
     IsNot(String),
-    Less(i64),
-    AtMost(i64),
-    More(i64),
-    AtLeast(i64),
+    Less(f64),
+    AtMost(f64),
+    More(f64),
+    AtLeast(f64),
     /// Both ends included.
-    Between(i64, i64),
+    Between(f64, f64),
 }
 
 impl Condition {
@@ -49,7 +51,7 @@ impl Condition {
     /// with a value that is not a number does not hold.
     pub fn holds(&self, value: &str) -> bool {
         let value = value.trim();
-        let n = value.parse::<i64>().ok();
+        let n = value.parse::<f64>().ok();
         match self {
             Condition::Is(x) => same(x, value),
             Condition::IsNot(x) => !same(x, value),
@@ -76,22 +78,25 @@ fn with_operator(op: &str, rest: &str) -> Result<Condition, String> {
     })
 }
 
-fn number(text: &str) -> Result<i64, String> {
+fn number(text: &str) -> Result<f64, String> {
     let text = text.trim();
-    text.parse()
-        .map_err(|_| format!("`{text}` is not a whole number"))
+    text.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .ok_or_else(|| format!("`{text}` is not a number"))
 }
 
-/// Equal as numbers when both are numbers (`07` is `7`), else as text.
+/// Equal as numbers when both are numbers (`07` is `7`, `5.0` is `5`),
+/// else as text.
 fn same(a: &str, b: &str) -> bool {
-    match (a.parse::<i64>(), b.parse::<i64>()) {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
 }
 
 /// A fact, or a yes/no question about one: `parent_len`, `lost_updates > 0`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FactExpr {
     pub name: String,
     pub test: Option<Condition>,

@@ -1,11 +1,11 @@
 //! Facts of a run: `{chunksize}`, `{garbled}`… in narration, the values
 //! `[[predict]]` questions are checked against, and a lesson's `outcome`.
 //! Computed from the model, so they are always this run's real numbers;
-//! a fact the run has not produced yet is absent.
+//! a fact the run has not produced yet is absent (never empty). A fact
+//! never shares its name with a lesson's parameter (say.rs).
 
 use std::collections::BTreeMap;
 
-use super::Settings;
 use crate::model::{Model, Proc, ProcState};
 use crate::protocol::{default_chunksize, Role};
 
@@ -13,10 +13,10 @@ use crate::protocol::{default_chunksize, Role};
 /// checked against this list; docs/lessons.md describes the same.
 pub const KNOWN: &[(&str, &str)] = &[
     ("main_pid", "the main process's PID"),
-    ("items", "items of the Pool map job"),
-    ("workers", "workers of the Pool map job"),
-    ("chunksize", "chunk size of the Pool map job"),
-    ("chunks", "chunks of the Pool map job"),
+    ("job_items", "items of the Pool map job"),
+    ("job_workers", "workers of the Pool map job"),
+    ("job_chunksize", "chunk size of the Pool map job"),
+    ("job_chunks", "chunks of the Pool map job"),
     ("divmod", "divmod(items, workers*4) of the job"),
     (
         "formula_chunksize",
@@ -122,6 +122,7 @@ pub const KNOWN: &[(&str, &str)] = &[
         "writes to that Value that did not raise it (lost += 1)",
     ),
     ("array_items", "the first shared Array's items, last seen"),
+    ("array_zeros", "items of that Array that are 0, last seen"),
     ("array_writes", "writes to that Array's items"),
     ("apply_tasks", "Pool.apply / apply_async tasks"),
     (
@@ -170,11 +171,11 @@ fn pool_facts(model: &Model, f: &mut Facts) {
     let Some(job) = model.jobs.current() else {
         return;
     };
-    f.insert("items", job.items.to_string());
-    f.insert("chunksize", job.chunksize.to_string());
-    f.insert("chunks", job.chunks.to_string());
+    f.insert("job_items", job.items.to_string());
+    f.insert("job_chunksize", job.chunksize.to_string());
+    f.insert("job_chunks", job.chunks.to_string());
     if let Some(w) = job.workers.filter(|w| *w > 0) {
-        f.insert("workers", w.to_string());
+        f.insert("job_workers", w.to_string());
         let c = default_chunksize(job.items, w);
         f.insert("divmod", format!("({}, {})", c.size, c.extra));
         f.insert("formula_chunksize", c.chunksize.to_string());
@@ -187,7 +188,9 @@ fn pool_facts(model: &Model, f: &mut Facts) {
         .take_while(|c| c.taker != 0)
         .map(|c| c.taker.to_string())
         .collect();
-    f.insert("takers", takers.join(", "));
+    if !takers.is_empty() {
+        f.insert("takers", takers.join(", "));
+    }
     // Chunks per worker, workers numbered by the order they started (PIDs
     // differ from run to run; "worker 1" does not).
     let mut counts: Vec<u64> = pool_workers(model)
@@ -247,7 +250,9 @@ fn exit_facts(model: &Model, f: &mut Facts) {
         .filter(|p| p.role != Role::Main)
         .filter_map(|p| Some(format!("{}={}", p.pid, exit_code(&p.state)?)))
         .collect();
-    f.insert("exit_codes", codes.join(", "));
+    if !codes.is_empty() {
+        f.insert("exit_codes", codes.join(", "));
+    }
     // The script's own children (not Pool workers, Managers or helpers).
     let children: Vec<&&Proc> = procs.iter().filter(|p| p.role == Role::Process).collect();
     let mut child_codes = children.iter().filter_map(|p| exit_code(&p.state));
@@ -313,34 +318,4 @@ fn usual_calls_per_client(model: &Model) -> Option<u64> {
         .iter()
         .find(|(_, n)| *n == most)
         .map(|(calls, _)| *calls)
-}
-
-/// Replace `{name}` by a parameter value or a fact; unknown names stay.
-pub fn fill(text: &str, settings: &Settings, facts: &Facts) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                match settings.text(name).or_else(|| facts.get(name).cloned()) {
-                    Some(v) => out.push_str(&v),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                }
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }

@@ -8,6 +8,8 @@ use serde::Deserialize;
 use super::condition::FactExpr;
 pub use super::lang::{Lang, Text};
 use super::predict::{self, Prediction};
+use super::say::{CaseToml, Said};
+use super::texts;
 pub use super::theme::Theme;
 use crate::protocol::{EVENT_KINDS, SUPERVISOR_KINDS};
 
@@ -51,17 +53,18 @@ pub struct Variant {
     pub explore: bool,
 }
 
-/// A narration beat: `when` it is reached, and what it says.
+/// A narration beat: `when` it is reached, and what it says (in this
+/// run: its cases, `[[beat.case]]`, may say something else).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(from = "BeatToml")]
 pub struct Beat {
     pub when: String,
-    pub text: Text,
+    pub text: Said,
 }
 
-/// A beat as written: `en` and `zh` beside `when`. (Not `#[serde(flatten)]`
-/// into a `Text`: that would lose the line and the expected fields of
-/// errors in a beat.)
+/// A beat as written: `en`, `zh` and its cases beside `when`. (Not
+/// `#[serde(flatten)]` into a `Said`: that would lose the line and the
+/// expected fields of errors in a beat.)
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BeatToml {
@@ -69,13 +72,15 @@ struct BeatToml {
     en: String,
     #[serde(default)]
     zh: String,
+    #[serde(default)]
+    case: Vec<CaseToml>,
 }
 
 impl From<BeatToml> for Beat {
     fn from(b: BeatToml) -> Self {
         Beat {
             when: b.when,
-            text: Text { en: b.en, zh: b.zh },
+            text: Said::new(Text { en: b.en, zh: b.zh }, b.case),
         }
     }
 }
@@ -188,7 +193,10 @@ fn validate(file: &str, text: &str, m: &Manifest) -> Result<(), ManifestError> {
     }
     for b in &m.beats {
         if !beat_trigger_is_valid(&b.when) {
-            let msg = format!("`{}` is not start, end, an event kind or kind:N", b.when);
+            let msg = format!(
+                "`{}` is not start, end, an event kind, kind:N or several of these joined by |",
+                b.when
+            );
             return Err(err(&format!("\"{}\"", b.when), "beat.when", msg));
         }
     }
@@ -203,7 +211,12 @@ fn validate(file: &str, text: &str, m: &Manifest) -> Result<(), ManifestError> {
             message: problem.message,
         })?;
     }
-    Ok(())
+    texts::check(m).map_err(|p| ManifestError {
+        file: file.to_string(),
+        line: line_after(text, p.table, p.index, &p.needle),
+        field: p.field,
+        message: p.message,
+    })
 }
 
 fn check_param(p: &Param) -> Result<(), String> {
@@ -214,6 +227,10 @@ fn check_param(p: &Param) -> Result<(), String> {
 }
 
 fn beat_trigger_is_valid(when: &str) -> bool {
+    when.split('|').all(|w| one_trigger_is_valid(w.trim()))
+}
+
+fn one_trigger_is_valid(when: &str) -> bool {
     if when == "start" || when == "end" {
         return true;
     }
@@ -335,6 +352,25 @@ fn line_in_table(text: &str, header: &str, n: usize, needle: &str) -> usize {
         .iter()
         .take_while(|l| !l.starts_with("[["))
         .position(|l| l.starts_with(needle) || l.contains(&quoted))
+        .map_or(start + 1, |i| start + i + 2)
+}
+
+/// The first line from the `n`-th (0-based) `header` table on (up to the
+/// next such table) that holds `needle`; that table's header line if none
+/// does. Unlike [`line_in_table`] it looks into the table's sub-tables
+/// (`[[beat.case]]`) too.
+fn line_after(text: &str, header: &str, n: usize, needle: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = (0..lines.len())
+        .filter(|i| lines[*i].trim() == header)
+        .nth(n)
+    else {
+        return find_line(text, needle);
+    };
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| l.trim() != header)
+        .position(|l| l.contains(needle))
         .map_or(start + 1, |i| start + i + 2)
 }
 

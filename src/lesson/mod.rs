@@ -5,14 +5,17 @@
 pub mod child_facts;
 pub mod condition;
 pub mod facts;
+pub mod guard;
 pub mod histogram;
 pub mod lang;
 pub mod manifest;
 pub mod narration;
 pub mod pacer;
 pub mod predict;
+pub mod say;
 pub mod schedules;
 pub mod session;
+pub mod texts;
 pub mod theme;
 pub mod turn;
 

@@ -61,7 +61,13 @@ impl Narration {
         }
     }
 
+    /// `when` holds; `a|b`: either does (a beat whose event some runs
+    /// never make names one they all make).
     fn is_met(&self, when: &str) -> bool {
+        when.split('|').any(|w| self.is_met_by(w.trim()))
+    }
+
+    fn is_met_by(&self, when: &str) -> bool {
         match when {
             "start" => true,
             "end" => self.ended,

@@ -5,8 +5,9 @@
 use serde::Deserialize;
 
 use super::condition::{Condition, FactExpr};
-use super::facts::{fill, Facts};
+use super::facts::Facts;
 use super::manifest::{Beat, Param, Text};
+use super::say::{fill, Env, Said};
 use super::Settings;
 
 /// One `[[predict]]` question of a manifest.
@@ -18,13 +19,16 @@ pub struct Prediction {
     /// Revealed when this beat is reached (default: the last beat).
     #[serde(default)]
     pub reveal: Option<usize>,
-    pub question: Text,
+    /// Asked only in runs whose parameters meet this (`if = "lock"`).
+    #[serde(default, rename = "if")]
+    pub guard: Option<String>,
+    pub question: Said,
     /// The fact of the run that decides, e.g. `garbled` or `lost_updates > 0`.
     pub fact: String,
     pub choices: Vec<Choice>,
     /// Shown with the verdict: why the run came out as it did.
     #[serde(default)]
-    pub why: Text,
+    pub why: Said,
 }
 
 /// A choice: its words, and the condition on the fact's value under
@@ -68,6 +72,14 @@ pub struct Decision {
 impl Prediction {
     pub fn fact_expr(&self) -> Result<FactExpr, String> {
         FactExpr::parse(&self.fact)
+    }
+
+    /// Whether the question is asked in a run with these parameters.
+    pub fn is_asked(&self, settings: &Settings) -> bool {
+        let Some(guard) = &self.guard else {
+            return true;
+        };
+        Env::new(settings, &Facts::new()).holds(guard) == Some(true)
     }
 
     /// The beat at which the answer is revealed.
@@ -121,7 +133,7 @@ pub fn check(p: &Prediction, beats: &[Beat], params: &[Param]) -> Result<(), Pro
         let msg = format!("{} choices: a question has 2 to 4", p.choices.len());
         return Err(problem("choices", "predict.choices", msg));
     }
-    if p.question.en.trim().is_empty() {
+    if p.question.text.en.trim().is_empty() {
         return Err(problem("question", "predict.question", "empty".into()));
     }
     for c in &p.choices {
@@ -192,6 +204,20 @@ impl Quiz {
             verdicts: Vec::new(),
             beats,
         }
+    }
+
+    /// Only the questions asked in a run with these parameters (their
+    /// `if`), before any is asked.
+    pub fn keep_asked(&mut self, settings: &Settings) {
+        let keep: Vec<bool> = self
+            .questions
+            .iter()
+            .map(|q| q.is_asked(settings))
+            .collect();
+        let mut flags = keep.iter();
+        self.questions.retain(|_| *flags.next().unwrap_or(&true));
+        self.answers.truncate(self.questions.len());
+        self.verdicts.clear();
     }
 
     pub fn question(&self, q: usize) -> Option<&Prediction> {

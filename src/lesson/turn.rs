@@ -10,49 +10,73 @@
 //! done = { en = "You did it: {lost_updates} update lost…" }
 //! not_yet = { en = "Every update landed this time…" }
 //! ```
+//!
+//! Each of the three texts may have cases (`case = [{ if = "lock", … }]`).
 
 use serde::Deserialize;
 
-use super::facts::Facts;
-use super::manifest::Text;
+use super::lang::Text;
+use super::say::{CaseToml, Env, Said};
 use super::Lang;
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(from = "TurnToml")]
 pub struct Turn {
     /// The run's fact the learner tries to make non-zero…
     pub fact: String,
     /// …or equal to this (placeholders filled with the run's parameters).
-    #[serde(default)]
     pub target: Option<String>,
-    #[serde(flatten)]
-    pub task: Text,
-    pub done: Text,
-    pub not_yet: Text,
+    pub task: Said,
+    pub done: Said,
+    pub not_yet: Said,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TurnToml {
+    fact: String,
+    #[serde(default)]
+    target: Option<String>,
+    en: String,
+    #[serde(default)]
+    zh: String,
+    #[serde(default)]
+    case: Vec<CaseToml>,
+    done: Said,
+    not_yet: Said,
+}
+
+impl From<TurnToml> for Turn {
+    fn from(t: TurnToml) -> Self {
+        Turn {
+            fact: t.fact,
+            target: t.target,
+            task: Said::new(Text { en: t.en, zh: t.zh }, t.case),
+            done: t.done,
+            not_yet: t.not_yet,
+        }
+    }
 }
 
 impl Turn {
-    /// What the narration says: the task while the run goes on; at its
-    /// end, whether this run's `fact` shows it done (`fill` fills the
-    /// target's placeholders).
-    pub fn say(
-        &self,
-        finished: bool,
-        facts: &Facts,
-        lang: Lang,
-        fill: &dyn Fn(&str) -> String,
-    ) -> &str {
-        if !finished {
-            return self.task.get(lang);
-        }
-        let value = facts.get(self.fact.as_str()).map(String::as_str);
-        let done = match (&self.target, value) {
-            (Some(target), Some(v)) => v == fill(target),
+    /// Whether this run's `fact` shows the task done.
+    pub fn is_done(&self, env: &Env) -> bool {
+        let value = env.facts.get(self.fact.as_str());
+        match (&self.target, value) {
+            (Some(target), Some(v)) => *v == env.fill(target),
             (None, Some(v)) => v != "0" && !v.is_empty(),
             (_, None) => false,
-        };
-        match done {
-            true => self.done.get(lang),
-            false => self.not_yet.get(lang),
         }
+    }
+
+    /// What the narration says: the task while the run goes on; at its
+    /// end, whether this run shows it done.
+    pub fn say(&self, finished: bool, lang: Lang, env: &Env) -> String {
+        let said = match (finished, self.is_done(env)) {
+            (false, _) => &self.task,
+            (true, true) => &self.done,
+            (true, false) => &self.not_yet,
+        };
+        said.say(lang, env)
     }
 }

@@ -216,6 +216,10 @@ pub struct Panes {
     pub status: Rect,
 }
 
+/// Rows the process, stage and output panels keep however much the
+/// narration has to say.
+const BODY_MIN: u16 = 6;
+
 /// From this size up the code pane is shown.
 const WIDE: (u16, u16) = (110, 28);
 
@@ -227,8 +231,10 @@ pub fn layout(area: Rect, view: &View) -> Panes {
             } else {
                 4
             };
-            // A question or verdicts take what they need, up to 45%.
-            let most = (area.height * 45 / 100).max(base);
+            // The narration takes the rows its words need (a question, the
+            // verdicts), so nothing it says is cut; the panels below keep
+            // at least BODY_MIN rows.
+            let most = area.height.saturating_sub(2 + BODY_MIN).max(base);
             narration::rows(view, area.width).clamp(base, most)
         }
         None => 0,

@@ -10,46 +10,75 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{panel, LessonView, View};
-use crate::lesson::facts::{facts, fill, Facts};
+use crate::lesson::facts::facts;
 use crate::lesson::manifest::Beat;
 use crate::lesson::predict::{Answer, Prediction, Verdict};
+use crate::lesson::say::Env;
 use crate::lesson::turn::Turn;
 use crate::lesson::{Lang, Pace};
 use crate::model::{Model, RunState};
 
 pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let Some(lesson) = view.lesson else { return };
-    let block = panel(view, title(view, &lesson));
+    let inner = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+    let hint = area.height > 3 && lesson_has_hint(view, &lesson);
+    let mut text = lines(view, &lesson, hint);
+    // The "more to come" hint gives way to the beat's own words.
+    if hint && needed(&text, inner.0) > inner.1 {
+        text.pop();
+    }
+    let mut title = title(view, &lesson);
+    if needed(&text, inner.0) > inner.1 {
+        // Never cut silently: the title says the text goes on.
+        title.push_str(words(
+            lesson.lang,
+            "· cut: enlarge the window ",
+            "· 未显示完:请放大窗口 ",
+        ));
+    }
     frame.render_widget(
-        Paragraph::new(lines(view, &lesson, area.height > 3))
-            .block(block)
+        Paragraph::new(text)
+            .block(panel(view, title))
             .wrap(Wrap { trim: false }),
         area,
     );
 }
 
-/// Rows the narration needs at `width` (borders included), so the layout
-/// can make room for a question or the verdicts.
+/// Rows the narration needs at `width` (borders included): the beat with
+/// this run's words, a question asked or the verdicts, wrapped as the
+/// panel wraps them. (The "more to come" hint takes a row only when one
+/// is left over.)
 pub fn rows(view: &View, width: u16) -> u16 {
     let Some(lesson) = view.lesson else { return 0 };
-    if !shows_questions(&lesson) {
-        return 0;
-    }
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let text: usize = lines(view, &lesson, true)
-        .iter()
-        .map(|l| wrapped_rows(l, inner))
-        .sum();
-    text as u16 + 2
+    let text = lines(view, &lesson, false);
+    let inner = width.saturating_sub(2).max(1);
+    needed(&text, inner).saturating_add(2)
 }
 
-/// A question is asked, or verdicts are shown, on this beat.
-fn shows_questions(lesson: &LessonView) -> bool {
+/// The panel's lines as text (without the "more to come" hint, which
+/// gives way when room is short): what a screen must show whole.
+pub fn texts(view: &View) -> Vec<String> {
+    let Some(lesson) = view.lesson else {
+        return Vec::new();
+    };
+    lines(view, &lesson, false)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect()
+}
+
+/// Rows `text` takes word-wrapped at `width` columns, as ratatui wraps it.
+fn needed(text: &[Line<'static>], width: u16) -> u16 {
+    let para = Paragraph::new(text.to_vec()).wrap(Wrap { trim: false });
+    u16::try_from(para.line_count(width.max(1))).unwrap_or(u16::MAX)
+}
+
+/// Whether the panel ends with "… more when the run gets there": beats
+/// are still to come, and no question, turn or held beat is shown.
+fn lesson_has_hint(view: &View, lesson: &LessonView) -> bool {
     let asking = lesson.pacer.is_some_and(|p| p.asking().is_some());
-    asking
-        || lesson
-            .quiz
-            .is_some_and(|q| q.verdicts_at(lesson.beat()).next().is_some())
+    let more = lesson.beat() < lesson.narration.beats().len();
+    more && !asking && stepped(view, lesson).is_none() && lesson.pacer.is_none_or(|p| !p.is_held())
 }
 
 fn title(view: &View, lesson: &LessonView) -> String {
@@ -78,17 +107,19 @@ fn title(view: &View, lesson: &LessonView) -> String {
     title
 }
 
-fn lines(view: &View, lesson: &LessonView, roomy: bool) -> Vec<Line<'static>> {
+/// The panel's lines; `hint`: end with "… more when the run gets there"
+/// (callers ask [`lesson_has_hint`] whether it belongs).
+fn lines(view: &View, lesson: &LessonView, hint: bool) -> Vec<Line<'static>> {
     let facts = facts(view.model, lesson.watch);
-    let fill = |text: &str| fill(text, lesson.settings, &facts);
+    let env = Env::new(lesson.settings, &facts);
     let beat = lesson.beat();
     if let Some(turn) = stepped(view, lesson) {
         let finished = matches!(view.model.state, RunState::Finished(_));
-        let text = fill(turn.say(finished, &facts, lesson.lang, &fill));
+        let text = turn.say(finished, lesson.lang, &env);
         return vec![Line::styled(text, view.theme.bold())];
     }
     let text = match lesson.narration.beats().get(beat.wrapping_sub(1)) {
-        Some(b) => fill(b.text.get(lesson.lang)),
+        Some(b) => b.text.say(lesson.lang, &env),
         None => String::new(),
     };
     let mut lines = vec![Line::styled(text, view.theme.bold())];
@@ -97,14 +128,14 @@ fn lines(view: &View, lesson: &LessonView, roomy: bool) -> Vec<Line<'static>> {
     let looking_back = lesson.pacer.is_some_and(|p| p.is_looking_back());
     if let (Some(quiz), Some(q), false) = (quiz, asking, looking_back) {
         if let Some(p) = quiz.question(q) {
-            lines.extend(question(view, lesson, p, &fill));
+            lines.extend(question(view, lesson, p, &env));
         }
         return lines;
     }
     if let Some(quiz) = quiz {
         for v in quiz.verdicts_at(beat) {
             if let Some(p) = quiz.question(v.question) {
-                lines.extend(verdict(view, lesson, p, v, &facts));
+                lines.extend(verdict(view, lesson, p, v, &env));
             }
         }
         let last = beat == lesson.narration.beats().len();
@@ -112,8 +143,7 @@ fn lines(view: &View, lesson: &LessonView, roomy: bool) -> Vec<Line<'static>> {
             lines.push(score(view, lesson.lang, quiz.score()));
         }
     }
-    let more = beat < lesson.narration.beats().len();
-    if more && roomy && lesson.pacer.is_none_or(|p| !p.is_held()) {
+    if hint {
         let note = words(
             lesson.lang,
             "… more when the run gets there",
@@ -131,30 +161,23 @@ fn stepped<'a>(view: &View, lesson: &LessonView<'a>) -> Option<&'a Turn> {
     lesson.turn.filter(|_| steps.on || !steps.taken.is_empty())
 }
 
-/// A beat's words as the panel shows them: in the lesson's language, with
-/// this run's numbers (from `model`) in place of the placeholders.
+/// A beat's words as the panel shows them: in the lesson's language, the
+/// case and the numbers of this run (its settings, `model`'s facts).
 pub fn beat_text(beat: &Beat, model: &Model, lesson: &LessonView) -> String {
-    fill(
-        beat.text.get(lesson.lang),
-        lesson.settings,
-        &facts(model, lesson.watch),
-    )
+    let facts = facts(model, lesson.watch);
+    beat.text
+        .say(lesson.lang, &Env::new(lesson.settings, &facts))
 }
 
-fn question(
-    view: &View,
-    lesson: &LessonView,
-    p: &Prediction,
-    fill: &dyn Fn(&str) -> String,
-) -> Vec<Line<'static>> {
+fn question(view: &View, lesson: &LessonView, p: &Prediction, env: &Env) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![
         Span::styled("? ", view.theme.warn()),
-        Span::styled(fill(p.question.get(lesson.lang)), view.theme.warn()),
+        Span::styled(p.question.say(lesson.lang, env), view.theme.warn()),
     ])];
     for (i, c) in p.choices.iter().enumerate() {
         lines.push(Line::from(vec![
             Span::styled(format!("  {}  ", i + 1), view.theme.bold()),
-            Span::styled(fill(c.text.get(lesson.lang)), view.theme.text()),
+            Span::styled(env.fill(c.text.get(lesson.lang)), view.theme.text()),
         ]));
     }
     let n = p.choices.len();
@@ -172,12 +195,12 @@ fn verdict(
     lesson: &LessonView,
     p: &Prediction,
     v: &Verdict,
-    facts: &Facts,
+    env: &Env,
 ) -> Vec<Line<'static>> {
     let lang = lesson.lang;
     let choice = |i: usize| {
         let text = p.choices.get(i).map(|c| c.text.get(lang)).unwrap_or("");
-        format!("{} “{}”", i + 1, fill(text, lesson.settings, facts))
+        format!("{} “{}”", i + 1, env.fill(text))
     };
     let value = v.decision.value.as_deref().unwrap_or("?");
     let real = match v.decision.right {
@@ -209,7 +232,7 @@ fn verdict(
         ));
     }
     let mut lines = vec![Line::from(first)];
-    let why = fill(p.why.get(lang), lesson.settings, facts);
+    let why = p.why.say(lang, env);
     if !why.is_empty() {
         lines.push(Line::styled(format!("  {why}"), view.theme.dim()));
     }
@@ -229,25 +252,4 @@ fn words(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
         Lang::Zh => zh,
         Lang::En => en,
     }
-}
-
-/// Rows `line` takes when word-wrapped at `width` columns (a word wider
-/// than a row, such as Chinese text without spaces, is broken over rows).
-fn wrapped_rows(line: &Line, width: usize) -> usize {
-    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-    let (mut rows, mut used) = (1, 0);
-    for word in text.split(' ') {
-        let w = Span::raw(word).width();
-        let start = if used == 0 { 0 } else { used + 1 };
-        if start + w <= width {
-            used = start + w;
-            continue;
-        }
-        if used > 0 {
-            rows += 1;
-        }
-        rows += w.saturating_sub(1) / width;
-        used = w.saturating_sub(1) % width + usize::from(w > 0);
-    }
-    rows
 }

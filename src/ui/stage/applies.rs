@@ -20,7 +20,7 @@ pub(super) fn section(view: &View, width: usize) -> Vec<Line<'static>> {
     let col = |t: u64| ((t.saturating_sub(first) as f64 / span) * (bar_w - 1) as f64) as usize;
     let mut lines = vec![heading(
         view,
-        "Pool tasks (time →): who ran each, where its callback ran".to_string(),
+        "Pool tasks (time →) · who ran each · where its callback ran".to_string(),
     )];
     for task in tasks {
         let call = if task.blocking { "apply" } else { "async" };

@@ -30,7 +30,7 @@ fn file_lines(view: &View, f: &FileObj, width: usize) -> Vec<Line<'static>> {
     let mut lines = vec![
         heading(
             view,
-            format!("File {name}: read {}×, written {}×", f.reads, f.writes),
+            format!("File {name} · read {}× · written {}×", f.reads, f.writes),
         ),
         Line::from(vec![
             label(view, "  now: "),

@@ -9,6 +9,7 @@ mod applies;
 mod calls;
 mod deadlock;
 mod files;
+mod fit;
 mod lanes;
 mod managers;
 mod pipes;
@@ -31,7 +32,13 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     let block = panel(view, " Stage ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let width = usize::from(inner.width);
+    let lines = lines(view, usize::from(inner.width));
+    // Wrapped, not clipped: only a word wider than the stage needs it.
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// The stage's lines for a panel `width` columns wide inside.
+pub fn lines(view: &View, width: usize) -> Vec<Line<'static>> {
     let sharing: [Section; 10] = [
         deadlock::section,
         pool::section,
@@ -53,8 +60,8 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
         lines.push(Line::default());
         lines.extend(calls);
     }
-    // Wrapped, not clipped: on a narrow stage nothing is cut off.
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    // A line wider than the stage breaks between its phrases.
+    lines.into_iter().flat_map(|l| fit::fit(l, width)).collect()
 }
 
 /// The non-empty sections, a blank line between two.

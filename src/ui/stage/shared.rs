@@ -54,8 +54,9 @@ fn summary(view: &View, obj: &SharedObj, width: usize) -> Line<'static> {
         ),
     ];
     if let Some(lost) = obj.lost_increments().filter(|n| *n > 0) {
+        let s = if lost == 1 { "" } else { "s" };
         spans.push(Span::styled(
-            format!(" · {lost} increments lost"),
+            format!(" · {lost} increment{s} lost"),
             view.theme.bad(),
         ));
     }
