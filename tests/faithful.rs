@@ -127,10 +127,18 @@ fn output_after_closing_stdout_is_lost_as_without_forklore() {
 fn objects_the_program_deletes_are_freed_when_it_drops_them() {
     let python = forklore::runtime::python::resolve(None).unwrap().executable;
     for method in METHODS {
-        let plain = run_plain(python.to_str().unwrap(), &fixture("lifetimes.py"), &[method]);
+        let plain = run_plain(
+            python.to_str().unwrap(),
+            &fixture("lifetimes.py"),
+            &[method],
+        );
         let run = run_headless(&fixture("lifetimes.py"), &["--lines"], &[method]);
         assert_eq!(run.code(), Some(0), "{}", run.stderr());
-        assert_eq!(run.stdout(), String::from_utf8_lossy(&plain.stdout), "{method}");
+        assert_eq!(
+            run.stdout(),
+            String::from_utf8_lossy(&plain.stdout),
+            "{method}"
+        );
         assert_eq!(run.stdout().lines().count(), 11, "{method}");
         for line in run.stdout().lines() {
             assert!(line.ends_with("freed: at del"), "{method}: {line}");
@@ -156,8 +164,15 @@ fn nested_pools_of_non_daemonic_workers_leak_no_semaphore() {
             let run = run_headless(&script, &[], &[method]);
             assert_eq!(run.code(), Some(0), "{method}: {}", run.stderr());
             assert_eq!(run.stdout(), "[0, 1, 5, 14, 30, 55]\n", "{method}");
-            assert!(!run.stderr().contains("resource_tracker"), "{method}: {}", run.stderr());
-            assert_eq!(run.output.stderr, plain.stderr, "{method}: stderr as plain python3's");
+            assert!(
+                !run.stderr().contains("resource_tracker"),
+                "{method}: {}",
+                run.stderr()
+            );
+            assert_eq!(
+                run.output.stderr, plain.stderr,
+                "{method}: stderr as plain python3's"
+            );
         }
     }
 }

@@ -9,7 +9,7 @@ use super::condition::FactExpr;
 pub use super::lang::{Lang, Text};
 use super::predict::{self, Prediction};
 pub use super::theme::Theme;
-use crate::protocol::{EVENT_KINDS, SUPERVISOR_KINDS};
+use crate::protocol::{Buffering, EVENT_KINDS, SUPERVISOR_KINDS};
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -97,6 +97,10 @@ pub struct Manifest {
     pub lines: bool,
     #[serde(default)]
     pub slow: Option<f64>,
+    /// How the lesson's stdout and stderr buffer (default: as in a
+    /// terminal); `--buffering` overrides it.
+    #[serde(default)]
+    pub buffering: Option<Buffering>,
     #[serde(default, rename = "param")]
     pub params: Vec<Param>,
     #[serde(default, rename = "variant")]

@@ -9,8 +9,9 @@ mod dirs;
 pub mod gates;
 mod liveness;
 pub mod members;
-mod pipes;
+mod outputs;
 pub mod procfs;
+mod pty;
 pub mod python;
 pub mod reaper;
 pub mod ring;
@@ -26,6 +27,7 @@ use std::time::Duration;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
+pub use crate::protocol::Buffering;
 pub use dirs::{cache_root, private_dir};
 pub use gates::Gates;
 pub use python::Python;
@@ -56,6 +58,8 @@ pub struct RunConfig {
     /// Step mode: None, this run never holds at checkpoints (and costs
     /// nothing for it); Some(on), it may, and does from the start if on.
     pub step: Option<bool>,
+    /// How the run's stdout and stderr buffer (see outputs.rs).
+    pub buffering: Buffering,
 }
 
 /// `--max-procs`'s default: generous for lessons (manager-dict runs up to

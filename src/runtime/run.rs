@@ -19,10 +19,10 @@ use super::gates::Gates;
 use super::liveness::Liveness;
 use super::members::Members;
 use super::{
-    become_subreaper, now_ns, pipes, private_dir, reaper, register_group, shim, socket, watcher,
+    become_subreaper, now_ns, outputs, private_dir, reaper, register_group, shim, socket, watcher,
     Counters, RunConfig, STOP_GRACE,
 };
-use crate::protocol::{Body, Event};
+use crate::protocol::{Body, Buffering, Event};
 use crate::session::Grant;
 
 /// A started run. Dropping it stops the run and reaps every process.
@@ -77,7 +77,7 @@ impl Run {
         let sock_path = dir.path().join("events.sock");
         let sock = UnixDatagram::bind(&sock_path).map_err(StartError::Setup)?;
         socket::prepare(&sock).map_err(StartError::Setup)?;
-        let outputs = pipes::Outputs::new().map_err(StartError::Setup)?;
+        let outputs = outputs::Outputs::new(config.buffering).map_err(StartError::Setup)?;
         let gates = match config.step {
             Some(on) => Gates::new(dir.path(), on).map_err(StartError::Setup)?,
             None => Gates::none(),
@@ -89,7 +89,7 @@ impl Run {
         }
         let (out_r, err_r) = outputs.attach(&mut cmd).map_err(StartError::Setup)?;
         let child = cmd.spawn().map_err(StartError::Spawn)?;
-        // The child holds the write ends now; ours would keep the pipes open.
+        // The child holds the write ends now; ours would keep them open.
         drop(cmd);
         let pgid = child.id() as i32;
         // `child` is never waited on through std: the reaper owns reaping.
@@ -107,7 +107,7 @@ impl Run {
         let ending = Arc::new(AtomicBool::new(false));
         let run_ending = ending.clone();
         let out = Outlet::new(events_tx.clone(), stopping.clone(), counters.clone());
-        let pipe_threads = pipes::Forwarders::start(out_r, err_r, out.clone());
+        let pipe_threads = outputs::Forwarders::start(out_r, err_r, out.clone());
         thread::spawn(move || {
             reaper::run(pgid, reaped_tx, || {
                 let _ = nix::unistd::write(&wake_w, &[1]);
@@ -267,7 +267,7 @@ fn command(config: &RunConfig, shim: &shim::Installed, sock_path: &Path) -> Comm
         pythonpath.push(old);
     }
     cmd.env("PYTHONPATH", pythonpath)
-        .env("PYTHONUNBUFFERED", "1")
+        .env("FORKLORE_BUFFERING", config.buffering.as_str())
         .env("FORKLORE_SOCK", sock_path)
         .env("FORKLORE_SCRIPT", &config.script)
         .env("FORKLORE_VERSION", env!("CARGO_PKG_VERSION"))
@@ -280,6 +280,12 @@ fn command(config: &RunConfig, shim: &shim::Installed, sock_path: &Path) -> Comm
         .env_remove("FORKLORE_START_METHOD")
         .env_remove("FORKLORE_CONTROL")
         .env_remove("FORKLORE_PYCACHE");
+    // Only `unbuffered` is `python3 -u`; otherwise Python buffers as the
+    // outputs' kind says (this machine, for one, sets it for everyone).
+    match config.buffering {
+        Buffering::Unbuffered => cmd.env("PYTHONUNBUFFERED", "1"),
+        Buffering::Terminal | Buffering::Pipe => cmd.env_remove("PYTHONUNBUFFERED"),
+    };
     if let Some(pycache) = &shim.pycache {
         cmd.env("FORKLORE_PYCACHE", pycache);
     }

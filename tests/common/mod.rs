@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod flood;
+pub mod plain;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};

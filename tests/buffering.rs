@@ -1,0 +1,173 @@
+//! Output behaves as it does without forklore, side by side with plain
+//! python3 given the same kind of stdout: a terminal (`--buffering
+//! terminal`, the default), pipes under `-u` (`unbuffered`), or pipes
+//! (`pipe`, as `python3 x.py > file`). The same bytes, and the same
+//! write(2) calls: every `write` event of a Python process is one write
+//! plain Python makes (strace counts those), so lines garble under
+//! forklore exactly when they garble at home.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::plain::{plain, plain_traced, Plain};
+use common::*;
+use forklore::model::Model;
+use forklore::protocol::{Body, Buffering, WriteBytes};
+
+const MODES: [Buffering; 3] = [Buffering::Terminal, Buffering::Unbuffered, Buffering::Pipe];
+
+fn python() -> PathBuf {
+    forklore::runtime::python::resolve(None).unwrap().executable
+}
+
+/// `forklore run --headless --buffering MODE script -- args`.
+fn under_forklore(script: &str, mode: Buffering, args: &[&str]) -> Headless {
+    let run = run_headless(&fixture(script), &["--buffering", mode.as_str()], args);
+    assert_eq!(run.code(), Some(0), "{script} {mode}: {}", run.stderr());
+    run
+}
+
+/// The sizes of the `write` events Python processes sent for `fd`.
+fn event_sizes(run: &Headless, fd: u8) -> Vec<usize> {
+    run.events
+        .iter()
+        .filter(|e| e.pid != 0)
+        .filter_map(|e| match &e.body {
+            Body::Write { fd: f, .. } if *f == fd => e.body.write_bytes().map(|b| b.len()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn assert_same_output(run: &Headless, plain: &Plain, what: &str) {
+    assert_eq!(
+        run.stdout(),
+        plain.stdout(),
+        "{what}: stdout as plain python3's"
+    );
+    assert_eq!(
+        run.output.stderr, plain.stderr,
+        "{what}: stderr as plain python3's"
+    );
+}
+
+/// One process printing in every shape: the same bytes, cut into the
+/// same write(2) calls, in each mode (block-buffered output is cut at the
+/// same byte counts: the shim's stream has the buffer size Python chose).
+#[test]
+fn each_write_is_one_plain_python_makes_in_every_mode() {
+    let python = python();
+    for mode in MODES {
+        let what = format!("print_shapes.py {mode}");
+        let run = under_forklore("print_shapes.py", mode, &[]);
+        let Some(plain) = plain_traced(&python, &fixture("print_shapes.py"), &[], mode) else {
+            assert_same_output(&run, &plain_untraced("print_shapes.py", mode, &[]), &what);
+            continue;
+        };
+        assert_eq!(plain.code, Some(0), "{what}");
+        assert_same_output(&run, &plain, &what);
+        for fd in [1, 2] {
+            assert_eq!(
+                event_sizes(&run, fd),
+                plain.sizes(fd),
+                "{what}: the writes to fd {fd}, by size"
+            );
+        }
+    }
+}
+
+fn plain_untraced(script: &str, mode: Buffering, args: &[&str]) -> Plain {
+    plain(&python(), &fixture(script), args, mode)
+}
+
+/// 8 processes × 20 `print('Pid:', pid, 'LoopCount:', k)` at once. In a
+/// terminal each print is one write(2) and no line garbles, with or
+/// without forklore; under -u each is 8 writes, under a pipe each
+/// process writes once, at its exit. The counts are plain python3's.
+#[test]
+fn prints_from_many_processes_make_the_writes_they_make_at_home() {
+    let python = python();
+    let args = ["8", "20"];
+    for (mode, writes) in [
+        (Buffering::Terminal, 160),
+        (Buffering::Unbuffered, 160 * 8),
+        (Buffering::Pipe, 8),
+    ] {
+        let run = under_forklore("printers.py", mode, &args);
+        assert_eq!(event_sizes(&run, 1).len(), writes, "forklore, {mode}");
+        if let Some(plain) = plain_traced(&python, &fixture("printers.py"), &args, mode) {
+            assert_eq!(plain.sizes(1).len(), writes, "plain python3, {mode}");
+        }
+        let lines = run.stdout().lines().count();
+        assert_eq!(lines, 160, "forklore, {mode}: {}", run.stdout());
+        if mode != Buffering::Unbuffered {
+            assert_eq!(Model::from_events(&run.events).output.garbled_lines, 0);
+            assert_whole_lines(&run.stdout(), &format!("forklore, {mode}"));
+            let plain = plain_untraced("printers.py", mode, &args);
+            assert_whole_lines(&plain.stdout(), &format!("plain python3, {mode}"));
+        }
+    }
+}
+
+/// Every line is one process's `Pid: <pid> LoopCount: <k>`.
+fn assert_whole_lines(out: &str, what: &str) {
+    assert_eq!(out.lines().count(), 160, "{what}");
+    for line in out.lines() {
+        let words: Vec<&str> = line.split(' ').collect();
+        let whole = matches!(words[..], ["Pid:", pid, "LoopCount:", k]
+            if pid.parse::<u32>().is_ok() && k.parse::<u32>().is_ok());
+        assert!(whole, "{what}: a garbled line {line:?}");
+    }
+}
+
+/// A child terminated before it flushed: its prints reached a terminal
+/// (line-buffered) and survive under -u; redirected, they sat in its
+/// buffer and are lost, under forklore as with plain python3.
+#[test]
+fn a_terminated_childs_unflushed_prints_are_lost_only_when_redirected() {
+    let kept = "child line 0\nchild line 1\nchild line 2\nchild exit code -15\n";
+    let lost = "child exit code -15\n";
+    for method in METHODS {
+        for (mode, expected) in [
+            (Buffering::Terminal, kept),
+            (Buffering::Unbuffered, kept),
+            (Buffering::Pipe, lost),
+        ] {
+            let what = format!("{method} {mode}");
+            let run = under_forklore("terminated_child.py", mode, &[method]);
+            assert_eq!(run.stdout(), expected, "forklore, {what}");
+            let plain = plain_untraced("terminated_child.py", mode, &[method]);
+            assert_same_output(&run, &plain, &what);
+        }
+    }
+}
+
+/// What a program asks about its outputs: a terminal (80×24 when
+/// forklore has none) and line-buffered, or not, as at home.
+#[test]
+fn the_program_sees_the_outputs_it_would_see_at_home() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = dir.path().join("probe.py");
+    std::fs::write(
+        &probe,
+        "import os, sys\n\
+         for s in (sys.stdout, sys.stderr):\n\
+         \x20   print(s.isatty(), s.line_buffering, s.write_through,\n\
+         \x20         os.get_terminal_size(s.fileno()) if s.isatty() else None)\n\
+         print('PYTHONUNBUFFERED' in os.environ)\n",
+    )
+    .unwrap();
+    for mode in MODES {
+        let run = run_headless(&probe, &["--buffering", mode.as_str()], &[]);
+        let plain = plain(&python(), &probe, &[], mode);
+        assert_same_output(&run, &plain, mode.as_str());
+        let first = run.stdout().lines().next().unwrap_or_default().to_string();
+        let expected = match mode {
+            Buffering::Terminal => "True True False os.terminal_size(columns=80, lines=24)",
+            Buffering::Unbuffered => "False False True None",
+            Buffering::Pipe => "False False False None",
+        };
+        assert_eq!(first, expected, "{mode}");
+    }
+}
