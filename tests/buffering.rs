@@ -171,3 +171,39 @@ fn the_program_sees_the_outputs_it_would_see_at_home() {
         assert_eq!(first, expected, "{mode}");
     }
 }
+
+/// The mode a run had, as its hello says.
+fn hello_buffering(run: &Headless) -> Option<Buffering> {
+    run.events.iter().find_map(|e| match &e.body {
+        Body::Hello { buffering, .. } => *buffering,
+        _ => None,
+    })
+}
+
+/// A lesson buffers as its manifest says (`buffering = "pipe"`), else as
+/// in a terminal; `--buffering` overrides both. The hello says which.
+#[test]
+fn a_lessons_buffering_comes_from_its_manifest_unless_the_command_line_says() {
+    let root = tempfile::tempdir().unwrap();
+    let lesson = root.path().join("01-printers");
+    std::fs::create_dir(&lesson).unwrap();
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/03-lock-vs-garbled");
+    std::fs::copy(from.join("main.py"), lesson.join("main.py")).unwrap();
+    let manifest = std::fs::read_to_string(from.join("lesson.toml")).unwrap();
+    let piped = manifest.replace("lines = true\n", "lines = true\nbuffering = \"pipe\"\n");
+    std::fs::write(lesson.join("lesson.toml"), piped).unwrap();
+    let dir = root.path().to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["lesson", "lock-vs-garbled", "--headless", "--lessons", dir];
+        args.extend(["--set", "lines=2"]);
+        args.extend(extra);
+        let run = recorded(&args);
+        assert_eq!(run.code(), Some(0), "{extra:?}: {}", run.stderr());
+        run
+    };
+    assert_eq!(hello_buffering(&run(&[])), Some(Buffering::Pipe));
+    let unbuffered = run(&["--buffering", "unbuffered"]);
+    assert_eq!(hello_buffering(&unbuffered), Some(Buffering::Unbuffered));
+    let default = run_lesson("lock-vs-garbled", &["lines=2"]);
+    assert_eq!(hello_buffering(&default), Some(Buffering::Terminal));
+}

@@ -223,3 +223,19 @@ fn an_unknown_theme_names_its_line() {
     assert_eq!(err.line, 4, "{err}");
     assert!(err.to_string().contains("cooking"), "{err}");
 }
+
+/// `buffering` is one of the three modes (absent: the default, a
+/// terminal); anything else names its line.
+#[test]
+fn buffering_is_a_mode_or_an_error_naming_its_line() {
+    use forklore::protocol::Buffering;
+    assert_eq!(parse("x.toml", GOOD).unwrap().buffering, None);
+    let piped = GOOD.replace("watch = [", "buffering = \"pipe\"\nwatch = [");
+    assert_eq!(
+        parse("x.toml", &piped).unwrap().buffering,
+        Some(Buffering::Pipe)
+    );
+    let e = error_of(&GOOD.replace("watch = [", "buffering = \"line\"\nwatch = ["));
+    assert!(e.contains(":5: field `buffering`"), "{e}");
+    assert!(e.contains("terminal") && e.contains("unbuffered"), "{e}");
+}

@@ -354,8 +354,11 @@ fn key_at(text: &str, line: usize) -> String {
 }
 
 /// toml names a missing field as "missing field `x`".
+/// The field a message names ("missing field `x`", "unknown field `x`");
+/// None when the backquoted word is a value ("unknown variant `pipes`"):
+/// the key on the error's line is the field then.
 fn field_in_message(msg: &str) -> Option<String> {
-    let start = msg.find('`')? + 1;
+    let start = msg.find("field `")? + "field `".len();
     let end = start + msg[start..].find('`')?;
     Some(msg[start..end].to_string())
 }
