@@ -56,6 +56,8 @@ pub const CHANNEL_BOUND: usize = 32_768;
 #[derive(Debug)]
 pub enum StartError {
     Setup(std::io::Error),
+    /// The run's stdout and stderr could not be made as `--buffering` asks.
+    Outputs(Buffering, std::io::Error),
     Spawn(std::io::Error),
 }
 
@@ -63,6 +65,12 @@ impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StartError::Setup(e) => write!(f, "cannot prepare the run's private directory: {e}"),
+            StartError::Outputs(Buffering::Terminal, e) => write!(
+                f,
+                "cannot open terminals for the script's output: {e} \
+                 (--buffering pipe or unbuffered runs without them)"
+            ),
+            StartError::Outputs(_, e) => write!(f, "cannot make the script's output pipes: {e}"),
             StartError::Spawn(e) => write!(f, "cannot start Python: {e}"),
         }
     }
@@ -77,7 +85,8 @@ impl Run {
         let sock_path = dir.path().join("events.sock");
         let sock = UnixDatagram::bind(&sock_path).map_err(StartError::Setup)?;
         socket::prepare(&sock).map_err(StartError::Setup)?;
-        let outputs = outputs::Outputs::new(config.buffering).map_err(StartError::Setup)?;
+        let outputs = outputs::Outputs::new(config.buffering)
+            .map_err(|e| StartError::Outputs(config.buffering, e))?;
         let gates = match config.step {
             Some(on) => Gates::new(dir.path(), on).map_err(StartError::Setup)?,
             None => Gates::none(),

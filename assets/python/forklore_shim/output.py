@@ -1,12 +1,13 @@
 """stdout and stderr as events: every write a process makes to the run's
-own outputs (terminals or pipes) becomes a `write` event, which is also a checkpoint (a
-write is how one process's output interleaves with another's).
+own outputs (terminals or pipes) becomes a `write` event, which is also
+a checkpoint (a write is how one process's output interleaves with
+another's).
 
 Only the run's outputs are captured, recognised by device and inode
 (FORKLORE_STDOUT / FORKLORE_STDERR): a Python the script starts with its
 output captured (`subprocess.run(..., capture_output=True)`) writes to its
 parent's pipe, which is none of forklore's business. Each write checks that
-its fd still is the run's pipe, so a closed fd fails as it would without
+its fd still is the run's output, so a closed fd fails as it would without
 forklore, and one pointed elsewhere (`os.dup2`) writes there.
 """
 
@@ -19,8 +20,8 @@ from . import core
 WRITE_CHUNK_BYTES = 8192
 
 
-def _pipe(variable):
-    """(device, inode) of a run's output pipe, from forklore."""
+def _output(variable):
+    """(device, inode) of a run's output (a terminal or a pipe), from forklore."""
     try:
         dev, ino = os.environ[variable].split(":")
         return int(dev), int(ino)
@@ -28,12 +29,12 @@ def _pipe(variable):
         return None
 
 
-_PIPES = {1: _pipe("FORKLORE_STDOUT"), 2: _pipe("FORKLORE_STDERR")}
+_OUTPUTS = {1: _output("FORKLORE_STDOUT"), 2: _output("FORKLORE_STDERR")}
 
 
-def is_runs_pipe(fd):
-    """Is `fd` the run's own stdout/stderr pipe right now?"""
-    expected = _PIPES.get(fd)
+def is_runs_output(fd):
+    """Is `fd` the run's own stdout/stderr right now?"""
+    expected = _OUTPUTS.get(fd)
     if expected is None:
         return False
     st = os.fstat(fd)  # raises on a closed fd, as the real write would
@@ -76,11 +77,11 @@ _real_write = os.write
 
 
 def write_fd(fd, data):
-    """Write `data` to `fd`: as events when `fd` is the run's pipe (and
+    """Write `data` to `fd`: as events when `fd` is the run's output (and
     forklore listens), else for real. `os.write` too comes here, so output
     written below `print` keeps its place among the rest."""
     data = bytes(data)
-    if not (core.is_active() and is_runs_pipe(fd)):
+    if not (core.is_active() and is_runs_output(fd)):
         return _real_write(fd, data)
     for start in range(0, max(len(data), 1), WRITE_CHUNK_BYTES):
         core.checkpoint("write", _body(fd, data[start : start + WRITE_CHUNK_BYTES]))
@@ -115,7 +116,7 @@ def replace_stream(attr, fd):
     if old is None or not hasattr(old, "fileno"):
         return
     try:
-        if old.fileno() != fd or not is_runs_pipe(fd):
+        if old.fileno() != fd or not is_runs_output(fd):
             return
     except (OSError, ValueError, io.UnsupportedOperation):
         return
