@@ -54,25 +54,37 @@ fn assert_same_output(run: &Headless, plain: &Plain, what: &str) {
 
 /// One process printing in every shape: the same bytes, cut into the
 /// same write(2) calls, in each mode (block-buffered output is cut at the
-/// same byte counts: the shim's stream has the buffer size Python chose).
+/// same byte counts: the shim's stream has the buffer size Python chose),
+/// under every CPython 3.8–3.13 installed.
 #[test]
 fn each_write_is_one_plain_python_makes_in_every_mode() {
-    let python = python();
-    for mode in MODES {
-        let what = format!("print_shapes.py {mode}");
-        let run = under_forklore("print_shapes.py", mode, &[]);
-        let Some(plain) = plain_traced(&python, &fixture("print_shapes.py"), &[], mode) else {
-            assert_same_output(&run, &plain_untraced("print_shapes.py", mode, &[]), &what);
-            continue;
-        };
-        assert_eq!(plain.code, Some(0), "{what}");
-        assert_same_output(&run, &plain, &what);
-        for fd in [1, 2] {
-            assert_eq!(
-                event_sizes(&run, fd),
-                plain.sizes(fd),
-                "{what}: the writes to fd {fd}, by size"
-            );
+    let pythons: Vec<PathBuf> = (8..=13).filter_map(python_minor).collect();
+    assert!(!pythons.is_empty(), "no CPython 3.8-3.13 found");
+    let script = fixture("print_shapes.py");
+    for python in &pythons {
+        for mode in MODES {
+            let what = format!("{} {mode}", python.display());
+            let flags = [
+                "--buffering",
+                mode.as_str(),
+                "--python",
+                python.to_str().unwrap(),
+            ];
+            let run = run_headless(&script, &flags, &[]);
+            assert_eq!(run.code(), Some(0), "{what}: {}", run.stderr());
+            let Some(plain) = plain_traced(python, &script, &[], mode) else {
+                assert_same_output(&run, &plain(python, &script, &[], mode), &what);
+                continue;
+            };
+            assert_eq!(plain.code, Some(0), "{what}");
+            assert_same_output(&run, &plain, &what);
+            for fd in [1, 2] {
+                assert_eq!(
+                    event_sizes(&run, fd),
+                    plain.sizes(fd),
+                    "{what}: the writes to fd {fd}, by size"
+                );
+            }
         }
     }
 }
@@ -206,4 +218,34 @@ fn a_lessons_buffering_comes_from_its_manifest_unless_the_command_line_says() {
     assert_eq!(hello_buffering(&unbuffered), Some(Buffering::Unbuffered));
     let default = run_lesson("lock-vs-garbled", &["lines=2"]);
     assert_eq!(hello_buffering(&default), Some(Buffering::Terminal));
+}
+
+/// A single write too big for one event (200 KB, much of it control
+/// characters JSON escapes six-fold) still arrives whole and in order.
+#[test]
+fn a_write_too_big_for_one_event_arrives_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("big.py");
+    std::fs::write(
+        &script,
+        "import os, sys\n\
+         data = (bytes(range(32)) * 3000 + b'text' * 20000)\n\
+         os.write(1, data)\n\
+         sys.stdout.buffer.write(data[::-1])\n",
+    )
+    .unwrap();
+    for mode in MODES {
+        let run = run_headless(&script, &["--buffering", mode.as_str()], &[]);
+        assert_eq!(run.code(), Some(0), "{mode}: {}", run.stderr());
+        let home = plain(&python(), &script, &[], mode);
+        assert_eq!(
+            run.output.stdout.len(),
+            2 * (32 * 3000 + 4 * 20000),
+            "{mode}"
+        );
+        assert!(
+            run.output.stdout == home.stdout,
+            "{mode}: the bytes as plain python3's"
+        );
+    }
 }

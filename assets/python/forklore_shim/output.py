@@ -17,7 +17,9 @@ import sys
 
 from . import core
 
-WRITE_CHUNK_BYTES = 8192
+# An event must fit in one datagram (64 KiB, its largest way to forklore),
+# and in step mode a `want` repeats the body with a little more.
+MAX_BODY = 60 * 1024
 
 
 def _output(variable):
@@ -83,8 +85,8 @@ def write_fd(fd, data):
     data = bytes(data)
     if not (core.is_active() and is_runs_output(fd)):
         return _real_write(fd, data)
-    for start in range(0, max(len(data), 1), WRITE_CHUNK_BYTES):
-        core.checkpoint("write", _body(fd, data[start : start + WRITE_CHUNK_BYTES]))
+    for body in _bodies(fd, data):
+        core.checkpoint("write", body)
     if not core.is_active():  # forklore went away meanwhile
         _real_write(fd, data)
     return len(data)
@@ -94,6 +96,18 @@ def _os_write(fd, data):
     if fd == 1 or fd == 2:
         return write_fd(fd, data)
     return _real_write(fd, data)
+
+
+def _bodies(fd, data):
+    """`data` as the bodies of `write` events: one, as the program wrote it
+    (one write(2) is one event, however Python cut its output), unless its
+    JSON would not fit in a datagram (a single write of tens of KB); then
+    cut in halves until each piece fits."""
+    body = _body(fd, data)
+    if len(body) <= MAX_BODY or len(data) < 2:
+        return [body]
+    half = len(data) // 2
+    return _bodies(fd, data[:half]) + _bodies(fd, data[half:])
 
 
 def _body(fd, chunk):
