@@ -26,10 +26,14 @@ fn holding(screen: &str) -> BTreeMap<i32, (u32, String)> {
             .rfind(|w| !w.is_empty())
             .and_then(|w| w.parse().ok());
         let number = line[open + 1..at].parse().ok();
+        // Up to its line number, or to the panel's edge when the row is
+        // cut before it (the next panel's text is on the same line).
         let what = line[at + "] ▸ ".len()..]
             .split(" · ")
             .next()
+            .and_then(|w| w.split('│').next())
             .unwrap_or("")
+            .trim_end()
             .to_string();
         if let (Some(pid), Some(n)) = (pid, number) {
             rows.insert(pid, (n, what));

@@ -36,8 +36,9 @@ const RING_POLL: Duration = Duration::from_millis(4);
 /// How soon a pass follows one that left events waiting.
 const PENDING_POLL: Duration = Duration::from_millis(1);
 
-/// How long the outputs (pipes or terminals) may stay open after every process of the
-/// group is gone (a process that left the group may hold them).
+/// How long the outputs (pipes or terminals) may stay open after every
+/// process of the group is gone (a process that left the group may hold
+/// them).
 const PIPE_GRACE: Duration = Duration::from_millis(300);
 
 /// Where a run's events go: a bounded channel. A full channel makes the

@@ -97,10 +97,10 @@ impl Forwarders {
 
 /// Read one output to its end: 0 bytes from a pipe, EIO from a terminal's
 /// master once the last process holding its other end closed it.
-fn forward(pipe: OwnedFd, fd: u8, outlet: &Outlet, give_up: &AtomicBool) {
+fn forward(end: OwnedFd, fd: u8, outlet: &Outlet, give_up: &AtomicBool) {
     let mut buf = [0u8; 8192];
     loop {
-        let mut fds = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
+        let mut fds = [PollFd::new(end.as_fd(), PollFlags::POLLIN)];
         let ready = poll(&mut fds, PollTimeout::from(TICK.as_millis() as u16)).unwrap_or(0);
         if ready == 0 {
             if give_up.load(Ordering::Relaxed) {
@@ -108,7 +108,7 @@ fn forward(pipe: OwnedFd, fd: u8, outlet: &Outlet, give_up: &AtomicBool) {
             }
             continue;
         }
-        let n = match nix::unistd::read(&pipe, &mut buf) {
+        let n = match nix::unistd::read(&end, &mut buf) {
             Ok(0) => return,
             Ok(n) => n,
             Err(nix::errno::Errno::EINTR) => continue,

@@ -3,8 +3,8 @@
 //! Why a terminal and not an instruction to Python: what a program does
 //! with its output depends on more than one flag. Python line-buffers a
 //! stream that is a terminal (one `write(2)` per line) and block-buffers
-//! one that is not, with a buffer the size of the fd's `st_blksize`
-//! (1024 for a terminal, 4096 for a pipe here); `isatty()` is true, and
+//! one that is not (a write about every 8 KB), sizing its buffers by the
+//! fd (`st_blksize`: 1024 for a terminal here); `isatty()` is true, and
 //! libraries decide on it (colours, progress bars, 3.13's tracebacks); the
 //! programs the script starts make the same choices for themselves. A
 //! real terminal gives each of them exactly what it has at home, which no
