@@ -94,13 +94,15 @@ fn step_mode_on_a_lesson_steps_one_process_and_undoes() {
     for step in 1..=3 {
         t.keys(&number.to_string());
         let mut now = BTreeMap::new();
+        // Taken once it holds at its next checkpoint (after a sleep, a
+        // second later): until then its row still shows the step it took.
         wait_for(
             &format!("step {step} taken"),
             20,
             || {
                 now = holding(&t.screen());
                 t.screen().contains(&format!("step {step}: "))
-                    && now.contains_key(&chosen)
+                    && now.get(&chosen).is_some_and(|at| at.1 != before[&chosen].1)
                     && now.len() == before.len()
             },
             &t,

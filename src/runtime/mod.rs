@@ -103,6 +103,18 @@ pub fn live_groups() -> Vec<i32> {
     LIVE_GROUPS.lock().map(|g| g.clone()).unwrap_or_default()
 }
 
+/// Held from the moment a run's main process is started until its group
+/// is registered, and while a run looks for the orphans it adopted. In
+/// between, a new run's main is forklore's child in no registered group,
+/// which is just what such an orphan looks like: a run ending (or
+/// stopped) then, in another thread (`--repeat`, explore), killed the new
+/// run's main as its own.
+static STARTING: Mutex<()> = Mutex::new(());
+
+pub(crate) fn starting() -> std::sync::MutexGuard<'static, ()> {
+    STARTING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Make forklore the reaper of its runs' orphans (a spawn worker's
 /// forkserver, a Manager's children...), so none is left to init unreaped
 /// and its exit status is known.

@@ -97,6 +97,7 @@ impl Run {
             cmd.env("FORKLORE_CONTROL", control);
         }
         let (out_r, err_r) = outputs.attach(&mut cmd).map_err(StartError::Setup)?;
+        let starting = super::starting();
         let child = cmd.spawn().map_err(StartError::Spawn)?;
         // The child holds the write ends now; ours would keep them open.
         drop(cmd);
@@ -104,6 +105,7 @@ impl Run {
         // `child` is never waited on through std: the reaper owns reaping.
         drop(child);
         register_group(pgid, true);
+        drop(starting);
         let members = Members::new(pgid);
 
         let counters = Arc::new(Counters::default());
