@@ -26,10 +26,14 @@ fn holding(screen: &str) -> BTreeMap<i32, (u32, String)> {
             .rfind(|w| !w.is_empty())
             .and_then(|w| w.parse().ok());
         let number = line[open + 1..at].parse().ok();
+        // Up to its line number, or to the panel's edge when the row is
+        // cut before it (the next panel's text is on the same line).
         let what = line[at + "] ▸ ".len()..]
             .split(" · ")
             .next()
+            .and_then(|w| w.split('│').next())
             .unwrap_or("")
+            .trim_end()
             .to_string();
         if let (Some(pid), Some(n)) = (pid, number) {
             rows.insert(pid, (n, what));
@@ -83,19 +87,22 @@ fn step_mode_on_a_lesson_steps_one_process_and_undoes() {
             "{pid} holds but is not blocked in a read"
         );
     }
-    // Three steps of the process numbered 2: it moves; the others stay.
+    // Three steps of the last child (it counts to 4: a print, a sleep, a
+    // print…): it moves; the others stay.
     let mut before = held;
-    let (&chosen, _) = before.iter().find(|(_, (n, _))| *n == 2).unwrap();
+    let (&chosen, &(number, _)) = before.iter().max_by_key(|(_, (n, _))| *n).unwrap();
     for step in 1..=3 {
-        t.keys("2");
+        t.keys(&number.to_string());
         let mut now = BTreeMap::new();
+        // Taken once it holds at its next checkpoint (after a sleep, a
+        // second later): until then its row still shows the step it took.
         wait_for(
             &format!("step {step} taken"),
             20,
             || {
                 now = holding(&t.screen());
                 t.screen().contains(&format!("step {step}: "))
-                    && now.contains_key(&chosen)
+                    && now.get(&chosen).is_some_and(|at| at.1 != before[&chosen].1)
                     && now.len() == before.len()
             },
             &t,

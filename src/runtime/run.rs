@@ -19,10 +19,10 @@ use super::gates::Gates;
 use super::liveness::Liveness;
 use super::members::Members;
 use super::{
-    become_subreaper, now_ns, pipes, private_dir, reaper, register_group, shim, socket, watcher,
+    become_subreaper, now_ns, outputs, private_dir, reaper, register_group, shim, socket, watcher,
     Counters, RunConfig, STOP_GRACE,
 };
-use crate::protocol::{Body, Event};
+use crate::protocol::{Body, Buffering, Event};
 use crate::session::Grant;
 
 /// A started run. Dropping it stops the run and reaps every process.
@@ -56,6 +56,8 @@ pub const CHANNEL_BOUND: usize = 32_768;
 #[derive(Debug)]
 pub enum StartError {
     Setup(std::io::Error),
+    /// The run's stdout and stderr could not be made as `--buffering` asks.
+    Outputs(Buffering, std::io::Error),
     Spawn(std::io::Error),
 }
 
@@ -63,6 +65,12 @@ impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StartError::Setup(e) => write!(f, "cannot prepare the run's private directory: {e}"),
+            StartError::Outputs(Buffering::Terminal, e) => write!(
+                f,
+                "cannot open terminals for the script's output: {e} \
+                 (--buffering pipe or unbuffered runs without them)"
+            ),
+            StartError::Outputs(_, e) => write!(f, "cannot make the script's output pipes: {e}"),
             StartError::Spawn(e) => write!(f, "cannot start Python: {e}"),
         }
     }
@@ -77,7 +85,8 @@ impl Run {
         let sock_path = dir.path().join("events.sock");
         let sock = UnixDatagram::bind(&sock_path).map_err(StartError::Setup)?;
         socket::prepare(&sock).map_err(StartError::Setup)?;
-        let outputs = pipes::Outputs::new().map_err(StartError::Setup)?;
+        let outputs = outputs::Outputs::new(config.buffering)
+            .map_err(|e| StartError::Outputs(config.buffering, e))?;
         let gates = match config.step {
             Some(on) => Gates::new(dir.path(), on).map_err(StartError::Setup)?,
             None => Gates::none(),
@@ -88,13 +97,15 @@ impl Run {
             cmd.env("FORKLORE_CONTROL", control);
         }
         let (out_r, err_r) = outputs.attach(&mut cmd).map_err(StartError::Setup)?;
+        let starting = super::starting();
         let child = cmd.spawn().map_err(StartError::Spawn)?;
-        // The child holds the write ends now; ours would keep the pipes open.
+        // The child holds the write ends now; ours would keep them open.
         drop(cmd);
         let pgid = child.id() as i32;
         // `child` is never waited on through std: the reaper owns reaping.
         drop(child);
         register_group(pgid, true);
+        drop(starting);
         let members = Members::new(pgid);
 
         let counters = Arc::new(Counters::default());
@@ -107,7 +118,7 @@ impl Run {
         let ending = Arc::new(AtomicBool::new(false));
         let run_ending = ending.clone();
         let out = Outlet::new(events_tx.clone(), stopping.clone(), counters.clone());
-        let pipe_threads = pipes::Forwarders::start(out_r, err_r, out.clone());
+        let pipe_threads = outputs::Forwarders::start(out_r, err_r, out.clone());
         thread::spawn(move || {
             reaper::run(pgid, reaped_tx, || {
                 let _ = nix::unistd::write(&wake_w, &[1]);
@@ -267,7 +278,7 @@ fn command(config: &RunConfig, shim: &shim::Installed, sock_path: &Path) -> Comm
         pythonpath.push(old);
     }
     cmd.env("PYTHONPATH", pythonpath)
-        .env("PYTHONUNBUFFERED", "1")
+        .env("FORKLORE_BUFFERING", config.buffering.as_str())
         .env("FORKLORE_SOCK", sock_path)
         .env("FORKLORE_SCRIPT", &config.script)
         .env("FORKLORE_VERSION", env!("CARGO_PKG_VERSION"))
@@ -280,6 +291,12 @@ fn command(config: &RunConfig, shim: &shim::Installed, sock_path: &Path) -> Comm
         .env_remove("FORKLORE_START_METHOD")
         .env_remove("FORKLORE_CONTROL")
         .env_remove("FORKLORE_PYCACHE");
+    // Only `unbuffered` is `python3 -u`; otherwise Python buffers as the
+    // outputs' kind says (this machine, for one, sets it for everyone).
+    match config.buffering {
+        Buffering::Unbuffered => cmd.env("PYTHONUNBUFFERED", "1"),
+        Buffering::Terminal | Buffering::Pipe => cmd.env_remove("PYTHONUNBUFFERED"),
+    };
     if let Some(pycache) = &shim.pycache {
         cmd.env("FORKLORE_PYCACHE", pycache);
     }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod flood;
+pub mod plain;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};
@@ -49,7 +50,7 @@ pub fn kind_of(e: &Event) -> String {
 }
 
 /// `forklore SUBCOMMAND --record <tmp> ARGS...`, its output and recording.
-fn recorded<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Headless {
+pub fn recorded<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Headless {
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("run.jsonl");
     let (sub, rest) = args.split_first().expect("a subcommand");

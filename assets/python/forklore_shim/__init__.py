@@ -193,6 +193,7 @@ def install():
             python="%d.%d.%d" % sys.version_info[:3],
             executable=core.os_text(sys.executable),
             start_method=identity.default_start_method(),
+            buffering=core._env.get("FORKLORE_BUFFERING") or None,
             script=core.os_text(core.SCRIPT),
             argv=[core.os_text(a) for a in sys.argv[1:]],
             forklore=core.VERSION,
