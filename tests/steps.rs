@@ -203,6 +203,73 @@ fn the_learner_moves_one_process_at_a_time() {
     assert!(err.contains("not at a checkpoint"), "{err}");
 }
 
+/// The run's time stands still while step mode waits for a choice: some
+/// process holds and none moves (each holds or is blocked).
+#[test]
+fn the_run_waits_for_a_choice_only_while_nobody_moves() {
+    let s = Scheduler::default();
+    let mut events = holding();
+    assert!(s.waits_for_choice(&model(&events)), "all three hold");
+    // Process-2 let go: it moves (running code) until it arrives.
+    let step = Body::Step {
+        who: "Process-2".into(),
+        what: "read".into(),
+        obj: None,
+        auto: false,
+    };
+    events.push(ev(P2, 40, step));
+    assert!(!s.waits_for_choice(&model(&events)));
+    // Blocked in a lock: it cannot move by itself.
+    let blocked = |id: &str| Body::Sync {
+        id: id.into(),
+        kind: SyncKind::Lock,
+        name: Some("lock".into()),
+        op: SyncOp::BlockedTimed,
+        value: Some(0),
+        parties: None,
+    };
+    events.push(ev(P2, 41, blocked("h1")));
+    assert!(s.waits_for_choice(&model(&events)));
+    // A child still starting moves too.
+    events.push(ev(
+        P3,
+        42,
+        Body::ProcSpawn {
+            child: 104,
+            name: Some("Process-4".into()),
+            daemon: false,
+            method: Some("fork".into()),
+        },
+    ));
+    assert!(!s.waits_for_choice(&model(&events)), "Process-4 starts");
+    events.push(ev(
+        104,
+        43,
+        Body::proc_start(P3, Role::Process, "Process-4", "fork"),
+    ));
+    events.push(want(104, 44, "write", json!({"fd": 1, "text": "x"}), 9));
+    assert!(s.waits_for_choice(&model(&events)), "it holds now");
+    // Every process blocked, none holding: the time runs (a timeout may
+    // be what lets one go on).
+    let mut blocked_all = holding();
+    for (i, pid) in [MAIN, P2, P3].into_iter().enumerate() {
+        blocked_all.push(ev(
+            pid,
+            50 + i as u64,
+            Body::Step {
+                who: "x".into(),
+                what: "acquire".into(),
+                obj: None,
+                auto: true,
+            },
+        ));
+        blocked_all.push(ev(pid, 60 + i as u64, blocked(&format!("h{i}"))));
+    }
+    let m = model(&blocked_all);
+    assert!(m.steps.wants.is_empty());
+    assert!(!s.waits_for_choice(&m));
+}
+
 fn schedule(text: &str) -> Schedule {
     Schedule::parse(text, "test.schedule").unwrap()
 }

@@ -14,6 +14,7 @@ use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use nix::fcntl::OFlag;
 use nix::sys::signal::Signal;
 
+use super::clock::Hold;
 use super::collector::{Collector, Outlet};
 use super::gates::Gates;
 use super::liveness::Liveness;
@@ -42,6 +43,8 @@ pub struct Run {
     ending: Arc<AtomicBool>,
     is_finished: bool,
     paused: bool,
+    /// The run's time is held for the learner (step mode).
+    learner_hold: bool,
     /// Step mode's control and each process's gate.
     pub gates: Gates,
     // Removed (with the socket and the shim) when the run is dropped.
@@ -150,6 +153,7 @@ impl Run {
             ending: run_ending,
             is_finished: false,
             paused: false,
+            learner_hold: false,
             gates,
             shim_dir: shim.dir,
             dir: Some(dir),
@@ -160,9 +164,12 @@ impl Run {
         self.paused
     }
 
-    /// SIGSTOP every process of the run: they really stop.
+    /// SIGSTOP every process of the run: they really stop, and the run's
+    /// time stands still until `resume` (clock.rs).
     pub fn pause(&mut self) {
+        let now = now_ns();
         if !self.paused && self.members.signal(Signal::SIGSTOP) {
+            self.gates.hold(Hold::Paused, true, now);
             self.paused = true;
             self.supervisor_event(Body::RunPaused {});
         }
@@ -170,9 +177,21 @@ impl Run {
 
     pub fn resume(&mut self) {
         if self.paused {
+            // The time held is in the control file before anyone runs.
+            self.gates.hold(Hold::Paused, false, now_ns());
             self.members.signal(Signal::SIGCONT);
             self.paused = false;
             self.supervisor_event(Body::RunResumed {});
+        }
+    }
+
+    /// Step mode waits for the learner (`on`): every process holds at a
+    /// checkpoint or is blocked, so the run's time stands still (the
+    /// session decides; clock.rs).
+    pub fn hold_for_learner(&mut self, on: bool) {
+        if self.learner_hold != on {
+            self.learner_hold = on;
+            self.gates.hold(Hold::Learner, on, now_ns());
         }
     }
 
@@ -180,6 +199,9 @@ impl Run {
     /// the scheduler lets them go). Its event, for the caller to take in;
     /// None if this run cannot step.
     pub fn set_stepping(&mut self, on: bool) -> Option<Event> {
+        if !on {
+            self.hold_for_learner(false);
+        }
         self.gates
             .set_stepping(on)
             .then(|| supervisor_event(self.pgid, Body::Stepping { on }))
@@ -196,6 +218,8 @@ impl Run {
             obj: grant.obj,
             auto: grant.auto,
         };
+        // Time runs again before the process does.
+        self.hold_for_learner(false);
         self.gates.grant(pid);
         supervisor_event(pid, body)
     }
@@ -224,6 +248,9 @@ impl Run {
             return;
         }
         self.stopping.store(true, Ordering::Relaxed);
+        // What the program does on SIGTERM runs on the run's time again.
+        self.hold_for_learner(false);
+        self.gates.hold(Hold::Paused, false, now_ns());
         self.members.signal(Signal::SIGTERM);
         self.members.signal(Signal::SIGCONT);
         self.paused = false;

@@ -219,6 +219,17 @@ impl Scheduler {
         self.end_replay(model, note, true)
     }
 
+    /// Step mode waits for whoever chooses (the learner, a schedule, the
+    /// explorer): at least one process holds at a checkpoint and none
+    /// moves — every live process of the program holds or is blocked. The
+    /// run's time stands still meanwhile (runtime::clock): a process let go
+    /// earlier, one still starting or sleeping, counts as moving, and a
+    /// run whose processes are all blocked keeps its time running (a
+    /// timeout may be what lets one go on).
+    pub fn waits_for_choice(&self, model: &Model) -> bool {
+        self.holding(model).next().is_some() && self.cannot_move(model)
+    }
+
     /// Every live process of the program holds or is blocked: none could
     /// bring the schedule's next process to its checkpoint.
     fn cannot_move(&self, model: &Model) -> bool {
