@@ -144,7 +144,7 @@ fn paused_longer_than_each_timeout_locks_events_queues_and_sleeps_still_get_ther
 
 /// Process.join(timeout), Connection.poll, connection.wait, a Pool's
 /// AsyncResult.get(timeout), Barrier.wait(timeout), a thread's
-/// join(timeout); and waits nobody ends still time out, after their own
+/// join(timeout), a Manager Lock's acquire and Queue's get; and waits nobody ends still time out, after their own
 /// time (time.perf_counter across a pause). Under spawn: every child
 /// maps the run's control file itself.
 #[test]
