@@ -1,7 +1,7 @@
 //! The run's clock: how long forklore has held the run.
 //!
 //! While forklore holds a run — its processes stopped (space, a narration
-//! beat, a question) or, in step mode, every one waiting for the learner —
+//! beat, a question) or, in step mode, waiting for a choice —
 //! the wall clock runs on, and a program that sleeps or waits with a
 //! timeout would find its time up when it goes on. So the program measures
 //! **run time**: CLOCK_MONOTONIC minus the time the run was held. This is
@@ -15,16 +15,16 @@
 pub enum Hold {
     /// Every process is stopped (SIGSTOP): space, a beat, a question.
     Paused,
-    /// Step mode: every process holds at a checkpoint or is blocked, and
-    /// forklore waits for the learner (or the schedule) to let one go.
-    Learner,
+    /// Step mode waits for a choice (the learner's, a schedule's, the
+    /// explorer's): see `Scheduler::waits_for_choice`.
+    Choice,
 }
 
 /// How long a run has been held, in CLOCK_MONOTONIC nanoseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RunClock {
     paused: bool,
-    learner: bool,
+    choice: bool,
     /// The time of the holds that have ended.
     total: u64,
     /// When the hold going on began.
@@ -39,7 +39,7 @@ impl RunClock {
         let was = self.is_held();
         match why {
             Hold::Paused => self.paused = on,
-            Hold::Learner => self.learner = on,
+            Hold::Choice => self.choice = on,
         }
         match (was, self.is_held()) {
             (false, true) => {
@@ -57,7 +57,7 @@ impl RunClock {
     }
 
     pub fn is_held(&self) -> bool {
-        self.paused || self.learner
+        self.paused || self.choice
     }
 
     /// The time of the holds that have ended.
@@ -109,10 +109,10 @@ mod tests {
         let mut clock = RunClock::default();
         clock.set(Hold::Paused, true, 100);
         clock.set(Hold::Paused, false, 300); // 200 held
-        assert!(clock.set(Hold::Learner, true, 1_000));
-        // A pause while waiting for the learner: held already, unchanged.
+        assert!(clock.set(Hold::Choice, true, 1_000));
+        // A pause while waiting for a choice: held already, unchanged.
         assert!(!clock.set(Hold::Paused, true, 1_500));
-        assert!(!clock.set(Hold::Learner, false, 2_000), "still paused");
+        assert!(!clock.set(Hold::Choice, false, 2_000), "still paused");
         assert!(clock.is_held());
         assert!(clock.set(Hold::Paused, false, 2_500)); // 1_500 held
         assert_eq!(clock.frozen_total(), 1_700);
@@ -122,11 +122,11 @@ mod tests {
     #[test]
     fn saying_the_same_twice_changes_nothing() {
         let mut clock = RunClock::default();
-        assert!(!clock.set(Hold::Learner, false, 10));
-        assert!(clock.set(Hold::Learner, true, 20));
-        assert!(!clock.set(Hold::Learner, true, 30), "the hold began at 20");
+        assert!(!clock.set(Hold::Choice, false, 10));
+        assert!(clock.set(Hold::Choice, true, 20));
+        assert!(!clock.set(Hold::Choice, true, 30), "the hold began at 20");
         assert_eq!(clock.frozen_since(), 20);
-        clock.set(Hold::Learner, false, 50);
+        clock.set(Hold::Choice, false, 50);
         assert_eq!(clock.frozen_total(), 30);
     }
 

@@ -43,8 +43,8 @@ pub struct Run {
     ending: Arc<AtomicBool>,
     is_finished: bool,
     paused: bool,
-    /// The run's time is held for the learner (step mode).
-    learner_hold: bool,
+    /// The run's time is held while step mode waits for a choice.
+    choice_hold: bool,
     /// Step mode's control and each process's gate.
     pub gates: Gates,
     // Removed (with the socket and the shim) when the run is dropped.
@@ -153,7 +153,7 @@ impl Run {
             ending: run_ending,
             is_finished: false,
             paused: false,
-            learner_hold: false,
+            choice_hold: false,
             gates,
             shim_dir: shim.dir,
             dir: Some(dir),
@@ -185,13 +185,12 @@ impl Run {
         }
     }
 
-    /// Step mode waits for the learner (`on`): every process holds at a
-    /// checkpoint or is blocked, so the run's time stands still (the
-    /// session decides; clock.rs).
-    pub fn hold_for_learner(&mut self, on: bool) {
-        if self.learner_hold != on {
-            self.learner_hold = on;
-            self.gates.hold(Hold::Learner, on, now_ns());
+    /// Step mode waits for a choice (`on`: the session decides, by
+    /// `Scheduler::waits_for_choice`): the run's time stands still.
+    pub fn hold_for_choice(&mut self, on: bool) {
+        if self.choice_hold != on {
+            self.choice_hold = on;
+            self.gates.hold(Hold::Choice, on, now_ns());
         }
     }
 
@@ -200,7 +199,7 @@ impl Run {
     /// None if this run cannot step.
     pub fn set_stepping(&mut self, on: bool) -> Option<Event> {
         if !on {
-            self.hold_for_learner(false);
+            self.hold_for_choice(false);
         }
         self.gates
             .set_stepping(on)
@@ -219,7 +218,7 @@ impl Run {
             auto: grant.auto,
         };
         // Time runs again before the process does.
-        self.hold_for_learner(false);
+        self.hold_for_choice(false);
         self.gates.grant(pid);
         supervisor_event(pid, body)
     }
@@ -249,7 +248,7 @@ impl Run {
         }
         self.stopping.store(true, Ordering::Relaxed);
         // What the program does on SIGTERM runs on the run's time again.
-        self.hold_for_learner(false);
+        self.hold_for_choice(false);
         self.gates.hold(Hold::Paused, false, now_ns());
         self.members.signal(Signal::SIGTERM);
         self.members.signal(Signal::SIGCONT);

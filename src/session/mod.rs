@@ -93,7 +93,7 @@ impl Session {
             return;
         };
         let waiting = self.model.steps.on && self.scheduler.waits_for_choice(&self.model);
-        run.hold_for_learner(waiting);
+        run.hold_for_choice(waiting);
     }
 
     fn fold(&mut self, event: &Event) -> io::Result<bool> {
