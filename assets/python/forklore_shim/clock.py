@@ -1,8 +1,9 @@
 """The run's clock: the program's time stands still while forklore holds it.
 
 forklore holds a run while its processes are stopped (space, a narration
-beat, a question: SIGSTOP of the group) and, in step mode, while every
-process waits for the learner. The wall clock runs on meanwhile, so a
+beat, a question: SIGSTOP of the group) and, in step mode, while it waits
+for a choice: a process holds at a checkpoint and no step let go is under
+way (docs/schedules.md). The wall clock runs on meanwhile, so a
 `time.sleep(1)` or a `get(timeout=1)` would find its time up when the run
 goes on, and the program would take another path than it does unobserved.
 So the program measures **run time**: CLOCK_MONOTONIC minus the time

@@ -15,8 +15,8 @@ ends (EOF) and the program runs on by itself.
 
 The go-ahead comes before the real operation: a timeout in the program
 (`acquire(timeout=...)`, `get(timeout=...)`) starts counting only then.
-While every process waits for the learner, forklore holds the run's
-clock (clock.py): no time passes for the program, timeouts included.
+While forklore waits for the learner to choose, it holds the run's clock
+(clock.py): no time passes for the program, timeouts included.
 """
 
 import os
