@@ -9,10 +9,10 @@
 mod common;
 
 use std::sync::RwLock;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use common::flood::interpreter;
-use common::{fixture, real_python, run_plain};
+use common::{fixture, real_python, run_plain, Dice};
 use forklore::model::stable_name;
 use forklore::protocol::{Body, Event, WriteBytes};
 use forklore::runtime::{Run, RunConfig};
@@ -31,7 +31,7 @@ fn forklore_runs() -> std::sync::RwLockReadGuard<'static, ()> {
     PLAIN.read().unwrap_or_else(|e| e.into_inner())
 }
 
-/// `python3 fixture args`, without forklore, while no run is paused.
+/// `python3 fixture args`, without forklore, while no run of this test is alive.
 fn plain(script: &str, args: &[&str]) -> String {
     let _alone = PLAIN.write().unwrap_or_else(|e| e.into_inner());
     let out = run_plain(real_python(), &fixture(script), args);
@@ -50,28 +50,6 @@ fn holdable(script: &str, args: &[&str], step: bool) -> RunConfig {
         slow: 1.0,
         step: Some(step),
         ..RunConfig::default()
-    }
-}
-
-/// A small random source, seeded by the clock; the seed is in every
-/// failure's message.
-struct Dice(u64);
-
-impl Dice {
-    fn new() -> Dice {
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        Dice(u64::from(nanos) | 1)
-    }
-
-    /// A duration between `lo` and `hi` milliseconds.
-    fn millis(&mut self, lo: u64, hi: u64) -> Duration {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        Duration::from_millis(lo + self.0 % (hi - lo + 1))
     }
 }
 
@@ -116,7 +94,7 @@ fn paused_at_every_wait(args: &[&str], dice: &mut Dice) -> (String, Vec<Duration
 
 fn paused_like_plain(group: &str, method: &str) {
     let mut dice = Dice::new();
-    let seed = dice.0;
+    let seed = dice.seed();
     let (held, pauses) = paused_at_every_wait(&[group, method], &mut dice);
     let unobserved = plain("held_waits.py", &[group, method]);
     assert!(
