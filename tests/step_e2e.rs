@@ -1,4 +1,4 @@
-//! Step mode end to end in tmux: `s` on a lesson's live run holds every
+//! Step mode end to end in tmux: `s` on a live run holds every
 //! process at a checkpoint (on screen, and really: each is blocked in a
 //! read of its gate), the digits let one process go at a time while the
 //! others stay where they are, `u` takes a step back in a new run, and
@@ -69,18 +69,42 @@ fn wait_holding(t: &Tmux, n: usize, what: &str) -> BTreeMap<i32, (u32, String)> 
     rows
 }
 
+/// Wait until `n` or more processes hold and the set holding stays the
+/// same for half a second (everyone who will hold has arrived).
+fn wait_settled(t: &Tmux, n: usize, what: &str) -> BTreeMap<i32, (u32, String)> {
+    let mut rows = wait_holding(t, n, what);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let now = holding(&t.screen());
+        if now.keys().eq(rows.keys()) {
+            return now;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never settled: {what}"
+        );
+        rows = now;
+    }
+}
+
+/// The children never sleep: whenever `s` comes, each is about to write.
+/// (A process asleep when step mode comes on stays asleep while the
+/// others hold, as the run's time stands still: held_lessons.rs.)
 #[test]
-fn step_mode_on_a_lesson_steps_one_process_and_undoes() {
+fn step_mode_on_a_run_steps_one_process_and_undoes() {
+    let script = common::fixture("chatty_children.py");
     let t = Tmux::start(
         "stepping",
-        &in_shell("", "lesson daemon-join --pace free --no-predict"),
+        &in_shell("", &format!("run {}", script.display())),
     );
     forklore_pid(&t);
     wait_for("the children", 20, || t.screen().contains("Process-3"), &t);
     t.keys("s");
     wait_for("step mode", 10, || t.screen().contains("STEP MODE"), &t);
-    // Main and its three children each hold at their next checkpoint.
-    let held = wait_holding(&t, 4, "every process at a checkpoint");
+    // The three children each hold at their next write (main too, unless
+    // it was already waiting in join()).
+    let held = wait_settled(&t, 3, "every process at a checkpoint");
     for pid in held.keys() {
         assert!(
             blocked_in_read(*pid),
@@ -135,7 +159,7 @@ fn step_mode_on_a_lesson_steps_one_process_and_undoes() {
             "{pid} of the first run survived the undo"
         );
     }
-    // Now stepped from the start, an undo is exact: main starts its three
+    // Now stepped from the start, an undo is exact: main starts three
     // children, one step each; undo brings it back to before the third.
     for step in 1..=3 {
         t.keys("1");

@@ -4,7 +4,9 @@
 //! up if forklore itself is killed. Never forks the (threaded) forklore
 //! process itself.
 
+pub mod clock;
 mod collector;
+pub mod control;
 mod dirs;
 pub mod gates;
 mod liveness;
@@ -55,8 +57,9 @@ pub struct RunConfig {
     /// Stop the run when it has more live processes than this (a fork
     /// bomb); 0: no limit.
     pub max_procs: u32,
-    /// Step mode: None, this run never holds at checkpoints (and costs
-    /// nothing for it); Some(on), it may, and does from the start if on.
+    /// Step mode: None, this run is never held — not paused, not stepped
+    /// — and costs nothing for it (no control file); Some(on), it may be,
+    /// and holds at checkpoints from the start if on.
     pub step: Option<bool>,
     /// How the run's stdout and stderr buffer (see outputs.rs).
     pub buffering: Buffering,

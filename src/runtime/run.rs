@@ -14,6 +14,7 @@ use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use nix::fcntl::OFlag;
 use nix::sys::signal::Signal;
 
+use super::clock::Hold;
 use super::collector::{Collector, Outlet};
 use super::gates::Gates;
 use super::liveness::Liveness;
@@ -42,6 +43,8 @@ pub struct Run {
     ending: Arc<AtomicBool>,
     is_finished: bool,
     paused: bool,
+    /// The run's time is held while step mode waits for a choice.
+    choice_hold: bool,
     /// Step mode's control and each process's gate.
     pub gates: Gates,
     // Removed (with the socket and the shim) when the run is dropped.
@@ -161,6 +164,7 @@ impl Run {
             ending: run_ending,
             is_finished: false,
             paused: false,
+            choice_hold: false,
             gates,
             shim_dir: shim.dir,
             dir: Some(dir),
@@ -171,9 +175,12 @@ impl Run {
         self.paused
     }
 
-    /// SIGSTOP every process of the run: they really stop.
+    /// SIGSTOP every process of the run: they really stop, and the run's
+    /// time stands still until `resume` (clock.rs).
     pub fn pause(&mut self) {
+        let now = now_ns();
         if !self.paused && self.members.signal(Signal::SIGSTOP) {
+            self.gates.hold(Hold::Paused, true, now);
             self.paused = true;
             self.supervisor_event(Body::RunPaused {});
         }
@@ -181,9 +188,20 @@ impl Run {
 
     pub fn resume(&mut self) {
         if self.paused {
+            // The time held is in the control file before anyone runs.
+            self.gates.hold(Hold::Paused, false, now_ns());
             self.members.signal(Signal::SIGCONT);
             self.paused = false;
             self.supervisor_event(Body::RunResumed {});
+        }
+    }
+
+    /// Step mode waits for a choice (`on`: the session decides, by
+    /// `Scheduler::waits_for_choice`): the run's time stands still.
+    pub fn hold_for_choice(&mut self, on: bool) {
+        if self.choice_hold != on {
+            self.choice_hold = on;
+            self.gates.hold(Hold::Choice, on, now_ns());
         }
     }
 
@@ -191,6 +209,9 @@ impl Run {
     /// the scheduler lets them go). Its event, for the caller to take in;
     /// None if this run cannot step.
     pub fn set_stepping(&mut self, on: bool) -> Option<Event> {
+        if !on {
+            self.hold_for_choice(false);
+        }
         self.gates
             .set_stepping(on)
             .then(|| supervisor_event(self.pgid, Body::Stepping { on }))
@@ -207,6 +228,8 @@ impl Run {
             obj: grant.obj,
             auto: grant.auto,
         };
+        // Time runs again before the process does.
+        self.hold_for_choice(false);
         self.gates.grant(pid);
         supervisor_event(pid, body)
     }
@@ -235,6 +258,9 @@ impl Run {
             return;
         }
         self.stopping.store(true, Ordering::Relaxed);
+        // What the program does on SIGTERM runs on the run's time again.
+        self.hold_for_choice(false);
+        self.gates.hold(Hold::Paused, false, now_ns());
         self.members.signal(Signal::SIGTERM);
         self.members.signal(Signal::SIGCONT);
         self.paused = false;

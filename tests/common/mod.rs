@@ -330,3 +330,34 @@ pub fn real_python() -> &'static str {
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     })
 }
+
+/// A small random source for tests that vary their timing (pauses,
+/// waits), seeded by the clock: a failure's message gives the seed.
+pub struct Dice(u64);
+
+impl Dice {
+    pub fn new() -> Dice {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        Dice(u64::from(nanos) | 1)
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.0
+    }
+
+    /// A number below `n` (xorshift).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+
+    /// A duration between `lo` and `hi` milliseconds.
+    pub fn millis(&mut self, lo: u64, hi: u64) -> std::time::Duration {
+        std::time::Duration::from_millis(lo + self.below(hi - lo + 1))
+    }
+}

@@ -2,7 +2,6 @@
 events: sys.monitoring on 3.12+, sys.settrace before; rate-limited."""
 
 import sys
-import time
 
 from . import core, identity
 
@@ -17,7 +16,7 @@ def _note(lineno):
         return
     state = core.STATE.line
     state["pending"] = lineno
-    now = time.monotonic_ns()
+    now = core._now()  # the events' clock (the program's may stand still: clock.py)
     if now - state["last_ns"] >= LINE_MIN_INTERVAL_NS:
         flush(now)
 
@@ -30,7 +29,7 @@ def flush(now=None):
     if line is None or line == state["sent"]:
         return
     state["sent"] = line
-    state["last_ns"] = now or time.monotonic_ns()
+    state["last_ns"] = now or core._now()
     identity.ensure_announced()
     if _watch_check is not None:
         _watch_check()  # what the lines before this one changed comes first
