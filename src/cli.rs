@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use forklore::lesson::Pace;
+use forklore::protocol::Buffering;
 use forklore::ui::ThemeName;
 
 #[derive(Parser, Debug)]
@@ -214,6 +215,10 @@ pub struct LessonArgs {
     /// Python interpreter to use (default: python3 on PATH).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
+    /// How the lesson's stdout and stderr buffer (see `run --help`;
+    /// default: as its lesson.toml says, else terminal).
+    #[arg(long, value_enum)]
+    pub buffering: Option<Buffering>,
     /// Colours: default, or high-contrast for projectors.
     #[arg(long, value_enum, default_value_t = ThemeName::Default)]
     pub theme: ThemeName,
@@ -275,6 +280,10 @@ pub struct RunArgs {
     /// set_start_method still wins).
     #[arg(long, value_enum)]
     pub start_method: Option<StartMethod>,
+    /// How the script's stdout and stderr buffer: as in a terminal (one
+    /// write per line), as `python3 -u`, or as `python3 x.py > file`.
+    #[arg(long, value_enum, default_value_t = Buffering::Terminal)]
+    pub buffering: Buffering,
     /// No screen: print the script's output, exit with its exit code.
     #[arg(long)]
     pub headless: bool,
@@ -321,4 +330,7 @@ pub struct ExploreArgs {
     /// Default multiprocessing start method for the runs.
     #[arg(long, value_enum)]
     pub start_method: Option<StartMethod>,
+    /// How the script's stdout and stderr buffer (see `run --help`).
+    #[arg(long, value_enum, default_value_t = Buffering::Terminal)]
+    pub buffering: Buffering,
 }

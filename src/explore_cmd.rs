@@ -20,6 +20,7 @@ pub fn explore(args: &ExploreArgs, signals: &Receiver<i32>) -> Result<ExitCode, 
         script,
         args: args.args.clone(),
         start_method: args.start_method.map(|m| m.as_str().to_string()),
+        buffering: args.buffering,
         slow: 1.0,
         max_procs: DEFAULT_MAX_PROCS,
         ..RunConfig::default()

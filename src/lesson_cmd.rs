@@ -38,8 +38,10 @@ pub(crate) fn run_lesson(
         ));
     }
     let python = python_or_fallback(args.python.as_deref(), signals)?;
-    let session = LessonSession::new(catalog, index, settings, lang(args.lang.as_deref()), python)
-        .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
+    let mut session =
+        LessonSession::new(catalog, index, settings, lang(args.lang.as_deref()), python)
+            .map_err(|e| format!("cannot create a folder for lesson scripts: {e}"))?;
+    session.buffering = args.buffering;
     if let (Some(runs), true) = (args.repeat, args.headless) {
         let recordings = args.recordings.clone();
         let done = repeat::headless(&session, runs as usize, recordings, args.json, signals)?;

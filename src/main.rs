@@ -224,6 +224,7 @@ fn run_script(args: &RunArgs, signals: &Receiver<i32>) -> Result<ExitCode, Strin
         cwd: None,
         max_procs: args.max_procs,
         step: None,
+        buffering: args.buffering,
     };
     let schedule = match &args.steps.schedule {
         Some(path) => Some(Schedule::load(Path::new(path))?),

@@ -340,4 +340,19 @@ fn m_settings(fix: &str) -> forklore::lesson::Settings {
             .into_iter()
             .collect(),
     )
+
+/// `buffering` is one of the three modes (absent: the default, a
+/// terminal); anything else names its line.
+#[test]
+fn buffering_is_a_mode_or_an_error_naming_its_line() {
+    use forklore::protocol::Buffering;
+    assert_eq!(parse("x.toml", GOOD).unwrap().buffering, None);
+    let piped = GOOD.replace("watch = [", "buffering = \"pipe\"\nwatch = [");
+    assert_eq!(
+        parse("x.toml", &piped).unwrap().buffering,
+        Some(Buffering::Pipe)
+    );
+    let e = error_of(&GOOD.replace("watch = [", "buffering = \"line\"\nwatch = ["));
+    assert!(e.contains(":5: field `buffering`"), "{e}");
+    assert!(e.contains("terminal") && e.contains("unbuffered"), "{e}");
 }

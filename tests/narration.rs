@@ -84,6 +84,7 @@ fn placeholders_come_from_the_run() {
                 script: "x.py".into(),
                 argv: vec![],
                 forklore: None,
+                buffering: None,
                 replay: None,
             },
         ),

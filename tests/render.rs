@@ -33,8 +33,18 @@ impl Script {
     /// Decoded from JSON rather than built field by field: the hello event
     /// grows optional fields the screen does not care about.
     fn hello(&mut self, pid: i32, method: &str, script: &str) -> &mut Self {
+        self.hello_buffered(pid, method, script, "terminal")
+    }
+
+    fn hello_buffered(
+        &mut self,
+        pid: i32,
+        method: &str,
+        script: &str,
+        buffering: &str,
+    ) -> &mut Self {
         let line = format!(
-            r#"{{"kind":"hello","v":1,"python":"3.12.3","start_method":"{method}","script":"{script}","pid":{pid}}}"#
+            r#"{{"kind":"hello","v":1,"python":"3.12.3","start_method":"{method}","buffering":"{buffering}","script":"{script}","pid":{pid}}}"#
         );
         let body = decode(line.as_bytes()).expect("a valid hello").body;
         self.push(pid, body)
@@ -483,6 +493,13 @@ fn header_panel() {
         "header_speed_pending",
         panel(&killed(), "", &slower, h, 90, 1)
     );
+    // Buffered otherwise than in a terminal: the header says how.
+    for (buffering, name) in [("unbuffered", "header_unbuffered"), ("pipe", "header_pipe")] {
+        let mut run = Script::default();
+        run.hello_buffered(MAIN, "fork", "/lessons/garbled.py", buffering)
+            .start(MAIN, 4000, Role::Main, "MainProcess", "fork");
+        snap!(name, panel(&run, "", &plain(), h, 90, 1));
+    }
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Step mode end to end in tmux: `s` on a lesson's live run holds every
+//! Step mode end to end in tmux: `s` on a live run holds every
 //! process at a checkpoint (on screen, and really: each is blocked in a
 //! read of its gate), the digits let one process go at a time while the
 //! others stay where they are, `u` takes a step back in a new run, and
@@ -26,10 +26,14 @@ fn holding(screen: &str) -> BTreeMap<i32, (u32, String)> {
             .rfind(|w| !w.is_empty())
             .and_then(|w| w.parse().ok());
         let number = line[open + 1..at].parse().ok();
+        // Up to its line number, or to the panel's edge when the row is
+        // cut before it (the next panel's text is on the same line).
         let what = line[at + "] ▸ ".len()..]
             .split(" · ")
             .next()
+            .and_then(|w| w.split('│').next())
             .unwrap_or("")
+            .trim_end()
             .to_string();
         if let (Some(pid), Some(n)) = (pid, number) {
             rows.insert(pid, (n, what));
@@ -65,37 +69,64 @@ fn wait_holding(t: &Tmux, n: usize, what: &str) -> BTreeMap<i32, (u32, String)> 
     rows
 }
 
+/// Wait until `n` or more processes hold and the set holding stays the
+/// same for half a second (everyone who will hold has arrived).
+fn wait_settled(t: &Tmux, n: usize, what: &str) -> BTreeMap<i32, (u32, String)> {
+    let mut rows = wait_holding(t, n, what);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let now = holding(&t.screen());
+        if now.keys().eq(rows.keys()) {
+            return now;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never settled: {what}"
+        );
+        rows = now;
+    }
+}
+
+/// The children never sleep: whenever `s` comes, each is about to write.
+/// (A process asleep when step mode comes on stays asleep while the
+/// others hold, as the run's time stands still: held_lessons.rs.)
 #[test]
-fn step_mode_on_a_lesson_steps_one_process_and_undoes() {
+fn step_mode_on_a_run_steps_one_process_and_undoes() {
+    let script = common::fixture("chatty_children.py");
     let t = Tmux::start(
         "stepping",
-        &in_shell("", "lesson daemon-join --pace free --no-predict"),
+        &in_shell("", &format!("run {}", script.display())),
     );
     forklore_pid(&t);
     wait_for("the children", 20, || t.screen().contains("Process-3"), &t);
     t.keys("s");
     wait_for("step mode", 10, || t.screen().contains("STEP MODE"), &t);
-    // Main and its three children each hold at their next checkpoint.
-    let held = wait_holding(&t, 4, "every process at a checkpoint");
+    // The three children each hold at their next write (main too, unless
+    // it was already waiting in join()).
+    let held = wait_settled(&t, 3, "every process at a checkpoint");
     for pid in held.keys() {
         assert!(
             blocked_in_read(*pid),
             "{pid} holds but is not blocked in a read"
         );
     }
-    // Three steps of the process numbered 2: it moves; the others stay.
+    // Three steps of the last child (it counts to 4: a print, a sleep, a
+    // print…): it moves; the others stay.
     let mut before = held;
-    let (&chosen, _) = before.iter().find(|(_, (n, _))| *n == 2).unwrap();
+    let (&chosen, &(number, _)) = before.iter().max_by_key(|(_, (n, _))| *n).unwrap();
     for step in 1..=3 {
-        t.keys("2");
+        t.keys(&number.to_string());
         let mut now = BTreeMap::new();
+        // Taken once it holds at its next checkpoint (after a sleep, a
+        // second later): until then its row still shows the step it took.
         wait_for(
             &format!("step {step} taken"),
             20,
             || {
                 now = holding(&t.screen());
                 t.screen().contains(&format!("step {step}: "))
-                    && now.contains_key(&chosen)
+                    && now.get(&chosen).is_some_and(|at| at.1 != before[&chosen].1)
                     && now.len() == before.len()
             },
             &t,
@@ -128,7 +159,7 @@ fn step_mode_on_a_lesson_steps_one_process_and_undoes() {
             "{pid} of the first run survived the undo"
         );
     }
-    // Now stepped from the start, an undo is exact: main starts its three
+    // Now stepped from the start, an undo is exact: main starts three
     // children, one step each; undo brings it back to before the third.
     for step in 1..=3 {
         t.keys("1");

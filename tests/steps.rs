@@ -203,6 +203,64 @@ fn the_learner_moves_one_process_at_a_time() {
     assert!(err.contains("not at a checkpoint"), "{err}");
 }
 
+/// The run's time stands still while step mode waits for a choice: a
+/// process holds, and the one let go last has arrived somewhere.
+#[test]
+fn the_run_waits_for_a_choice_unless_a_step_is_under_way() {
+    let mut s = Scheduler::default();
+    let mut events = holding();
+    assert!(s.waits_for_choice(&model(&events)), "all three hold");
+    // Process-2 let go: its step is under way until it arrives.
+    s.choose(&model(&events), P2).unwrap();
+    let step = Body::Step {
+        who: "Process-2".into(),
+        what: "read".into(),
+        obj: None,
+        auto: false,
+    };
+    events.push(ev(P2, 40, step));
+    assert!(!s.waits_for_choice(&model(&events)));
+    // Blocked in a lock: arrived (it cannot move by itself).
+    let blocked = |id: &str| Body::Sync {
+        id: id.into(),
+        kind: SyncKind::Lock,
+        name: Some("lock".into()),
+        op: SyncOp::BlockedTimed,
+        value: Some(0),
+        parties: None,
+    };
+    events.push(ev(P2, 41, blocked("h1")));
+    assert!(s.waits_for_choice(&model(&events)));
+    // A process nobody let go (a child starting) does not make time run.
+    events.push(ev(
+        P3,
+        42,
+        Body::ProcSpawn {
+            child: 104,
+            name: Some("Process-4".into()),
+            daemon: false,
+            method: Some("fork".into()),
+        },
+    ));
+    assert!(s.waits_for_choice(&model(&events)), "Process-4 starts");
+    // Nobody holding: no choice to wait for, the time runs (a timeout may
+    // be what lets a process go on).
+    let mut blocked_all = holding();
+    for (i, pid) in [MAIN, P2, P3].into_iter().enumerate() {
+        let auto = Body::Step {
+            who: "x".into(),
+            what: "acquire".into(),
+            obj: None,
+            auto: true,
+        };
+        blocked_all.push(ev(pid, 50 + i as u64, auto));
+        blocked_all.push(ev(pid, 60 + i as u64, blocked(&format!("h{i}"))));
+    }
+    let m = model(&blocked_all);
+    assert!(m.steps.wants.is_empty());
+    assert!(!Scheduler::default().waits_for_choice(&m));
+}
+
 fn schedule(text: &str) -> Schedule {
     Schedule::parse(text, "test.schedule").unwrap()
 }

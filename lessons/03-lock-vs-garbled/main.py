@@ -1,13 +1,26 @@
 """Why lines from several processes garble, and how a Lock fixes it.
 
-With unbuffered output (python3 -u, or under forklore) a print() with
-several arguments leaves as several writes: each value, each space and
-the newline. Another process can write in between.
+In a terminal, Python 3 line-buffers stdout: one print() collects its
+whole line and hands it to the OS in ONE write, so whole lines from
+several processes do not mix. A line garbles when it leaves in pieces:
+printed bit by bit with flush=True (as progress output is, here), with
+end="" and a flush, under `python3 -u` (every value, space and newline is
+its own write), when it is longer than the 8 KB the text layer collects,
+or when stdout is a file or a pipe (Python then writes about every 8 KB,
+wherever a line happens to be cut). Between two pieces of one line
+another process may write, and its text lands in the middle.
+
+Here every process prints progress lines: its PID and the line's number,
+then a dot for each step of work, then "done", each piece flushed at
+once. With --lock true a process holds a Lock for its whole line.
 """
 import argparse
 import contextlib
 import os
+import time
 from multiprocessing import Event, Lock, Process
+
+STEPS = 3  # dots per line: one per step of work
 
 
 def talk(go, lock, lines):
@@ -18,8 +31,13 @@ def talk(go, lock, lines):
     guard = lock if lock is not None else contextlib.nullcontext()
     for k in range(lines):
         with guard:
-            # Four values: the line leaves as several separate writes.
-            print("Pid:", os.getpid(), "LoopCount:", k)
+            # The line leaves in pieces: each print(..., flush=True) is
+            # one write, and the work between them lets others write too.
+            print("Pid:", os.getpid(), "LoopCount:", k, end=" ", flush=True)
+            for _ in range(STEPS):
+                time.sleep(0.001)  # a step of work
+                print(".", end="", flush=True)
+            print(" done", flush=True)
 
 
 def parse_bool(text):
@@ -35,7 +53,7 @@ def main():
     parser.add_argument("--lines", type=int, default=10,
                         help="lines per process (1..1000)")
     parser.add_argument("--lock", type=parse_bool, default=False,
-                        help="hold a Lock around each print: true/false")
+                        help="hold a Lock around each whole line: true/false")
     args = parser.parse_args()
 
     go = Event()

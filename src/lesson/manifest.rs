@@ -11,7 +11,7 @@ use super::predict::{self, Prediction};
 use super::say::{CaseToml, Said};
 use super::texts;
 pub use super::theme::Theme;
-use crate::protocol::{EVENT_KINDS, SUPERVISOR_KINDS};
+use crate::protocol::{Buffering, EVENT_KINDS, SUPERVISOR_KINDS};
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -102,6 +102,10 @@ pub struct Manifest {
     pub lines: bool,
     #[serde(default)]
     pub slow: Option<f64>,
+    /// How the lesson's stdout and stderr buffer (default: as in a
+    /// terminal); `--buffering` overrides it.
+    #[serde(default)]
+    pub buffering: Option<Buffering>,
     #[serde(default, rename = "param")]
     pub params: Vec<Param>,
     #[serde(default, rename = "variant")]
@@ -386,8 +390,11 @@ fn key_at(text: &str, line: usize) -> String {
 }
 
 /// toml names a missing field as "missing field `x`".
+/// The field a message names ("missing field `x`", "unknown field `x`");
+/// None when the backquoted word is a value ("unknown variant `pipes`"):
+/// the key on the error's line is the field then.
 fn field_in_message(msg: &str) -> Option<String> {
-    let start = msg.find('`')? + 1;
+    let start = msg.find("field `")? + "field `".len();
     let end = start + msg[start..].find('`')?;
     Some(msg[start..end].to_string())
 }

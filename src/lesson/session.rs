@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use super::{Catalog, Lang, Lesson, ScriptDir, Settings};
+use crate::protocol::Buffering;
 use crate::runtime::RunConfig;
 
 pub struct LessonSession {
@@ -17,6 +18,9 @@ pub struct LessonSession {
     scripts: ScriptDir,
     /// None: no usable Python; lessons are shown from bundled recordings.
     python: Option<PathBuf>,
+    /// `--buffering`: every lesson of the session buffers so (None: as
+    /// each lesson's manifest says, else as in a terminal).
+    pub buffering: Option<Buffering>,
 }
 
 impl LessonSession {
@@ -35,6 +39,7 @@ impl LessonSession {
             lang,
             scripts: ScriptDir::new()?,
             python,
+            buffering: None,
         })
     }
 
@@ -52,7 +57,11 @@ impl LessonSession {
         let Some(python) = self.python.clone() else {
             return Ok(None);
         };
-        config_for(self.lesson(), &self.settings, &self.scripts, python).map(Some)
+        let config = config_for(self.lesson(), &self.settings, &self.scripts, python)?;
+        Ok(Some(RunConfig {
+            buffering: self.buffering.unwrap_or(config.buffering),
+            ..config
+        }))
     }
 
     /// Go to lesson `index` (wrapping) with its default values.
@@ -118,7 +127,8 @@ impl LessonSession {
 }
 
 /// How a lesson runs: its script, its parameters as flags, and its
-/// manifest's start method, watched globals, lines and slow motion.
+/// manifest's start method, watched globals, lines, slow motion and
+/// buffering.
 pub fn config_for(
     lesson: &Lesson,
     settings: &Settings,
@@ -139,5 +149,6 @@ pub fn config_for(
         cwd: None,
         max_procs: crate::runtime::DEFAULT_MAX_PROCS,
         step: None,
+        buffering: lesson.manifest.buffering.unwrap_or_default(),
     })
 }

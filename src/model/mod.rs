@@ -31,7 +31,7 @@ pub use shared::{SharedChange, SharedMem, SharedObj};
 pub use steps::{stable_name, Steps, Taken, Want};
 pub use sync::{SyncChange, SyncObj, SyncObjs};
 
-use crate::protocol::{Body, Event, FutureOp, JoinOp, QueueOp, SyncOp, WriteBytes};
+use crate::protocol::{Body, Buffering, Event, FutureOp, JoinOp, QueueOp, SyncOp, WriteBytes};
 
 /// Where the run as a whole stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -49,6 +49,8 @@ pub enum RunState {
 pub struct RunInfo {
     pub python: String,
     pub start_method: String,
+    /// How stdout and stderr buffer (None: the run did not say).
+    pub buffering: Option<Buffering>,
     pub script: String,
     pub root: Option<i32>,
     /// The protocol version of the run's events (`hello`'s `v`).
@@ -110,12 +112,14 @@ impl Model {
                 v,
                 python,
                 start_method,
+                buffering,
                 script,
                 ..
             } => {
                 self.info = RunInfo {
                     python: python.clone(),
                     start_method: start_method.clone(),
+                    buffering: *buffering,
                     script: script.clone(),
                     root: Some(pid),
                     protocol: *v,

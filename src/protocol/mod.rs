@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 #[macro_use]
 mod bodies;
+mod buffering;
 mod codec;
 mod fields;
 mod make;
@@ -15,6 +16,7 @@ mod meta;
 mod output;
 mod pool;
 
+pub use buffering::Buffering;
 pub use codec::{decode, decode_fast, encode, DecodeError};
 use fields::text_or_number;
 pub use fields::{FutureOp, JoinOp, PipeOp, QueueOp, Role, RwOp, SyncKind, SyncOp};
@@ -57,6 +59,10 @@ bodies! {
             argv: Vec<String>,
             #[serde(default)]
             forklore: Option<String>,
+            /// How the run's stdout and stderr buffer (absent from
+            /// recordings made before forklore let it be chosen).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            buffering: Option<Buffering>,
             /// Added by the recorder so a replay can redraw the screen.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             replay: Option<Box<ReplayMeta>>,

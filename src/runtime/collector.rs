@@ -22,7 +22,7 @@ use nix::sys::signal::Signal;
 
 use super::liveness::Liveness;
 use super::members::Members;
-use super::pipes::Forwarders;
+use super::outputs::Forwarders;
 use super::procfs;
 use super::reaper::{self, Reaped};
 use super::run::supervisor_event;
@@ -36,8 +36,9 @@ const RING_POLL: Duration = Duration::from_millis(4);
 /// How soon a pass follows one that left events waiting.
 const PENDING_POLL: Duration = Duration::from_millis(1);
 
-/// How long the output pipes may stay open after every process of the
-/// group is gone (a process that left the group may hold them).
+/// How long the outputs (pipes or terminals) may stay open after every
+/// process of the group is gone (a process that left the group may hold
+/// them).
 const PIPE_GRACE: Duration = Duration::from_millis(300);
 
 /// Where a run's events go: a bounded channel. A full channel makes the

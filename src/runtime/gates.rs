@@ -1,23 +1,26 @@
-//! Step mode's two channels to the run's processes (docs/schedules.md).
+//! forklore's two channels to the processes of a run it can hold
+//! (docs/schedules.md).
 //!
-//! * The control file: one byte, 1 while step mode is on, which every
-//!   process of the run maps read-only and reads at each checkpoint. It
-//!   exists only for runs that may step (`RunConfig::step`): elsewhere the
-//!   shim never maps it and a checkpoint costs nothing more.
+//! * The control file (`control.rs`): step mode on or off, which every
+//!   process reads at each checkpoint, and the run's clock (`clock.rs`):
+//!   how long the run has been held. It exists only for runs that can be
+//!   held (`RunConfig::step`): elsewhere the shim never maps it and a
+//!   checkpoint costs nothing more.
 //! * Each process's gate: the write end of a pipe the process passed over
 //!   the run's socket the first time it held at a checkpoint. One byte
 //!   written is one go-ahead: the process performs that one operation and
 //!   runs on to its next checkpoint. Only forklore holds the write end.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::os::fd::OwnedFd;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
+
+use super::clock::{Hold, RunClock};
+use super::control::Control;
 
 /// The run's gates, shared by the socket's reader (which takes each
 /// process's pipe) and the run's handle (which writes the go-aheads).
@@ -27,7 +30,8 @@ pub struct Gates {
 }
 
 struct Inner {
-    control: Option<(File, PathBuf)>,
+    control: Option<Control>,
+    clock: RunClock,
     stepping: bool,
     pipes: HashMap<i32, OwnedFd>,
     /// Go-aheads for processes whose pipe has not arrived yet (its `want`
@@ -41,22 +45,17 @@ impl Gates {
         Gates::with(None, false)
     }
 
-    /// Gates of a run that may step, its control file made in `dir`,
+    /// Gates of a run that can be held, its control file made in `dir`,
     /// step mode on from the start when `stepping`.
     pub fn new(dir: &Path, stepping: bool) -> std::io::Result<Gates> {
-        let path = dir.join("control");
-        let file = File::options()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
-        file.write_all_at(&[u8::from(stepping)], 0)?;
-        Ok(Gates::with(Some((file, path)), stepping))
+        let control = Control::create(dir, stepping)?;
+        Ok(Gates::with(Some(control), stepping))
     }
 
-    fn with(control: Option<(File, PathBuf)>, stepping: bool) -> Gates {
+    fn with(control: Option<Control>, stepping: bool) -> Gates {
         let inner = Inner {
             control,
+            clock: RunClock::default(),
             stepping,
             pipes: HashMap::new(),
             owed: HashMap::new(),
@@ -70,9 +69,10 @@ impl Gates {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The control file the shim maps (FORKLORE_CONTROL), if this run may step.
+    /// The control file the shim maps (FORKLORE_CONTROL), if this run can
+    /// be held.
     pub fn control_path(&self) -> Option<PathBuf> {
-        self.lock().control.as_ref().map(|(_, p)| p.clone())
+        self.lock().control.as_ref().map(|c| c.path().to_path_buf())
     }
 
     pub fn can_step(&self) -> bool {
@@ -87,14 +87,35 @@ impl Gates {
     /// stay held: the caller lets them go). False if this run cannot step.
     pub fn set_stepping(&self, on: bool) -> bool {
         let mut inner = self.lock();
-        let Some((file, _)) = &inner.control else {
+        let Some(control) = &inner.control else {
             return false;
         };
-        let written = file.write_all_at(&[u8::from(on)], 0).is_ok();
+        let written = control.set_stepping(on).is_ok();
         if written {
             inner.stepping = on;
         }
         written
+    }
+
+    /// Hold the run's time for `why` (`on`) from `now`, or stop holding it
+    /// for that reason: the processes read it before they go on. Nothing
+    /// in a run that cannot be held.
+    pub fn hold(&self, why: Hold, on: bool, now: u64) {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let Some(control) = inner.control.as_mut() else {
+            return;
+        };
+        if inner.clock.set(why, on, now) {
+            // A failed write leaves the program on the wall clock: as
+            // without forklore's holds, never stuck.
+            let _ = control.set_clock(&inner.clock);
+        }
+    }
+
+    /// The run's clock as the processes read it.
+    pub fn clock(&self) -> RunClock {
+        self.lock().clock
     }
 
     /// One go-ahead for `pid`, held at a checkpoint.

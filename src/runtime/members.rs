@@ -82,8 +82,8 @@ impl Members {
     /// all there is to reap.
     pub fn kill_all(&self) -> Option<Vec<procfs::Stat>> {
         let _ = killpg(Pid::from_raw(self.pgid), Signal::SIGKILL);
-        let snapshot = procfs::all();
-        let outside = outside_in(self.pgid, &self.escapees(), &snapshot);
+        let (snapshot, groups) = look();
+        let outside = outside_in(self.pgid, &self.escapees(), &snapshot, &groups);
         for s in &outside {
             let _ = kill(Pid::from_raw(s.pid), Signal::SIGKILL);
         }
@@ -96,13 +96,26 @@ impl Members {
 /// now, and orphans forklore adopted (it is a subreaper) that are in no
 /// run's group.
 pub fn outside(pgid: i32, escapees: &[(i32, u64)]) -> Vec<procfs::Stat> {
-    outside_in(pgid, escapees, &procfs::all())
+    let (snapshot, groups) = look();
+    outside_in(pgid, escapees, &snapshot, &groups)
 }
 
-/// `outside`, as `snapshot` (every process's stat) shows them.
-fn outside_in(pgid: i32, escapees: &[(i32, u64)], snapshot: &[procfs::Stat]) -> Vec<procfs::Stat> {
+/// Every process's stat and the live runs' groups, taken while no run's
+/// main is between its start and its group's registration.
+fn look() -> (Vec<procfs::Stat>, Vec<i32>) {
+    let _starting = super::starting();
+    (procfs::all(), super::live_groups())
+}
+
+/// `outside`, as `snapshot` (every process's stat) and `groups` (the live
+/// runs' groups) show them.
+fn outside_in(
+    pgid: i32,
+    escapees: &[(i32, u64)],
+    snapshot: &[procfs::Stat],
+    groups: &[i32],
+) -> Vec<procfs::Stat> {
     let me = std::process::id() as i32;
-    let groups = super::live_groups();
     let mut roots: Vec<i32> = snapshot
         .iter()
         .filter(|s| s.pgid == pgid)

@@ -4,13 +4,16 @@
 //! up if forklore itself is killed. Never forks the (threaded) forklore
 //! process itself.
 
+pub mod clock;
 mod collector;
+pub mod control;
 mod dirs;
 pub mod gates;
 mod liveness;
 pub mod members;
-mod pipes;
+mod outputs;
 pub mod procfs;
+mod pty;
 pub mod python;
 pub mod reaper;
 pub mod ring;
@@ -27,6 +30,7 @@ use std::time::Duration;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
+pub use crate::protocol::Buffering;
 pub use dirs::{cache_root, private_dir};
 pub use gates::Gates;
 pub use python::Python;
@@ -54,9 +58,12 @@ pub struct RunConfig {
     /// Stop the run when it has more live processes than this (a fork
     /// bomb); 0: no limit.
     pub max_procs: u32,
-    /// Step mode: None, this run never holds at checkpoints (and costs
-    /// nothing for it); Some(on), it may, and does from the start if on.
+    /// Step mode: None, this run is never held — not paused, not stepped
+    /// — and costs nothing for it (no control file); Some(on), it may be,
+    /// and holds at checkpoints from the start if on.
     pub step: Option<bool>,
+    /// How the run's stdout and stderr buffer (see outputs.rs).
+    pub buffering: Buffering,
 }
 
 /// `--max-procs`'s default: generous for lessons (manager-dict runs up to
@@ -98,6 +105,18 @@ pub(crate) fn register_group(pgid: i32, live: bool) {
 /// The process groups of the runs live now.
 pub fn live_groups() -> Vec<i32> {
     LIVE_GROUPS.lock().map(|g| g.clone()).unwrap_or_default()
+}
+
+/// Held from the moment a run's main process is started until its group
+/// is registered, and while a run looks for the orphans it adopted. In
+/// between, a new run's main is forklore's child in no registered group,
+/// which is just what such an orphan looks like: a run ending (or
+/// stopped) then, in another thread (`--repeat`, explore), killed the new
+/// run's main as its own.
+static STARTING: Mutex<()> = Mutex::new(());
+
+pub(crate) fn starting() -> std::sync::MutexGuard<'static, ()> {
+    STARTING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Make forklore the reaper of its runs' orphans (a spawn worker's

@@ -14,15 +14,16 @@ use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use nix::fcntl::OFlag;
 use nix::sys::signal::Signal;
 
+use super::clock::Hold;
 use super::collector::{Collector, Outlet};
 use super::gates::Gates;
 use super::liveness::Liveness;
 use super::members::Members;
 use super::{
-    become_subreaper, now_ns, pipes, private_dir, reaper, register_group, shim, socket, watcher,
+    become_subreaper, now_ns, outputs, private_dir, reaper, register_group, shim, socket, watcher,
     Counters, RunConfig, STOP_GRACE,
 };
-use crate::protocol::{Body, Event};
+use crate::protocol::{Body, Buffering, Event};
 use crate::session::Grant;
 
 /// A started run. Dropping it stops the run and reaps every process.
@@ -42,6 +43,8 @@ pub struct Run {
     ending: Arc<AtomicBool>,
     is_finished: bool,
     paused: bool,
+    /// The run's time is held while step mode waits for a choice.
+    choice_hold: bool,
     /// Step mode's control and each process's gate.
     pub gates: Gates,
     // Removed (with the socket and the shim) when the run is dropped.
@@ -56,6 +59,8 @@ pub const CHANNEL_BOUND: usize = 32_768;
 #[derive(Debug)]
 pub enum StartError {
     Setup(std::io::Error),
+    /// The run's stdout and stderr could not be made as `--buffering` asks.
+    Outputs(Buffering, std::io::Error),
     Spawn(std::io::Error),
 }
 
@@ -63,6 +68,12 @@ impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StartError::Setup(e) => write!(f, "cannot prepare the run's private directory: {e}"),
+            StartError::Outputs(Buffering::Terminal, e) => write!(
+                f,
+                "cannot open terminals for the script's output: {e} \
+                 (--buffering pipe or unbuffered runs without them)"
+            ),
+            StartError::Outputs(_, e) => write!(f, "cannot make the script's output pipes: {e}"),
             StartError::Spawn(e) => write!(f, "cannot start Python: {e}"),
         }
     }
@@ -77,7 +88,8 @@ impl Run {
         let sock_path = dir.path().join("events.sock");
         let sock = UnixDatagram::bind(&sock_path).map_err(StartError::Setup)?;
         socket::prepare(&sock).map_err(StartError::Setup)?;
-        let outputs = pipes::Outputs::new().map_err(StartError::Setup)?;
+        let outputs = outputs::Outputs::new(config.buffering)
+            .map_err(|e| StartError::Outputs(config.buffering, e))?;
         let gates = match config.step {
             Some(on) => Gates::new(dir.path(), on).map_err(StartError::Setup)?,
             None => Gates::none(),
@@ -88,13 +100,15 @@ impl Run {
             cmd.env("FORKLORE_CONTROL", control);
         }
         let (out_r, err_r) = outputs.attach(&mut cmd).map_err(StartError::Setup)?;
+        let starting = super::starting();
         let child = cmd.spawn().map_err(StartError::Spawn)?;
-        // The child holds the write ends now; ours would keep the pipes open.
+        // The child holds the write ends now; ours would keep them open.
         drop(cmd);
         let pgid = child.id() as i32;
         // `child` is never waited on through std: the reaper owns reaping.
         drop(child);
         register_group(pgid, true);
+        drop(starting);
         let members = Members::new(pgid);
 
         let counters = Arc::new(Counters::default());
@@ -107,7 +121,7 @@ impl Run {
         let ending = Arc::new(AtomicBool::new(false));
         let run_ending = ending.clone();
         let out = Outlet::new(events_tx.clone(), stopping.clone(), counters.clone());
-        let pipe_threads = pipes::Forwarders::start(out_r, err_r, out.clone());
+        let pipe_threads = outputs::Forwarders::start(out_r, err_r, out.clone());
         thread::spawn(move || {
             reaper::run(pgid, reaped_tx, || {
                 let _ = nix::unistd::write(&wake_w, &[1]);
@@ -150,6 +164,7 @@ impl Run {
             ending: run_ending,
             is_finished: false,
             paused: false,
+            choice_hold: false,
             gates,
             shim_dir: shim.dir,
             dir: Some(dir),
@@ -160,9 +175,12 @@ impl Run {
         self.paused
     }
 
-    /// SIGSTOP every process of the run: they really stop.
+    /// SIGSTOP every process of the run: they really stop, and the run's
+    /// time stands still until `resume` (clock.rs).
     pub fn pause(&mut self) {
+        let now = now_ns();
         if !self.paused && self.members.signal(Signal::SIGSTOP) {
+            self.gates.hold(Hold::Paused, true, now);
             self.paused = true;
             self.supervisor_event(Body::RunPaused {});
         }
@@ -170,9 +188,20 @@ impl Run {
 
     pub fn resume(&mut self) {
         if self.paused {
+            // The time held is in the control file before anyone runs.
+            self.gates.hold(Hold::Paused, false, now_ns());
             self.members.signal(Signal::SIGCONT);
             self.paused = false;
             self.supervisor_event(Body::RunResumed {});
+        }
+    }
+
+    /// Step mode waits for a choice (`on`: the session decides, by
+    /// `Scheduler::waits_for_choice`): the run's time stands still.
+    pub fn hold_for_choice(&mut self, on: bool) {
+        if self.choice_hold != on {
+            self.choice_hold = on;
+            self.gates.hold(Hold::Choice, on, now_ns());
         }
     }
 
@@ -180,6 +209,9 @@ impl Run {
     /// the scheduler lets them go). Its event, for the caller to take in;
     /// None if this run cannot step.
     pub fn set_stepping(&mut self, on: bool) -> Option<Event> {
+        if !on {
+            self.hold_for_choice(false);
+        }
         self.gates
             .set_stepping(on)
             .then(|| supervisor_event(self.pgid, Body::Stepping { on }))
@@ -196,6 +228,8 @@ impl Run {
             obj: grant.obj,
             auto: grant.auto,
         };
+        // Time runs again before the process does.
+        self.hold_for_choice(false);
         self.gates.grant(pid);
         supervisor_event(pid, body)
     }
@@ -224,6 +258,9 @@ impl Run {
             return;
         }
         self.stopping.store(true, Ordering::Relaxed);
+        // What the program does on SIGTERM runs on the run's time again.
+        self.hold_for_choice(false);
+        self.gates.hold(Hold::Paused, false, now_ns());
         self.members.signal(Signal::SIGTERM);
         self.members.signal(Signal::SIGCONT);
         self.paused = false;
@@ -267,7 +304,7 @@ fn command(config: &RunConfig, shim: &shim::Installed, sock_path: &Path) -> Comm
         pythonpath.push(old);
     }
     cmd.env("PYTHONPATH", pythonpath)
-        .env("PYTHONUNBUFFERED", "1")
+        .env("FORKLORE_BUFFERING", config.buffering.as_str())
         .env("FORKLORE_SOCK", sock_path)
         .env("FORKLORE_SCRIPT", &config.script)
         .env("FORKLORE_VERSION", env!("CARGO_PKG_VERSION"))
@@ -280,6 +317,12 @@ fn command(config: &RunConfig, shim: &shim::Installed, sock_path: &Path) -> Comm
         .env_remove("FORKLORE_START_METHOD")
         .env_remove("FORKLORE_CONTROL")
         .env_remove("FORKLORE_PYCACHE");
+    // Only `unbuffered` is `python3 -u`; otherwise Python buffers as the
+    // outputs' kind says (this machine, for one, sets it for everyone).
+    match config.buffering {
+        Buffering::Unbuffered => cmd.env("PYTHONUNBUFFERED", "1"),
+        Buffering::Terminal | Buffering::Pipe => cmd.env_remove("PYTHONUNBUFFERED"),
+    };
     if let Some(pycache) = &shim.pycache {
         cmd.env("FORKLORE_PYCACHE", pycache);
     }

@@ -81,7 +81,19 @@ impl Session {
     pub fn ingest(&mut self, event: &Event) -> io::Result<bool> {
         let reached = self.fold(event)?;
         self.schedule()?;
+        self.hold_clock();
         Ok(reached)
+    }
+
+    /// A live run in step mode: its time stands still while it waits for
+    /// a choice (`Scheduler::waits_for_choice`), and runs again before a
+    /// process is let go (`Run::let_go`).
+    fn hold_clock(&mut self) {
+        let Feed::Live(run) = &mut self.feed else {
+            return;
+        };
+        let waiting = self.model.steps.on && self.scheduler.waits_for_choice(&self.model);
+        run.hold_for_choice(waiting);
     }
 
     fn fold(&mut self, event: &Event) -> io::Result<bool> {
@@ -113,7 +125,9 @@ impl Session {
             return Ok(());
         }
         let decision = self.scheduler.when_quiet(&self.model);
-        self.carry_out(decision)
+        self.carry_out(decision)?;
+        self.hold_clock();
+        Ok(())
     }
 
     fn carry_out(&mut self, decision: Decision) -> io::Result<()> {
@@ -141,6 +155,7 @@ impl Session {
         let grant = self.scheduler.choose(&self.model, pid)?;
         let event = run.let_go(grant);
         self.fold(&event).map_err(|e| e.to_string())?;
+        self.hold_clock();
         Ok(())
     }
 
@@ -154,7 +169,9 @@ impl Session {
             return Err("this run cannot step".into());
         };
         self.fold(&event).map_err(|e| e.to_string())?;
-        self.schedule().map_err(|e| e.to_string())
+        self.schedule().map_err(|e| e.to_string())?;
+        self.hold_clock();
+        Ok(())
     }
 
     /// Start over with `feed`: a fresh model, the narration from its first

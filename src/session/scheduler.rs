@@ -219,6 +219,19 @@ impl Scheduler {
         self.end_replay(model, note, true)
     }
 
+    /// Step mode waits for whoever chooses (the learner, a schedule, the
+    /// explorer): a process holds at a checkpoint, and the last one let go
+    /// has arrived somewhere. The run's time stands still meanwhile
+    /// (runtime::clock): it passes only while a step let go is under way,
+    /// so a process nobody let go (one asleep when step mode came on, one
+    /// just starting) is where it would be unobserved when the others go
+    /// on. With nobody holding there is no choice to wait for: the time
+    /// runs (a sleep or a timeout may be what brings a process to one).
+    pub fn waits_for_choice(&self, model: &Model) -> bool {
+        let arrived = self.moving.is_none_or(|pid| self.arrived(model, pid));
+        arrived && self.holding(model).next().is_some()
+    }
+
     /// Every live process of the program holds or is blocked: none could
     /// bring the schedule's next process to its checkpoint.
     fn cannot_move(&self, model: &Model) -> bool {

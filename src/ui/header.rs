@@ -1,5 +1,6 @@
-//! The top bar: what runs, on which Python and start method, and whether
-//! it runs, is paused or has finished.
+//! The top bar: what runs, on which Python and start method (and output
+//! buffering, when it is not a terminal's), and whether it runs, is
+//! paused or has finished.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -34,6 +35,12 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View) {
     if let Some(method) = start_method(view.model) {
         spans.push(sep());
         spans.push(Span::raw(method.to_string()));
+    }
+    // Buffered otherwise than in a terminal: the command line that buffers
+    // so at home (`-u`, `> file`).
+    if let Some(label) = info.buffering.and_then(|b| b.label()) {
+        spans.push(sep());
+        spans.push(Span::raw(label));
     }
     let line = Line::from(spans).style(theme.bar());
     frame.render_widget(Paragraph::new(line).style(theme.bar()), area);

@@ -57,10 +57,49 @@ fn text_line(view: &View, line: &Line) -> TextLine<'static> {
         Span::raw("  ")
     };
     let mut spans = vec![mark];
-    spans.extend(
-        line.fragments
-            .iter()
-            .map(|f| Span::styled(expand_tabs(&f.text), view.theme.pid(view.model, f.pid))),
-    );
+    spans.extend(line.fragments.iter().map(|f| {
+        Span::styled(
+            expand_tabs(&without_escapes(&f.text)),
+            view.theme.pid(view.model, f.pid),
+        )
+    }));
     TextLine::from(spans)
+}
+
+/// `text` without terminal escape sequences (`ESC [ … m` and the like).
+/// A program writing to a terminal may colour its output (Python 3.13
+/// colours its tracebacks): the pane colours by writer and would show
+/// the sequences as `[35m`. Only the drawing drops them; the recorded
+/// bytes and the headless output keep them.
+fn without_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\x1b') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        // CSI: ESC [ parameters… then one final byte in @..~.
+        if chars.next_if_eq(&'[').is_some() {
+            while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
+        } else {
+            chars.next(); // a two-character escape (ESC 7, ESC c…)
+        }
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_escapes;
+
+    #[test]
+    fn escape_sequences_are_not_drawn() {
+        let coloured = "File \x1b[35m\"x.py\"\x1b[0m, line \x1b[1;35m1\x1b[0m\x1b7";
+        assert_eq!(without_escapes(coloured), "File \"x.py\", line 1");
+        assert_eq!(without_escapes("plain [35m"), "plain [35m");
+    }
 }

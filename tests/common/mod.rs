@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod flood;
+pub mod plain;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};
@@ -49,7 +50,7 @@ pub fn kind_of(e: &Event) -> String {
 }
 
 /// `forklore SUBCOMMAND --record <tmp> ARGS...`, its output and recording.
-fn recorded<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Headless {
+pub fn recorded<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Headless {
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("run.jsonl");
     let (sub, rest) = args.split_first().expect("a subcommand");
@@ -328,4 +329,35 @@ pub fn real_python() -> &'static str {
             .expect("python3 runs");
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     })
+}
+
+/// A small random source for tests that vary their timing (pauses,
+/// waits), seeded by the clock: a failure's message gives the seed.
+pub struct Dice(u64);
+
+impl Dice {
+    pub fn new() -> Dice {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        Dice(u64::from(nanos) | 1)
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.0
+    }
+
+    /// A number below `n` (xorshift).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+
+    /// A duration between `lo` and `hi` milliseconds.
+    pub fn millis(&mut self, lo: u64, hi: u64) -> std::time::Duration {
+        std::time::Duration::from_millis(lo + self.below(hi - lo + 1))
+    }
 }

@@ -15,7 +15,7 @@ Rules it lives by:
 
 One module per concern: core (settings, state, events, the gate),
 identity, output, exits, lines, watch, callers, sync, queues, pool,
-manager, process, pace, step, finder.
+manager, process, pace, step, clock, timeouts, finder.
 """
 
 import os
@@ -182,10 +182,11 @@ def install():
     if not identity.is_root():
         core.STATE.identity["method"] = identity.spawned_method()
     os.register_at_fork(after_in_child=core.reset_after_fork)
+    held = _install_clock()  # before the patches: it adds its own (finder.FIRST)
     output.install()
     exits.install()
     finder.install()
-    _install_options()
+    _install_options(held)
     atexit.register(_at_exit)
     if identity.is_root():
         hello = core.fields(
@@ -193,6 +194,7 @@ def install():
             python="%d.%d.%d" % sys.version_info[:3],
             executable=core.os_text(sys.executable),
             start_method=identity.default_start_method(),
+            buffering=core._env.get("FORKLORE_BUFFERING") or None,
             script=core.os_text(core.SCRIPT),
             argv=[core.os_text(a) for a in sys.argv[1:]],
             forklore=core.VERSION,
@@ -203,8 +205,26 @@ def install():
         identity.announce()  # a plain interpreter the script started (subprocess)
 
 
-def _install_options():
-    """--watch, --lines and --slow: loaded only when asked for."""
+def _install_clock():
+    """In a run forklore can hold (it gave the run a control file): the
+    run's clock, its timeouts and step mode. The clock module, or None."""
+    if not core._env.get("FORKLORE_CONTROL"):
+        return None
+    from . import clock
+
+    control = clock.install()
+    if control is None:
+        return None
+    from . import finder, step, timeouts
+
+    finder.FIRST.update(timeouts.PATCHES)
+    step.install(control)
+    return clock
+
+
+def _install_options(held):
+    """--watch, --lines and --slow: loaded only when asked for (and time.sleep
+    in a run forklore can hold, `held`: the clock)."""
     if core.WATCH:
         from . import watch
 
@@ -213,15 +233,10 @@ def _install_options():
         from . import lines
 
         core.add_prelude(lines.note)
-    stepping = False
-    if core._env.get("FORKLORE_CONTROL"):
-        from . import step
-
-        stepping = step.install()
-    if core.SLOW != 1.0 or core.LINES or stepping:
+    if core.SLOW != 1.0 or core.LINES or held:
         from . import pace
 
-        pace.install()
+        pace.install(held.sleep if held else None)
 
 
 def _at_exit():

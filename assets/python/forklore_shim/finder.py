@@ -29,13 +29,19 @@ PATCHERS = {
 }
 
 
+# Patches made BEFORE those above, in a run forklore can hold: they wrap
+# multiprocessing's own functions, which the hooks above then wrap in turn
+# (timeouts.py registers them).
+FIRST = {}
+
+
 def apply_patch(name, module):
-    shim_module, function = PATCHERS[name]
-    try:
-        patcher = getattr(sys.modules["forklore_shim"].load(shim_module), function)
-        patcher(module)
-    except Exception as exc:
-        core.shim_error("patch " + name, exc)
+    for shim_module, function in filter(None, (FIRST.get(name), PATCHERS.get(name))):
+        try:
+            patcher = getattr(sys.modules["forklore_shim"].load(shim_module), function)
+            patcher(module)
+        except Exception as exc:
+            core.shim_error("patch " + name, exc)
 
 
 class _PatchingLoader:
@@ -59,7 +65,7 @@ class PatchFinder:
 
     @staticmethod
     def find_spec(name, path=None, target=None):
-        if name not in PATCHERS:
+        if name not in PATCHERS and name not in FIRST:
             return None
         import importlib.machinery
 
@@ -71,6 +77,6 @@ class PatchFinder:
 
 def install():
     sys.meta_path.insert(0, PatchFinder)
-    for name in PATCHERS:
+    for name in {**FIRST, **PATCHERS}:
         if name in sys.modules:
             apply_patch(name, sys.modules[name])

@@ -1,12 +1,13 @@
 """stdout and stderr as events: every write a process makes to the run's
-own output pipes becomes a `write` event, which is also a checkpoint (a
-write is how one process's output interleaves with another's).
+own outputs (terminals or pipes) becomes a `write` event, which is also
+a checkpoint (a write is how one process's output interleaves with
+another's).
 
-Only the run's pipes are captured, recognised by device and inode
+Only the run's outputs are captured, recognised by device and inode
 (FORKLORE_STDOUT / FORKLORE_STDERR): a Python the script starts with its
 output captured (`subprocess.run(..., capture_output=True)`) writes to its
 parent's pipe, which is none of forklore's business. Each write checks that
-its fd still is the run's pipe, so a closed fd fails as it would without
+its fd still is the run's output, so a closed fd fails as it would without
 forklore, and one pointed elsewhere (`os.dup2`) writes there.
 """
 
@@ -16,11 +17,13 @@ import sys
 
 from . import core
 
-WRITE_CHUNK_BYTES = 8192
+# An event must fit in one datagram (64 KiB, its largest way to forklore),
+# and in step mode a `want` repeats the body with a little more.
+MAX_BODY = 60 * 1024
 
 
-def _pipe(variable):
-    """(device, inode) of a run's output pipe, from forklore."""
+def _output(variable):
+    """(device, inode) of a run's output (a terminal or a pipe), from forklore."""
     try:
         dev, ino = os.environ[variable].split(":")
         return int(dev), int(ino)
@@ -28,12 +31,12 @@ def _pipe(variable):
         return None
 
 
-_PIPES = {1: _pipe("FORKLORE_STDOUT"), 2: _pipe("FORKLORE_STDERR")}
+_OUTPUTS = {1: _output("FORKLORE_STDOUT"), 2: _output("FORKLORE_STDERR")}
 
 
-def is_runs_pipe(fd):
-    """Is `fd` the run's own stdout/stderr pipe right now?"""
-    expected = _PIPES.get(fd)
+def is_runs_output(fd):
+    """Is `fd` the run's own stdout/stderr right now?"""
+    expected = _OUTPUTS.get(fd)
     if expected is None:
         return False
     st = os.fstat(fd)  # raises on a closed fd, as the real write would
@@ -76,14 +79,14 @@ _real_write = os.write
 
 
 def write_fd(fd, data):
-    """Write `data` to `fd`: as events when `fd` is the run's pipe (and
+    """Write `data` to `fd`: as events when `fd` is the run's output (and
     forklore listens), else for real. `os.write` too comes here, so output
     written below `print` keeps its place among the rest."""
     data = bytes(data)
-    if not (core.is_active() and is_runs_pipe(fd)):
+    if not (core.is_active() and is_runs_output(fd)):
         return _real_write(fd, data)
-    for start in range(0, max(len(data), 1), WRITE_CHUNK_BYTES):
-        core.checkpoint("write", _body(fd, data[start : start + WRITE_CHUNK_BYTES]))
+    for body in _bodies(fd, data):
+        core.checkpoint("write", body)
     if not core.is_active():  # forklore went away meanwhile
         _real_write(fd, data)
     return len(data)
@@ -93,6 +96,18 @@ def _os_write(fd, data):
     if fd == 1 or fd == 2:
         return write_fd(fd, data)
     return _real_write(fd, data)
+
+
+def _bodies(fd, data):
+    """`data` as the bodies of `write` events: one, as the program wrote it
+    (one write(2) is one event, however Python cut its output), unless its
+    JSON would not fit in a datagram (a single write of tens of KB); then
+    cut in halves until each piece fits."""
+    body = _body(fd, data)
+    if len(body) <= MAX_BODY or len(data) < 2:
+        return [body]
+    half = len(data) // 2
+    return _bodies(fd, data[:half]) + _bodies(fd, data[half:])
 
 
 def _body(fd, chunk):
@@ -106,18 +121,22 @@ def _body(fd, chunk):
 
 def replace_stream(attr, fd):
     """Swap sys.stdout/sys.stderr for a same-shaped stream over EventWriter,
-    when it writes to the run's own pipe."""
+    when it writes to the run's own output. It buffers exactly as the
+    stream Python made did, so each `write` event is one write(2) it would
+    have made: line-buffered on a terminal, write-through under -u, else
+    block-buffered in a buffer as big as Python chose (the fd's
+    st_blksize: 1024 on a terminal, 4096 on a pipe here)."""
     old = getattr(sys, attr, None)
     if old is None or not hasattr(old, "fileno"):
         return
     try:
-        if old.fileno() != fd or not is_runs_pipe(fd):
+        if old.fileno() != fd or not is_runs_output(fd):
             return
     except (OSError, ValueError, io.UnsupportedOperation):
         return
     raw = EventWriter(fd, getattr(old, "name", "<%s>" % attr))
     unbuffered = getattr(old, "write_through", False)
-    binary = raw if unbuffered else io.BufferedWriter(raw)
+    binary = raw if unbuffered else io.BufferedWriter(raw, _buffer_size(old, fd))
     new = io.TextIOWrapper(
         binary,
         encoding=getattr(old, "encoding", None) or "utf-8",
@@ -127,6 +146,20 @@ def replace_stream(attr, fd):
     )
     setattr(sys, attr, new)
     setattr(sys, "__%s__" % attr, new)
+
+
+def _buffer_size(stream, fd):
+    """The buffer size of `stream`'s BufferedWriter. Python sizes it by the
+    fd (io.open: the FileIO's `_blksize`, st_blksize when above 1, else
+    io.DEFAULT_BUFFER_SIZE) and does not say it afterwards."""
+    blksize = getattr(getattr(getattr(stream, "buffer", None), "raw", None), "_blksize", None)
+    if isinstance(blksize, int) and blksize > 1:
+        return blksize
+    try:
+        blksize = os.fstat(fd).st_blksize
+    except (OSError, AttributeError):
+        blksize = 0
+    return blksize if blksize > 1 else io.DEFAULT_BUFFER_SIZE
 
 
 def install():

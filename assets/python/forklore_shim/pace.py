@@ -1,5 +1,5 @@
-"""Slow motion, by FORKLORE_SLOW = F; and `time.sleep` as a checkpoint in
-step mode.
+"""Slow motion, by FORKLORE_SLOW = F; `time.sleep` as a checkpoint in step
+mode, and in run time where forklore can hold the run (clock.py).
 
 * Every `time.sleep` of the script lasts F times longer (and, with
   --lines, the line is reported before the process sleeps).
@@ -38,8 +38,11 @@ def _stretch(kind, body):
     _reset()
 
 
-def install():
+def install(run_sleep=None):
+    """`run_sleep`: how a run forklore can hold sleeps (clock.sleep: in run
+    time, so a pause does not shorten it); else the real sleep."""
     real_sleep = time.sleep
+    slept = run_sleep or real_sleep
 
     @functools.wraps(real_sleep)
     def sleep(seconds):
@@ -47,7 +50,7 @@ def install():
             core.checkpoint("sleep", '"seconds":%s' % core.jval(seconds), silent=True)
         else:
             core.prelude()
-        return real_sleep(seconds * core.SLOW)
+        return slept(seconds * core.SLOW)
 
     time.sleep = sleep
     if core.SLOW > 1.0:

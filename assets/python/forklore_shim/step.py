@@ -1,9 +1,9 @@
 """Step mode: a process holds at its checkpoints until forklore lets it go.
 
-forklore turns step mode on and off for the whole run through one byte of
-a file it gives only to runs that may step (FORKLORE_CONTROL), which each
-process maps read-only: a checkpoint reads it (`core.STEP[0]`). Without
-the file, `core.STEP` stays b"\\0" and costs one index per checkpoint.
+forklore turns step mode on and off for the whole run through the first
+byte of the run's control file (clock.py), which each process maps
+read-only: a checkpoint reads it (`core.STEP[0]`). Without the file,
+`core.STEP` stays b"\\0" and costs one index per checkpoint.
 
 When the byte is 1, a process arriving at a checkpoint says what it is
 about to do (a `want` event: the checkpoint's kind, its fields and the
@@ -14,8 +14,9 @@ time, so only forklore can let a process go; if forklore dies, the read
 ends (EOF) and the program runs on by itself.
 
 The go-ahead comes before the real operation: a timeout in the program
-(`acquire(timeout=...)`, `get(timeout=...)`) starts counting only then:
-time waiting at a checkpoint is frozen for the program.
+(`acquire(timeout=...)`, `get(timeout=...)`) starts counting only then.
+While forklore waits for the learner to choose, it holds the run's clock
+(clock.py): no time passes for the program, timeouts included.
 """
 
 import os
@@ -29,23 +30,11 @@ _owner = [None]  # the thread holding now (a signal handler's nested
 # checkpoint in that thread goes through)
 
 
-def install():
-    """Map the control byte if this run may step (at import). True if so."""
-    path = core._env.get("FORKLORE_CONTROL")
-    if not path:
-        return False
-    try:
-        import mmap
-
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            core.STEP = mmap.mmap(fd, 1, mmap.MAP_SHARED, mmap.PROT_READ)
-        finally:
-            os.close(fd)
-    except (OSError, ValueError, ImportError):
-        return False
+def install(control):
+    """Hold at checkpoints while byte 0 of the run's control file (mapped
+    by clock.install) says step mode is on."""
+    core.STEP = control
     core.set_stepper(hold)
-    return True
 
 
 def hold(kind, body):

@@ -6,6 +6,8 @@ instance's methods (both `__init__` and `__setstate__` call
 `_make_methods`) and routes `with lock:` through them.
 """
 
+import weakref
+
 from . import callers, core
 
 _labels = {}  # semlock id -> "Condition" for a Condition's own lock
@@ -49,7 +51,7 @@ class _Heads:
     __slots__ = ("lock", "key", "key_json", "heads")
 
     def __init__(self, lock, key):
-        self.lock = lock
+        self.lock = lock  # a weakref.ref (see _instrument)
         self.key = key
         self.key_json = core.jstr(key)
         self.heads = {}
@@ -59,7 +61,7 @@ class _Heads:
         # it, None included), so a head cached per label never goes stale.
         head = self.heads.get((label, op))
         if head is None:
-            name = _name(self.lock, self.key, frame, method)
+            name = _name(self.lock(), self.key, frame, method)
             head = '{"kind":"sync","id":%s,"type":"%s","name":%s,"op":"%s","value":' % (
                 self.key_json,
                 label,
@@ -71,6 +73,14 @@ class _Heads:
 
 
 def _instrument(lock):
+    # The methods set on the instance reach it only through a weak
+    # reference: a strong one would make a cycle (lock -> its __dict__ ->
+    # acquire -> lock), and a cycle is freed by the garbage collector only,
+    # not when the program drops its last reference. A SemLock's finalizer
+    # unlinks its named semaphore; delayed, a process terminated before the
+    # next collection leaves it to the resource tracker ("leaked semaphore
+    # objects"), which plain Python never does.
+    lock_ref = weakref.ref(lock)
     real_acquire = lock.acquire
     real_release = lock.release
     # Computed once, not at every acquire. (A Condition labels its lock
@@ -81,7 +91,7 @@ def _instrument(lock):
     base = kind(lock)
     gate = '"id":%s,"op":"acquire"' % core.jstr(key)
     release_gate = '"id":%s,"op":"release"' % core.jstr(key)
-    heads = _Heads(lock, key)
+    heads = _Heads(lock_ref, key)
     is_user = callers.caller_is_user
     checkpoint = core.checkpoint
     checkpoint_head = core.checkpoint_head
@@ -107,7 +117,7 @@ def _instrument(lock):
         if not user:
             return real_acquire(*args, **kwargs)
         if core.STEP[0]:  # step mode's `want` names the lock
-            want = '%s,"name":%s' % (gate, _name(lock, key, frame, "acquire"))
+            want = '%s,"name":%s' % (gate, _name(lock_ref(), key, frame, "acquire"))
             checkpoint("sync", want, silent=True, frame=frame)
         else:
             checkpoint("sync", gate, silent=True, frame=frame)
@@ -119,7 +129,10 @@ def _instrument(lock):
         # With a timeout it may give up by itself (not a deadlock).
         timed = (args[1] if len(args) > 1 else kwargs.get("timeout")) is not None
         report("blocked_timed" if timed else "blocked", frame)
-        got = real_acquire(*args, **kwargs)
+        if timed:  # waited in the run's time
+            got = _timed_acquire(real_acquire, args, kwargs)
+        else:
+            got = real_acquire(*args, **kwargs)
         report("acquired" if got else "timeout", frame)
         return got
 
@@ -131,7 +144,7 @@ def _instrument(lock):
                 head = heads.head(labels.get(key, base), "released", frame, "release")
                 want = release_gate
                 if core.STEP[0]:  # step mode's `want` names the lock
-                    want = '%s,"name":%s' % (release_gate, _name(lock, key, frame, "release"))
+                    want = '%s,"name":%s' % (release_gate, _name(lock_ref(), key, frame, "release"))
                 checkpoint_head("sync", head, _value_after_release(sl, base), want, frame)
         except Exception as exc:
             core.shim_error("sync", exc)
@@ -139,6 +152,17 @@ def _instrument(lock):
 
     lock.acquire = acquire
     lock.release = release
+
+
+def _timed_acquire(real, args, kwargs):
+    """`acquire(block, timeout)` in a run forklore can hold: in run time
+    (clock.py), so a pause does not make it time out."""
+    import sys
+
+    clock = sys.modules.get("forklore_shim.clock")
+    if clock is None:
+        return real(*args, **kwargs)
+    return clock.acquire(real, args, kwargs)
 
 
 def _release_would_succeed(sl, name):

@@ -28,6 +28,7 @@ fn hello(v: u32) -> Event {
             script: "demo.py".into(),
             argv: vec![],
             forklore: None,
+            buffering: None,
             replay: None,
         },
     )

@@ -1,8 +1,10 @@
-//! The run's stdout and stderr pipes. Python-level output travels as
-//! events; what still arrives here (os.write, C extensions, programs the
-//! script starts, interpreter crashes) becomes `write` events with pid 0,
-//! byte for byte. The shim tells the run's own pipes from other streams by
-//! their device and inode (`FORKLORE_STDOUT`, `FORKLORE_STDERR`).
+//! The run's stdout and stderr: two pseudo-terminals (`--buffering
+//! terminal`, see pty.rs) or two pipes (`unbuffered`, `pipe`), and the
+//! threads that read them. Python-level output travels as events; what
+//! still arrives here (os.write, C extensions, programs the script starts,
+//! interpreter crashes) becomes `write` events with pid 0, byte for byte.
+//! The shim tells the run's own streams from other ones by their device
+//! and inode (`FORKLORE_STDOUT`, `FORKLORE_STDERR`).
 
 use std::os::fd::{AsFd, OwnedFd};
 use std::process::{Command, Stdio};
@@ -15,22 +17,27 @@ use nix::fcntl::OFlag;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
 use super::collector::Outlet;
-use super::now_ns;
-use crate::protocol::{Body, Event};
+use super::{now_ns, pty};
+use crate::protocol::{Body, Buffering, Event};
 
-/// The run's two output pipes, made before the run so their identity can
-/// be passed to it.
+/// The run's two outputs, made before the run so their identity can be
+/// passed to it: (the end forklore reads, the end the run writes to).
 pub struct Outputs {
     out: (OwnedFd, OwnedFd),
     err: (OwnedFd, OwnedFd),
 }
 
 impl Outputs {
-    pub fn new() -> std::io::Result<Self> {
-        let pipe = || nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(std::io::Error::from);
+    pub fn new(buffering: Buffering) -> std::io::Result<Self> {
+        let make = || match buffering {
+            Buffering::Terminal => pty::open().map(|p| (p.master, p.slave)),
+            Buffering::Unbuffered | Buffering::Pipe => {
+                nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(std::io::Error::from)
+            }
+        };
         Ok(Outputs {
-            out: pipe()?,
-            err: pipe()?,
+            out: make()?,
+            err: make()?,
         })
     }
 
@@ -45,13 +52,13 @@ impl Outputs {
     }
 }
 
-/// "device:inode" of a pipe, as Python's `os.fstat` gives them.
+/// "device:inode" of a pipe or terminal, as Python's `os.fstat` gives them.
 fn identity(fd: &OwnedFd) -> std::io::Result<String> {
     let st = nix::sys::stat::fstat(fd).map_err(std::io::Error::from)?;
     Ok(format!("{}:{}", st.st_dev, st.st_ino))
 }
 
-/// The threads reading the two pipes.
+/// The threads reading the two outputs.
 pub struct Forwarders {
     threads: Vec<JoinHandle<()>>,
     give_up: Arc<AtomicBool>,
@@ -73,9 +80,9 @@ impl Forwarders {
         Forwarders { threads, give_up }
     }
 
-    /// Let the readers reach the pipes' end for up to `grace`, then stop
-    /// them: a process that left the run's group may hold a pipe open
-    /// long after the run is over.
+    /// Let the readers reach the outputs' end for up to `grace`, then stop
+    /// them: a process that left the run's group may hold one open long
+    /// after the run is over.
     pub fn finish(self, grace: Duration) {
         let deadline = Instant::now() + grace;
         while Instant::now() < deadline && self.threads.iter().any(|t| !t.is_finished()) {
@@ -88,10 +95,12 @@ impl Forwarders {
     }
 }
 
-fn forward(pipe: OwnedFd, fd: u8, outlet: &Outlet, give_up: &AtomicBool) {
+/// Read one output to its end: 0 bytes from a pipe, EIO from a terminal's
+/// master once the last process holding its other end closed it.
+fn forward(end: OwnedFd, fd: u8, outlet: &Outlet, give_up: &AtomicBool) {
     let mut buf = [0u8; 8192];
     loop {
-        let mut fds = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
+        let mut fds = [PollFd::new(end.as_fd(), PollFlags::POLLIN)];
         let ready = poll(&mut fds, PollTimeout::from(TICK.as_millis() as u16)).unwrap_or(0);
         if ready == 0 {
             if give_up.load(Ordering::Relaxed) {
@@ -99,7 +108,7 @@ fn forward(pipe: OwnedFd, fd: u8, outlet: &Outlet, give_up: &AtomicBool) {
             }
             continue;
         }
-        let n = match nix::unistd::read(&pipe, &mut buf) {
+        let n = match nix::unistd::read(&end, &mut buf) {
             Ok(0) => return,
             Ok(n) => n,
             Err(nix::errno::Errno::EINTR) => continue,
