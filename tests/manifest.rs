@@ -340,6 +340,7 @@ fn m_settings(fix: &str) -> forklore::lesson::Settings {
             .into_iter()
             .collect(),
     )
+}
 
 /// `buffering` is one of the three modes (absent: the default, a
 /// terminal); anything else names its line.
