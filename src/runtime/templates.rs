@@ -54,8 +54,8 @@ fn prototype(head: &[u8]) -> Option<Event> {
 
 impl Body {
     /// Set the value a template leaves open. False for kinds that have
-    /// none a compact event may carry (anything but `sync`, `shared` and
-    /// `line`).
+    /// none a compact event may carry (anything but `sync`, `shared`,
+    /// `line`, `chunk_take` and `chunk_done`).
     pub fn fill_value(&mut self, v: Option<i64>) -> bool {
         match self {
             Body::Sync { value, .. } => *value = v,
@@ -67,6 +67,12 @@ impl Body {
                 Some(v) => *line = v,
                 None => return false,
             },
+            Body::ChunkTake { index, .. } | Body::ChunkDone { index, .. } => {
+                match v.and_then(|v| u64::try_from(v).ok()) {
+                    Some(v) => *index = v,
+                    None => return false,
+                }
+            }
             _ => return false,
         }
         true

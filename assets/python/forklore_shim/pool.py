@@ -149,6 +149,24 @@ def _observe_worker_queues(inqueue, outqueue, chunk_funcs, pool):
     real_get = inqueue.get
     real_put = outqueue.put
     chunks = set()
+    # The events' text up to the chunk's index, per job (and size, or
+    # outcome): a chunksize-1 map sends two events per item, compact ones.
+    heads = {}
+
+    def head(kind, job, field, value):
+        key = (kind, job, value)
+        found = heads.get(key)
+        if found is None:
+            if len(heads) > 256:
+                heads.clear()
+            found = heads[key] = b'{"kind":"%s","pool":%d,"job":%d,"%s":%s,"index":' % (
+                kind.encode(),
+                pool,
+                job,
+                field.encode(),
+                str(value).lower().encode(),
+            )
+        return found
 
     def get():
         # Taking the next task is a checkpoint: which worker gets which
@@ -162,8 +180,7 @@ def _observe_worker_queues(inqueue, outqueue, chunk_funcs, pool):
                 # (imap with chunksize 1, apply_async) is one item.
                 size = len(args[0][1]) if func in chunk_funcs else 1
                 chunks.add((job, index))
-                body = '"pool":%d,"job":%d,"index":%d,"size":%d' % (pool, job, index, size)
-                core.report("chunk_take", body)
+                core.report_head(head("chunk_take", job, "size", size), index)
         except Exception as exc:
             core.shim_error("pool.get", exc)
         return task
@@ -173,9 +190,7 @@ def _observe_worker_queues(inqueue, outqueue, chunk_funcs, pool):
             job, index = result[0], result[1]
             if (job, index) in chunks:
                 chunks.discard((job, index))
-                ok = "true" if result[2][0] else "false"
-                body = '"pool":%d,"job":%d,"index":%d,"ok":%s' % (pool, job, index, ok)
-                core.report("chunk_done", body)
+                core.report_head(head("chunk_done", job, "ok", bool(result[2][0])), index)
         except Exception as exc:
             core.shim_error("pool.put", exc)
         return real_put(result)

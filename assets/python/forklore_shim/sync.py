@@ -6,6 +6,7 @@ instance's methods (both `__init__` and `__setstate__` call
 `_make_methods`) and routes `with lock:` through them.
 """
 
+import sys
 import weakref
 
 from . import callers, core
@@ -179,6 +180,34 @@ def _value_after_release(sl, name):
     return sl._get_value() + 1
 
 
+# The locks multiprocessing makes for its own Queues and Pools (a queue's
+# read and write locks, its size semaphore) never reach the user's code:
+# they are left as Python made them, so their every acquire costs what it
+# costs without forklore (a chunksize-1 Pool.map takes four per item).
+# Found by who made the lock: the first frame above synchronize.py and
+# context.py. A lock unpickled in a spawn child is instrumented as before
+# (its maker is not on the stack there); its calls come from
+# multiprocessing and are not reported either way.
+_INTERNAL_MAKERS = ("queues.py", "pool.py")
+_PASS_THROUGH_MAKERS = ("synchronize.py", "context.py")
+
+
+def _made_for_internals():
+    frame = sys._getframe(2)  # the caller of _make_methods
+    mp = core.MP_DIR
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not name.startswith(mp):
+            return False
+        short = name[len(mp) :]
+        if short in _INTERNAL_MAKERS:
+            return True
+        if short not in _PASS_THROUGH_MAKERS:
+            return False
+        frame = frame.f_back
+    return False
+
+
 def _semlock_enter(self):
     return self.acquire()
 
@@ -198,7 +227,8 @@ def patch(mod):
     def _make_methods(self):
         real_make_methods(self)
         try:
-            _instrument(self)
+            if not _made_for_internals():
+                _instrument(self)
         except Exception as exc:
             core.shim_error("semlock", exc)
 
