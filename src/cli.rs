@@ -293,7 +293,7 @@ pub struct RunArgs {
     /// Report this module global of the script whenever it changes (repeatable).
     #[arg(long = "watch", value_name = "NAME")]
     pub watch: Vec<String>,
-    /// Report the current line of the script in every process.
+    /// Report, in every process, the script's line of its latest operation.
     #[arg(long)]
     pub lines: bool,
     /// Slow motion: multiply every time.sleep() of the script by FACTOR.

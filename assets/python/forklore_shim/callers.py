@@ -47,6 +47,24 @@ def caller_is_user(depth):
     return False, None
 
 
+def user_at(frame):
+    """`caller_is_user` from `frame` on: the user's frame, or None when the
+    caller is multiprocessing's own. Known code (nearly always) costs a
+    dict lookup per frame."""
+    verdicts = _verdicts
+    while frame is not None:
+        code = frame.f_code
+        verdict = verdicts.get(code)
+        if verdict is None:
+            verdict = verdicts[code] = _verdict(code, frame)
+        if verdict == _USER:
+            return frame
+        if verdict == _INTERNAL:
+            return None
+        frame = frame.f_back
+    return None
+
+
 def user_frame():
     """The innermost frame of the user's own code on this thread's stack
     (None when there is none: multiprocessing's plumbing alone). Step mode

@@ -161,24 +161,28 @@ def checkpoint(kind, body="", silent=False, frame=None):
 # the value, the pid and the time are formatted per event.
 
 
-def emit_head(head, value, t=None):
+def emit_head(head, value, t=None, held=False):
     """Send `head` + `value` as one event made at `t` (default: now):
     through the ring as a compact record (a template number, the time, the
     value: no formatting) when the value is an int that fits 64 bits or
-    None, else as JSON."""
-    state = STATE
-    ring = state.ring
-    if t is None:
-        t = _now()
-    if ring is not None and (value is None or (type(value) is int and _I64_MIN <= value <= _I64_MAX)):
-        sent = ring.put_compact(head, value, t)
-        if sent is not None:
-            return sent
-    if value is None:
-        data = b'%snull,"pid":%d,"t":%d}' % (head, state.pid, t)
-    else:
-        data = b'%s%d,"pid":%d,"t":%d}' % (head, value, state.pid, t)
-    return ring.put(data) if ring is not None else _send(data)
+    None, else as JSON. `held`: it ends the ring's `hold` (transport),
+    whatever happens."""
+    ring = STATE.ring
+    try:
+        if ring is not None:
+            sent = ring.put_compact(head, value, t)
+            if sent is not None:
+                return sent
+        if t is None:
+            t = _now()
+        if value is None:
+            data = b'%snull,"pid":%d,"t":%d}' % (head, STATE.pid, t)
+        else:
+            data = b'%s%d,"pid":%d,"t":%d}' % (head, value, STATE.pid, t)
+        return ring.put(data) if ring is not None else _send(data)
+    finally:
+        if held and ring is not None:
+            ring.unhold()
 
 
 def free_running():
@@ -186,9 +190,6 @@ def free_running():
     motion. Only then may a hook report its operation after it happened
     (see `transport.Ring.hold`), having run the `prelude` before it."""
     return not (STEP[0] or GATED)
-
-
-_I64_MIN, _I64_MAX = -(1 << 63) + 1, (1 << 63) - 1  # -2**63 means null
 
 
 def report_head(head, value, frame=None):

@@ -23,8 +23,7 @@ from . import callers, core
 from .sync import sem_id
 
 _getframe = sys._getframe
-_verdicts = callers._verdicts
-_USER = callers._USER
+_user_at = callers.user_at  # the user's frame that called, or None
 
 # Per Value (by its semaphore's handle): (weakref to its lock, the read
 # event's head, the write event's head). Kept weakly: a handle reused by a
@@ -35,19 +34,6 @@ _heads = {}
 def patch(mod):
     _patch_value(mod.Synchronized)
     _patch_array(mod.SynchronizedArray)
-
-
-def _user_frame():
-    """The user's frame that called the Value's property (two frames up
-    from here), or None when multiprocessing itself did."""
-    frame = _getframe(2)
-    verdict = _verdicts.get(frame.f_code)
-    if verdict == _USER:
-        return frame
-    if verdict is not None and verdict != callers._SKIP:
-        return None
-    user, frame = callers.caller_is_user(3)
-    return frame if user else None
 
 
 def _heads_of(shared, frame):
@@ -82,7 +68,7 @@ def _patch_value(cls):
     real = cls.value
 
     def get(self):
-        frame = _user_frame()
+        frame = _user_at(_getframe(1))
         try:
             semlock = self._lock._semlock
         except AttributeError:  # a lock of the user's own kind: as it was
@@ -94,7 +80,8 @@ def _patch_value(cls):
         if frame is not None:
             try:
                 heads = _heads_of(self, frame)
-                _prelude(frame)  # before the read: not in the race's window
+                if core._preludes or not core.STATE.announced:
+                    core.prelude(frame)  # before the read: not in the race's window
                 if core.STEP[0]:  # a read is a step: which write it sees
                     want = _body(self, "Value", "read", frame, "value", None)
                     core.checkpoint("shared", want, silent=True, frame=frame)
@@ -116,7 +103,7 @@ def _patch_value(cls):
         return value
 
     def set(self, value):
-        frame = _user_frame()
+        frame = _user_at(_getframe(1))
         try:
             semlock = self._lock._semlock
         except AttributeError:  # a lock of the user's own kind: as it was
@@ -163,7 +150,8 @@ def _write_after(shared, semlock, value, frame):
         return False
     try:
         head = _heads_of(shared, frame)[2]
-        _prelude(frame)
+        if core._preludes or not core.STATE.announced:
+            core.prelude(frame)
     except Exception as exc:
         core.shim_error("shared", exc)
         return False
@@ -171,24 +159,17 @@ def _write_after(shared, semlock, value, frame):
         return False
     t = ring.hold()
     try:
-        try:
-            shared._obj.value = value
-        finally:
-            semlock.release()
-        try:
-            core.emit_head(head, value, t)
-        except Exception as exc:  # the write happened: the program goes on
-            core.shim_error("shared", exc)
-    finally:
+        shared._obj.value = value
+    except BaseException:
+        semlock.release()
         ring.unhold()
+        raise
+    semlock.release()
+    try:
+        core.emit_head(head, value, t, held=True)  # ends the hold
+    except Exception as exc:  # the write happened: the program goes on
+        core.shim_error("shared", exc)
     return True
-
-
-def _prelude(frame):
-    """What comes before a Value's event (core.prelude), run before the
-    access itself."""
-    if core._preludes or not core.STATE.announced:
-        core.prelude(frame)
 
 
 def _send_slow(send, shared, op, value, frame):

@@ -84,8 +84,9 @@ def _instrument(lock):
     lock_ref = weakref.ref(lock)
     real_acquire = lock.acquire
     real_release = lock.release
-    # Computed once, not at every acquire. (A Condition labels its lock
-    # after creating it: the label is looked up at each event.)
+    # Computed once, not at every acquire: `with lock:` in a loop is the
+    # hottest path there is. (A Condition labels its lock after creating
+    # it: the label is looked up at each event.)
     sl = lock._semlock
     get_value = sl._get_value
     key = sem_id(lock)
@@ -93,11 +94,25 @@ def _instrument(lock):
     gate = '"id":%s,"op":"acquire"' % core.jstr(key)
     release_gate = '"id":%s,"op":"release"' % core.jstr(key)
     heads = _Heads(lock_ref, key)
-    is_user = callers.caller_is_user
-    checkpoint = core.checkpoint
-    checkpoint_head = core.checkpoint_head
-    report_head = core.report_head
+    value_released = _value_released(sl, base)
+    user_at = callers.user_at
+    getframe = sys._getframe
+    emit_head = core.emit_head
     labels = _labels
+
+    def head(op, frame, method):
+        return heads.head(labels.get(key, base), op, frame, method)
+
+    # The two hottest events' heads, for the label they were made with.
+    memo = [None, None, None]  # label, acquired, released
+
+    def hot_heads(frame):
+        label = labels.get(key, base)
+        if label is not memo[0]:
+            memo[1] = heads.head(label, "acquired", frame, "acquire")
+            memo[2] = heads.head(label, "released", frame, "release")
+            memo[0] = label
+        return memo
 
     def report(op, frame):
         try:
@@ -105,25 +120,28 @@ def _instrument(lock):
                 value = get_value()
             except Exception:  # not every platform can tell
                 value = None
-            report_head(heads.head(labels.get(key, base), op, frame, "acquire"), value, frame)
+            emit_head(head(op, frame, "acquire"), value)
         except Exception as exc:
             core.shim_error("sync", exc)
 
     def acquire(*args, **kwargs):
         try:
-            user, frame = is_user(2)
+            frame = user_at(getframe(1))
         except Exception as exc:
             core.shim_error("sync", exc)
-            user = False
-        if not user:
+            frame = None
+        if frame is None:
             return real_acquire(*args, **kwargs)
-        if core.STEP[0]:  # step mode's `want` names the lock
-            want = '%s,"name":%s' % (gate, _name(lock_ref(), key, frame, "acquire"))
-            checkpoint("sync", want, silent=True, frame=frame)
-        else:
-            checkpoint("sync", gate, silent=True, frame=frame)
+        if core.STEP[0] or core.GATED or core._preludes or not core.STATE.announced:
+            want = gate  # a checkpoint: step mode may hold it here
+            if core.STEP[0]:  # step mode's `want` names the lock
+                want = '%s,"name":%s' % (gate, _name(lock_ref(), key, frame, "acquire"))
+            core.checkpoint("sync", want, silent=True, frame=frame)
         if real_acquire(False):
-            report("acquired", frame)
+            try:
+                emit_head(hot_heads(frame)[1], get_value())
+            except Exception as exc:
+                core.shim_error("sync", exc)
             return True
         if not (args[0] if args else kwargs.get("block", True)):
             return False
@@ -139,14 +157,18 @@ def _instrument(lock):
 
     def release():
         try:
-            user, frame = is_user(2)
-            if user and _release_would_succeed(sl, base):
-                # Before the real release, so it precedes the next taker's acquire.
-                head = heads.head(labels.get(key, base), "released", frame, "release")
+            frame = user_at(getframe(1))
+            value = None if frame is None else value_released()
+            # Before the real release, so it precedes the next taker's acquire.
+            if value is None:
+                pass
+            elif core.STEP[0] or core.GATED or core._preludes or not core.STATE.announced:
                 want = release_gate
                 if core.STEP[0]:  # step mode's `want` names the lock
                     want = '%s,"name":%s' % (release_gate, _name(lock_ref(), key, frame, "release"))
-                checkpoint_head("sync", head, _value_after_release(sl, base), want, frame)
+                core.checkpoint_head("sync", hot_heads(frame)[2], value, want, frame)
+            else:
+                emit_head(hot_heads(frame)[2], value)
         except Exception as exc:
             core.shim_error("sync", exc)
         return real_release()
@@ -166,18 +188,16 @@ def _timed_acquire(real, args, kwargs):
     return clock.acquire(real, args, kwargs)
 
 
-def _release_would_succeed(sl, name):
+def _value_released(sl, name):
+    """A function giving the lock's value once the calling process has
+    released it, or None when its release would fail (it does not hold it:
+    the real release raises, and nothing is reported)."""
     if name == "RLock":
-        return sl._is_mine()
+        return lambda: (1 if sl._count() == 1 else 0) if sl._is_mine() else None
     if name == "Lock":
-        return sl._get_value() < 1
-    return sl._get_value() < sl.maxvalue
-
-
-def _value_after_release(sl, name):
-    if name == "RLock":
-        return 1 if sl._count() == 1 else 0
-    return sl._get_value() + 1
+        return lambda: 1 if sl._get_value() < 1 else None
+    maxvalue = sl.maxvalue
+    return lambda: (lambda v: v + 1 if v < maxvalue else None)(sl._get_value())
 
 
 # The locks multiprocessing makes for its own Queues and Pools (a queue's

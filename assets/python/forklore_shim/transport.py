@@ -40,7 +40,7 @@ writer wait for forklore (back-pressure): nothing is dropped.
 
 import mmap
 import os
-from _struct import pack, pack_into
+from _struct import Struct, pack, pack_into
 from _thread import RLock
 
 from . import core
@@ -60,6 +60,8 @@ COMPACT = 0x80000000
 COMPACT_SIZE = 20  # the word, the time, the value
 MAX_TEMPLATES = 4096  # per ring (forklore refuses more)
 NULL = -(1 << 63)
+I64_MAX = (1 << 63) - 1
+_pack_compact = Struct("<Iqq").pack_into  # the word, the time, the value
 
 
 # Indexes of the shared words in the header as 8-byte items.
@@ -78,7 +80,7 @@ class Ring:
         self.r = 0  # the read word as last seen: re-read only when full
         self.lock = RLock()  # threads of this process share the ring
         self.busy = False  # a write is under way in this thread
-        self.templates = {}  # template bytes -> its number in this ring
+        self.templates = {}  # template bytes -> its compact records' first word
         self.holds = 0  # events stamped and not yet committed (threads)
 
     def put(self, data):
@@ -106,11 +108,16 @@ class Ring:
             self.busy = False
             lock.release()
 
-    def put_compact(self, template, value, t):
+    def put_compact(self, template, value, t=None):
         """An event as `template` (bytes: its JSON up to a last integer
-        value) with `value` (an int that fits 64 bits, or None) at time `t`.
-        None when it cannot go compact (a signal handler interrupted a
-        write, or the ring holds its most templates): send it as JSON."""
+        value) with `value` (an int that fits 64 bits, or None) at time `t`
+        (default: now). None when it cannot go compact (another value, a
+        signal handler interrupted a write, or the ring holds its most
+        templates): send it as JSON then."""
+        if value is None:
+            value = NULL
+        elif type(value) is not int or not NULL < value <= I64_MAX:
+            return None
         lock = self.lock
         lock.acquire()
         if self.busy:
@@ -118,10 +125,10 @@ class Ring:
             return None
         self.busy = True
         try:
-            n = self.templates.get(template)
-            if n is None:
-                n = self._define(template)
-                if n is None:
+            word = self.templates.get(template)
+            if word is None:
+                word = self._define(template)
+                if word is None:
                     return None
             # The common case inline, this being the hottest path: room
             # left, and no wrap (else `_reserve` waits or wraps).
@@ -131,7 +138,7 @@ class Ring:
                 off = self._reserve(COMPACT_SIZE)
                 if off is None:
                     return False
-            pack_into("<Iqq", self.mm, DATA + off, COMPACT | n, t, NULL if value is None else value)
+            _pack_compact(self.mm, DATA + off, word, _now() if t is None else t, value)
             w = self.w + COMPACT_SIZE
             self.words[WRITE_WORD] = w
             self.w = w
@@ -177,8 +184,8 @@ class Ring:
             return None
         self.mm[DATA + off : DATA + off + need] = pack("<I", TEMPLATE | (need - 4)) + template
         self._commit(need)
-        self.templates[template] = n
-        return n
+        word = self.templates[template] = COMPACT | n
+        return word
 
     def _reserve(self, need):
         """Where a record of `need` bytes goes, after waiting for room
