@@ -103,16 +103,20 @@ def _instrument(lock):
     def head(op, frame, method):
         return heads.head(labels.get(key, base), op, frame, method)
 
-    # The two hottest events' heads, for the label they were made with.
+    # The two hottest events' heads, for the label they were made with
+    # (each made at its own first call: the lock's name is read from the
+    # call site, `lock.release()` is no acquire).
     memo = [None, None, None]  # label, acquired, released
 
-    def hot_heads(frame):
+    def hot_head(i, frame):
         label = labels.get(key, base)
         if label is not memo[0]:
-            memo[1] = heads.head(label, "acquired", frame, "acquire")
-            memo[2] = heads.head(label, "released", frame, "release")
-            memo[0] = label
-        return memo
+            memo[:] = [label, None, None]
+        found = memo[i]
+        if found is None:
+            op, method = ("acquired", "acquire") if i == 1 else ("released", "release")
+            found = memo[i] = heads.head(label, op, frame, method)
+        return found
 
     def report(op, frame):
         try:
@@ -139,7 +143,7 @@ def _instrument(lock):
             core.checkpoint("sync", want, silent=True, frame=frame)
         if real_acquire(False):
             try:
-                emit_head(hot_heads(frame)[1], get_value())
+                emit_head(hot_head(1, frame), get_value())
             except Exception as exc:
                 core.shim_error("sync", exc)
             return True
@@ -166,9 +170,9 @@ def _instrument(lock):
                 want = release_gate
                 if core.STEP[0]:  # step mode's `want` names the lock
                     want = '%s,"name":%s' % (release_gate, _name(lock_ref(), key, frame, "release"))
-                core.checkpoint_head("sync", hot_heads(frame)[2], value, want, frame)
+                core.checkpoint_head("sync", hot_head(2, frame), value, want, frame)
             else:
-                emit_head(hot_heads(frame)[2], value)
+                emit_head(hot_head(2, frame), value)
         except Exception as exc:
             core.shim_error("sync", exc)
         return real_release()
