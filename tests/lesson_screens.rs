@@ -67,6 +67,8 @@ fn screen_of(
     let events = bundled_recording(slug).unwrap();
     let filters = pid_filters(&events);
     let replay = Replay::new(events, lesson.manifest.beats.clone());
+    // The values the recording ran with (value-array's is a smaller run).
+    let settings = lesson.recorded(&replay.meta.params);
     let pos = match at_beat {
         Some(b) => replay.beat_marks().get(b).copied().unwrap_or(replay.len()),
         None => replay.len(),
@@ -74,7 +76,6 @@ fn screen_of(
     let mut session = Session::replay(replay);
     session.seek(pos);
     let source: Vec<String> = lesson.script.lines().map(str::to_string).collect();
-    let settings = lesson.defaults();
     let mut view = View::new(
         &session.model,
         ui_state,
@@ -223,10 +224,10 @@ fn taught_screen(name: &str, lang: Lang, at: Option<usize>, answers: &[usize], w
     let events = bundled_recording(lesson.slug()).unwrap();
     let filters = pid_filters(&events);
     let replay = Replay::new(events, m.beats.clone());
+    let settings = lesson.recorded(&replay.meta.params);
     let mut session = Session::replay(replay);
     let mut quiz = Quiz::new(m.predictions.clone(), m.beats.len());
     let mut pacer = Pacer::new(Pace::Beats, m.beats.len());
-    let settings = lesson.defaults();
     for (q, a) in answers.iter().enumerate() {
         quiz.answer(q, *a).unwrap();
     }

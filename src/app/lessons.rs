@@ -154,7 +154,7 @@ impl App {
         let mut session = Session::replay(Replay::new(events, l.manifest.beats.clone()));
         if let Some(player) = session.player_mut() {
             player.watch = l.manifest.watch.clone();
-            player.settings = l.defaults();
+            player.settings = l.recorded(&player.replay.meta.params);
             player.lang = lesson.lang;
         }
         session.recorder = self.session.recorder.take();

@@ -85,6 +85,15 @@ impl Lesson {
         )
     }
 
+    /// The values a recording of this lesson ran with: its own, and the
+    /// defaults for any it does not name (an older recording). A bundled
+    /// recording may be of other values than the defaults (a smaller run).
+    pub fn recorded(&self, params: &BTreeMap<String, crate::protocol::ParamValue>) -> Settings {
+        let mut settings = self.defaults();
+        settings.0.extend(Settings::from_params(params).0);
+        settings
+    }
+
     pub fn param(&self, name: &str) -> Option<&Param> {
         self.manifest.params.iter().find(|p| p.name == name)
     }
