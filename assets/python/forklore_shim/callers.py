@@ -33,24 +33,15 @@ def add_passthrough(func):
 def caller_is_user(depth):
     """(True, frame) when the first frame outside the lock/queue plumbing,
     `depth` frames up from the caller of this function, is user code."""
-    frame = sys._getframe(depth)
-    verdicts = _verdicts
-    while frame is not None:
-        code = frame.f_code
-        verdict = verdicts.get(code)
-        if verdict is None:
-            verdict = verdicts[code] = _verdict(code, frame)
-        if verdict == _SKIP:
-            frame = frame.f_back
-            continue
-        return verdict == _USER, frame
-    return False, None
+    frame = user_at(sys._getframe(depth))
+    return frame is not None, frame
 
 
 def user_at(frame):
-    """`caller_is_user` from `frame` on: the user's frame, or None when the
-    caller is multiprocessing's own. Known code (nearly always) costs a
-    dict lookup per frame."""
+    """The user's frame that made the call `frame` is in, going up through
+    the plumbing (passthrough frames), or None when the caller is
+    multiprocessing's own. Known code (nearly always) costs a dict lookup
+    per frame."""
     verdicts = _verdicts
     while frame is not None:
         code = frame.f_code
@@ -67,8 +58,8 @@ def user_at(frame):
 
 def user_frame():
     """The innermost frame of the user's own code on this thread's stack
-    (None when there is none: multiprocessing's plumbing alone). Step mode
-    only: `caller_is_user` is the hot path's inlined walk."""
+    (None when there is none: multiprocessing's plumbing alone). For what
+    does not know its caller's frame (step mode's `want`, --lines)."""
     frame = sys._getframe(1)
     while frame is not None and _verdicts.get(frame.f_code) != _USER:
         if frame.f_code not in _verdicts:
