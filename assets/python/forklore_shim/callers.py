@@ -33,7 +33,10 @@ def add_passthrough(func):
 def caller_is_user(depth):
     """(True, frame) when the first frame outside the lock/queue plumbing,
     `depth` frames up from the caller of this function, is user code."""
-    frame = user_at(sys._getframe(depth))
+    try:
+        frame = user_at(sys._getframe(depth))
+    except ValueError:  # a shallower stack than a hook expects: not the user's
+        return False, None
     return frame is not None, frame
 
 
